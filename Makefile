@@ -1,0 +1,49 @@
+# Floorboard — two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: demo test lint typecheck pytest bench soak clean system-deps
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Floorboard needs Python >= 3.11 (found $$($(PYTHON) --version))" >&2; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { sh scripts/system-deps.sh venv && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(TSTAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+demo: $(STAMP)
+	$(VENV)/bin/floorboard demo
+
+system-deps:
+	@sh scripts/system-deps.sh test
+
+lint: $(TSTAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check collectors qa dashboard tests bench
+
+typecheck: $(TSTAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(TSTAMP) system-deps
+	$(PY) -m pytest --headless -q -p no:cacheprovider
+
+test: lint typecheck pytest
+
+bench: $(TSTAMP) system-deps
+	$(PY) -m bench
+
+soak: $(TSTAMP)
+	$(PY) -m bench.soak
+
+clean:
+	rm -rf $(VENV) floorboard-data build *.egg-info

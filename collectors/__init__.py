@@ -1,0 +1,1 @@
+"""Sources → canonical events → Redis stream → aggregator. Never imports ``dashboard``."""

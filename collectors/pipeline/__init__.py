@@ -1,0 +1,1 @@
+"""The Redis stream between sources and the aggregator."""

@@ -1,0 +1,1 @@
+"""The application shell: settings, app factory, auth, pages and the ``floorboard`` CLI."""

@@ -1,0 +1,154 @@
+"""One typed settings object, read from ``FLOORBOARD_*`` variables and an optional YAML file.
+
+Precedence: explicit overrides > environment > config file (``FLOORBOARD_CONFIG``) > defaults.
+The defaults are safe for the embedded mode (everything on 127.0.0.1, SQLite and Redis under
+``./floorboard-data``). Production (``FLOORBOARD_ENV=production``) refuses to start with the
+default secret key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value production refuses
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names the setting and where it came from."""
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """Per-queue overrides of the center defaults."""
+
+    sl_threshold: float | None = None
+    sl_target: float | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEFAULT_SECRET
+    data_dir: Path = Path("floorboard-data")
+    database_url: str = ""
+    redis_url: str = ""
+    key_prefix: str = "fb"
+    center: str = "main"
+    timezone: str = "UTC"
+    interval_minutes: int = 15
+    sl_threshold: float = 20.0
+    sl_target: float = 0.8
+    short_abandon: float = 5.0
+    csat_satisfied_min: float = 4.0
+    trunk_capacity: int = 30
+    snapshot_interval_ms: int = 500
+    stale_after_s: float = 10.0
+    host: str = "127.0.0.1"
+    port: int = 8050
+    recording_pattern: str = ""
+    queues: Mapping[str, QueueSettings] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'floorboard.db').resolve()}"
+
+    def sl_threshold_for(self, queue: str) -> float:
+        q = self.queues.get(queue)
+        return q.sl_threshold if q and q.sl_threshold is not None else self.sl_threshold
+
+    def check(self) -> Settings:
+        """Validate; raise :class:`SettingsError` naming the bad setting."""
+        if self.env not in {"development", "production", "test"}:
+            raise SettingsError(f"FLOORBOARD_ENV must be development, production or test, not {self.env!r}")
+        if self.production and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+            raise SettingsError(
+                "FLOORBOARD_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (the default is refused)"
+            )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"FLOORBOARD_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+        if self.interval_minutes <= 0 or (24 * 60) % self.interval_minutes:
+            raise SettingsError("FLOORBOARD_INTERVAL_MINUTES must divide a day (e.g. 15, 30, 60)")
+        if self.short_abandon < 0 or self.sl_threshold <= 0:
+            raise SettingsError("FLOORBOARD_SHORT_ABANDON must be >= 0 and FLOORBOARD_SL_THRESHOLD > 0")
+        return self
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    kind = _FIELDS[name].type
+    try:
+        if kind == "Path":
+            return Path(str(value))
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "str":
+            return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{origin}: {name} must be a {kind}, got {value!r}") from exc
+    return value
+
+
+def _queues(raw: Any, origin: str) -> dict[str, QueueSettings]:
+    if not isinstance(raw, Mapping):
+        raise SettingsError(f"{origin}: 'queues' must be a mapping of queue name to settings")
+    out = {}
+    allowed = {f.name for f in dataclasses.fields(QueueSettings)}
+    for queue, values in raw.items():
+        values = values or {}
+        unknown = set(values) - allowed
+        if unknown:
+            raise SettingsError(f"{origin}: queues.{queue}: unknown setting(s) {sorted(unknown)}")
+        out[str(queue)] = QueueSettings(**values)
+    return out
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Build the settings from the environment (``os.environ`` by default) and a config file."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config = environ.get("FLOORBOARD_CONFIG")
+    if config:
+        path = Path(config)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise SettingsError(f"FLOORBOARD_CONFIG: cannot read {path}: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"FLOORBOARD_CONFIG: {path} is not valid YAML: {exc}") from exc
+        if not isinstance(raw, Mapping):
+            raise SettingsError(f"FLOORBOARD_CONFIG: {path} must hold a mapping")
+        for key, value in raw.items():
+            if key == "queues":
+                values["queues"] = _queues(value, str(path))
+            elif key in _FIELDS:
+                values[key] = _coerce(key, value, str(path))
+            else:
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+    for name in _FIELDS:
+        env_name = f"FLOORBOARD_{name.upper()}"
+        if env_name in environ and name != "queues":
+            values[name] = _coerce(name, environ[env_name], env_name)
+    values.update(overrides)
+    return Settings(**values).check()
