@@ -72,7 +72,9 @@ class Settings:
     def check(self) -> Settings:
         """Validate; raise :class:`SettingsError` naming the bad setting."""
         if self.env not in {"development", "production", "test"}:
-            raise SettingsError(f"FLOORBOARD_ENV must be development, production or test, not {self.env!r}")
+            raise SettingsError(
+                f"FLOORBOARD_ENV must be development, production or test, not {self.env!r}"
+            )
         if self.production and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
             raise SettingsError(
                 "FLOORBOARD_SECRET_KEY must be set to a random value of at least 32 characters "
@@ -81,11 +83,15 @@ class Settings:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise SettingsError(f"FLOORBOARD_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+            raise SettingsError(
+                f"FLOORBOARD_TIMEZONE: unknown time zone {self.timezone!r}"
+            ) from exc
         if self.interval_minutes <= 0 or (24 * 60) % self.interval_minutes:
             raise SettingsError("FLOORBOARD_INTERVAL_MINUTES must divide a day (e.g. 15, 30, 60)")
         if self.short_abandon < 0 or self.sl_threshold <= 0:
-            raise SettingsError("FLOORBOARD_SHORT_ABANDON must be >= 0 and FLOORBOARD_SL_THRESHOLD > 0")
+            raise SettingsError(
+                "FLOORBOARD_SHORT_ABANDON must be >= 0 and FLOORBOARD_SL_THRESHOLD > 0"
+            )
         return self
 
 
@@ -122,9 +128,7 @@ def _queues(raw: Any, origin: str) -> dict[str, QueueSettings]:
     return out
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, **overrides: Any
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build the settings from the environment (``os.environ`` by default) and a config file."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}

@@ -74,7 +74,7 @@ class EventProducer:
         for reject in rejects:
             pipe.xadd(
                 self.keys.dead_letter,
-                reject._asdict(),
+                dict(reject._asdict()),  # type: ignore[arg-type]
                 maxlen=self.dead_letter_maxlen,
                 approximate=True,
             )

@@ -1,0 +1,1 @@
+"""The aggregator: consumes the event stream, keeps live state and counters, writes the snapshot."""

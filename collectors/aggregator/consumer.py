@@ -1,0 +1,392 @@
+"""The aggregator process: stream → engine → one Redis transaction per batch → snapshot.
+
+Exactly-once, the taskiq-redis way plus one step: the consumer group is created idempotently;
+entries are read with ``XREADGROUP`` (block and count); an entry is acknowledged in the same
+MULTI/EXEC that writes its effects and records its event ids as seen, so a crash at any point
+either leaves the entry pending (re-read, re-applied once) or fully applied (acked). Event ids
+seen before are dropped, so replaying a source cannot count twice. Entries left pending by a
+dead consumer are taken over with ``XAUTOCLAIM``; applied entries are trimmed with ``MINID``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from collectors.aggregator.counters import Mirror, Writes
+from collectors.aggregator.engine import AggregatorConfig, Changes, Engine
+from collectors.aggregator.snapshot import build_snapshot
+from collectors.aggregator.state import LiveAgent, LiveCall
+from collectors.events import Event, decode_frame
+from collectors.keys import Keys
+
+log = logging.getLogger(__name__)
+
+HistorySink = Callable[[Sequence[dict[str, Any]]], None]
+
+# Raise a hash field to a maximum (HINCRBY has no max): KEYS[1], ARGV = field, value, ...
+_HMAX = """
+for i = 1, #ARGV, 2 do
+  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+  if tonumber(ARGV[i + 1]) > cur then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+return 0
+"""
+
+Entry = tuple[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class ConsumerOptions:
+    """Tunables of the stream consumer.
+
+    Args:
+        group: consumer group name.
+        consumer: this consumer's name (unique per process).
+        read_count: stream entries (frames of up to ``frame_size`` events) read per batch.
+        block_ms: how long ``XREADGROUP`` waits for new entries.
+        claim_idle_ms: entries pending this long on another consumer are taken over.
+        snapshot_interval_ms: the snapshot is rewritten at most this often (and at least this
+            often while idle, so screens can tell a quiet center from a dead aggregator).
+        seen_ttl_days: how long applied event ids are remembered for de-duplication.
+        counter_ttl_days: how long daily counters are kept in Redis (history lives in SQL).
+        trim_every_s: how often applied entries are trimmed from the stream.
+        history_batch: finished calls written to SQL per round.
+        lease_ms: lifetime of the single-active-aggregator lease.
+    """
+
+    group: str = "aggregator"
+    consumer: str = "aggregator-1"
+    read_count: int = 20
+    block_ms: int = 200
+    claim_idle_ms: int = 30_000
+    snapshot_interval_ms: int = 500
+    seen_ttl_days: int = 3
+    counter_ttl_days: int = 35
+    trim_every_s: float = 5.0
+    history_batch: int = 500
+    lease_ms: int = 15_000
+
+
+class Aggregator:
+    """Consumes one center's event stream.
+
+    Args:
+        client: Redis client with ``decode_responses=True``.
+        keys: the center's key names.
+        config: counting rules.
+        options: consumer tunables.
+        history: called with finished-call records to store them durably; must be idempotent
+            (it may see a record again after a crash). ``None`` leaves them in the outbox.
+        clock: wall clock, replaceable for reports that run on historical data.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        keys: Keys,
+        config: AggregatorConfig | None = None,
+        options: ConsumerOptions | None = None,
+        history: HistorySink | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.config = config or AggregatorConfig()
+        self.options = options or ConsumerOptions()
+        self.history = history
+        self.now = clock
+        self.engine = Engine(self.config)
+        self.mirror = Mirror(keys)
+        self._hmax = client.register_script(_HMAX)
+        self._last_snapshot = 0.0
+        self._last_trim = 0.0
+        self._stats: dict[str, int] = defaultdict(int)
+        self._claim_cursor = "0-0"
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def ensure_group(self) -> None:
+        """Create the consumer group (and the stream) unless it exists."""
+        try:
+            self.client.xgroup_create(self.keys.events, self.options.group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def load(self) -> None:
+        """(Re)build in-memory state from Redis: the source of truth after any failure."""
+        self.engine = Engine(self.config)
+        for raw in self.client.hvals(self.keys.live_calls):
+            call = LiveCall.from_json(raw)
+            self.engine.calls[call.key] = call
+        for raw in self.client.hvals(self.keys.live_agents):
+            agent = LiveAgent.from_json(raw)
+            self.engine.agents[agent.agent] = agent
+        stats = self.client.hgetall(self.keys.stats)
+        self.engine.last_event_ts = float(stats.get("last_event_ts", 0) or 0)
+        self.mirror = Mirror(self.keys)
+        now = self.engine.last_event_ts or self.now()
+        today = self.engine.clock.day_of(now)
+        yesterday = self.engine.clock.day_of(now - 86_400)
+        self.mirror.ensure_days(self.client, [yesterday, today])
+        self.mirror.load_minutes(self.client, int(self.now() // 60))
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, *, on_batch: Callable[[int], None] | None = None) -> None:
+        """Consume until ``stop`` is set; survives Redis and database outages."""
+        backoff = 0.5
+        ready = False
+        while not stop.is_set():
+            try:
+                if not ready:
+                    self.ensure_group()
+                    self.load()
+                    ready = True
+                if not self.hold_lease():
+                    stop.wait(1.0)
+                    continue
+                applied = self.step()
+                if on_batch is not None:
+                    on_batch(applied)
+                self.housekeeping()
+                backoff = 0.5
+            except redis.RedisError as exc:
+                log.warning("aggregator: Redis error (%s); reloading in %.1fs", exc, backoff)
+                ready = False
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    def hold_lease(self) -> bool:
+        """Keep the single-active-aggregator lease; ``False`` while another one holds it."""
+        key, me, ttl = self.keys.aggregator_lock, self.options.consumer, self.options.lease_ms
+        if self.client.set(key, me, nx=True, px=ttl):
+            return True
+        if self.client.get(key) == me:
+            self.client.pexpire(key, ttl)
+            return True
+        return False
+
+    def step(self, *, block: bool = True) -> int:
+        """Read and apply one batch; returns the number of stream entries it handled."""
+        entries = self._read(block=block)
+        if entries:
+            self._process(entries)
+        return len(entries)
+
+    def drain(self) -> None:
+        """Apply everything in the stream now (reports and tests), then flush and snapshot."""
+        self.ensure_group()
+        self.load()
+        while self.step(block=False):
+            pass
+        self.flush_history(everything=True)
+        self.write_snapshot()
+
+    def housekeeping(self) -> None:
+        now = self.now()
+        if (now - self._last_snapshot) * 1000 >= self.options.snapshot_interval_ms:
+            self.write_snapshot()
+        if now - self._last_trim >= self.options.trim_every_s:
+            self._last_trim = now
+            self.trim()
+        self.flush_history()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _read(self, *, block: bool) -> list[Entry]:
+        opts = self.options
+        # Our own pending entries first (a restart after a crash), then stale ones of others.
+        own = self.client.xreadgroup(
+            opts.group, opts.consumer, {self.keys.events: "0"}, count=opts.read_count
+        )
+        entries = _entries(own)
+        if entries:
+            return entries
+        claimed = self.client.xautoclaim(
+            self.keys.events,
+            opts.group,
+            opts.consumer,
+            min_idle_time=opts.claim_idle_ms,
+            start_id=self._claim_cursor,
+            count=opts.read_count,
+        )
+        self._claim_cursor = claimed[0] or "0-0"
+        stale = [(eid, fields) for eid, fields in claimed[1] if fields]
+        if stale:
+            log.info("aggregator: took over %d stale entries", len(stale))
+            return stale
+        fresh = self.client.xreadgroup(
+            opts.group,
+            opts.consumer,
+            {self.keys.events: ">"},
+            count=opts.read_count,
+            block=opts.block_ms if block else None,
+        )
+        return _entries(fresh)
+
+    # -- applying ---------------------------------------------------------------------------
+
+    def _process(self, entries: list[Entry]) -> None:
+        events: list[Event] = []
+        damaged: list[tuple[str, str]] = []
+        for entry_id, fields in entries:
+            try:
+                events.extend(decode_frame(fields.get("e", "")))
+            except ValueError as exc:
+                damaged.append((entry_id, str(exc)))
+        fresh, duplicates = self._unseen(events)
+        days = {self.engine.clock.day_of(ev.ts) for ev in fresh}
+        self.mirror.ensure_days(self.client, self._recent(days))
+        unknown = 0
+        for ev in fresh:
+            if not self.engine.apply(ev):
+                unknown += 1
+        changes = self.engine.take_changes()
+        writes = self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
+        self._commit(entries, fresh, changes, writes, duplicates, unknown, damaged)
+
+    def _recent(self, days: set[str]) -> list[str]:
+        held = set(self.mirror.queues)
+        newest = sorted(held | days)[-self.mirror.keep_days :]
+        return [d for d in days if d in newest]
+
+    def _unseen(self, events: list[Event]) -> tuple[list[Event], int]:
+        """Drop events whose id was applied before (or earlier in this batch)."""
+        if not events:
+            return [], 0
+        by_day: dict[str, list[str]] = defaultdict(list)
+        for ev in events:
+            by_day[self.engine.clock.day_of(ev.ts)].append(ev.event_id)
+        seen: set[str] = set()
+        for day, ids in by_day.items():
+            flags = self.client.smismember(self.keys.seen(day), ids)
+            seen.update(i for i, flag in zip(ids, flags, strict=True) if flag)
+        fresh: list[Event] = []
+        for ev in events:
+            if ev.event_id in seen:
+                continue
+            seen.add(ev.event_id)
+            fresh.append(ev)
+        return fresh, len(events) - len(fresh)
+
+    def _commit(
+        self,
+        entries: list[Entry],
+        fresh: list[Event],
+        changes: Changes,
+        writes: Writes,
+        duplicates: int,
+        unknown: int,
+        damaged: list[tuple[str, str]],
+    ) -> None:
+        keys, ttl = self.keys, self.options.counter_ttl_days * 86_400
+        pipe = self.client.pipeline(transaction=True)
+        for key, fields in writes.sums.items():
+            for name, n in fields.items():
+                pipe.hincrby(key, name, n)
+            pipe.expire(key, ttl)
+        for key, fields in writes.maxima.items():
+            args: list[Any] = [x for pair in fields.items() for x in pair]
+            self._hmax(keys=[key], args=args, client=pipe)
+        self._write_live(pipe, changes)
+        seen_ttl = self.options.seen_ttl_days * 86_400
+        by_day: dict[str, list[str]] = defaultdict(list)
+        for ev in fresh:
+            by_day[self.engine.clock.day_of(ev.ts)].append(ev.event_id)
+        for day, ids in by_day.items():
+            pipe.sadd(keys.seen(day), *ids)
+            pipe.expire(keys.seen(day), seen_ttl)
+            pipe.sadd(keys.days, day)
+        if changes.outbox:
+            pipe.rpush(keys.outbox, *(json.dumps(r, separators=(",", ":")) for r in changes.outbox))
+        for entry_id, reason in damaged:
+            pipe.xadd(keys.dead_letter, {"source": "stream", "location": entry_id, "raw": "",
+                                         "reason": f"damaged frame: {reason}"})  # fmt: skip
+        self._count(pipe, applied=len(fresh), duplicates=duplicates, unknown=unknown)
+        pipe.xack(keys.events, self.options.group, *(eid for eid, _ in entries))
+        pipe.execute()
+
+    def _write_live(self, pipe: Any, changes: Changes) -> None:
+        keys = self.keys
+        ended = [k for k, call in changes.calls.items() if call is None]
+        current = {k: c.to_json() for k, c in changes.calls.items() if c is not None}
+        if ended:
+            pipe.hdel(keys.live_calls, *ended)
+        if current:
+            pipe.hset(keys.live_calls, mapping=current)
+        if changes.agents:
+            agents = {name: a.to_json() for name, a in changes.agents.items()}
+            pipe.hset(keys.live_agents, mapping=agents)
+
+    def _count(self, pipe: Any, *, applied: int, duplicates: int, unknown: int) -> None:
+        stats = self.keys.stats
+        for name, n in (("applied", applied), ("duplicates", duplicates), ("unknown", unknown)):
+            if n:
+                pipe.hincrby(stats, name, n)
+                self._stats[name] += n
+        if self.engine.last_event_ts:
+            pipe.hset(stats, "last_event_ts", repr(self.engine.last_event_ts))
+
+    # -- outputs ----------------------------------------------------------------------------
+
+    def write_snapshot(self) -> dict[str, Any]:
+        """Build the whole live picture and store it as one document."""
+        now = self.now()
+        stats = self.client.hgetall(self.keys.stats)
+        doc = build_snapshot(
+            engine=self.engine, mirror=self.mirror, now=now, stats=stats, center=self.keys.center
+        )
+        self.client.set(self.keys.snapshot, json.dumps(doc, separators=(",", ":")))
+        self._last_snapshot = now
+        return doc
+
+    def flush_history(self, *, everything: bool = False) -> int:
+        """Write finished calls from the outbox to SQL; on failure they stay for next time."""
+        if self.history is None:
+            return 0
+        written = 0
+        while True:
+            raw = self.client.lrange(self.keys.outbox, 0, self.options.history_batch - 1)
+            if not raw:
+                return written
+            try:
+                self.history([json.loads(r) for r in raw])
+            except Exception:  # noqa: BLE001 - any database failure: keep the records, retry later
+                log.exception("aggregator: history write failed; %d calls kept", len(raw))
+                return written
+            self.client.ltrim(self.keys.outbox, len(raw), -1)
+            written += len(raw)
+            if not everything:
+                return written
+
+    def trim(self) -> None:
+        """Drop stream entries that every consumer has acknowledged."""
+        summary = self.client.xpending(self.keys.events, self.options.group)
+        if summary and summary.get("pending"):
+            floor = summary["min"]
+        else:
+            groups = self.client.xinfo_groups(self.keys.events)
+            mine = [g for g in groups if g["name"] == self.options.group]
+            if not mine:
+                return
+            floor = mine[0]["last-delivered-id"]
+        self.client.xtrim(self.keys.events, minid=floor, approximate=True)
+
+
+def _entries(reply: Any) -> list[Entry]:
+    """Flatten an XREADGROUP reply; entries whose payload was trimmed come back empty."""
+    out: list[Entry] = []
+    for _stream, items in reply or []:
+        out.extend((eid, fields) for eid, fields in items if fields)
+    return out

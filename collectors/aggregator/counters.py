@@ -1,0 +1,137 @@
+"""The aggregator's in-memory mirror of the Redis counters, and their field encoding.
+
+Redis keeps one hash per local day for queues (field ``queue|interval|counter``) and one for
+agents (``agent|interval|counter``), plus one hash per epoch hour of per-minute queue counters
+(field ``queue|minute|counter``) for rolling windows. The mirror lets the snapshot be built
+without reading Redis back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import redis
+
+from collectors.aggregator.engine import MKey, QKey
+from collectors.aggregator.metrics import MAX_COUNTERS
+from collectors.keys import Keys
+
+DayCounters = dict[tuple[str, int, str], int]  # (queue or agent, interval index, counter)
+
+
+def encode_field(name: str, idx: int, counter: str) -> str:
+    return f"{name}|{idx}|{counter}"
+
+
+def decode_fields(raw: Mapping[Any, Any]) -> DayCounters:
+    """Parse a counters hash; fields that do not parse are skipped (written by a newer version)."""
+    out: DayCounters = {}
+    for field_name, value in raw.items():
+        parts = str(field_name).rsplit("|", 2)
+        if len(parts) != 3:
+            continue
+        try:
+            out[(parts[0], int(parts[1]), parts[2])] = int(value)
+        except ValueError:
+            continue
+    return out
+
+
+def merge_into(target: dict[tuple[str, int, str], int], key: tuple[str, int, str], n: int) -> int:
+    """Add (or for maxima, raise to) ``n`` at ``key``; return the new value."""
+    value = max(target.get(key, 0), n) if key[2] in MAX_COUNTERS else target.get(key, 0) + n
+    target[key] = value
+    return value
+
+
+class Writes:
+    """Counter writes of one batch: sums for ``HINCRBY``, maxima for the ``hmax`` script."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, dict[str, int]] = defaultdict(dict)
+        self.maxima: dict[str, dict[str, int]] = defaultdict(dict)
+
+    def add(self, key: str, field_name: str, n: int) -> None:
+        if field_name.endswith(_MAX_SUFFIXES):
+            self.maxima[key][field_name] = n
+        else:
+            self.sums[key][field_name] = n
+
+
+_MAX_SUFFIXES = tuple(f"|{c}" for c in MAX_COUNTERS)
+
+
+class Mirror:
+    """Counters of the days the aggregator holds in memory (today and yesterday by default).
+
+    Args:
+        keys: key names of the center.
+        keep_days: local days kept in memory; older days are still written to Redis.
+        keep_minutes: minutes of per-minute counters kept for rolling windows.
+    """
+
+    def __init__(self, keys: Keys, *, keep_days: int = 2, keep_minutes: int = 120) -> None:
+        self.keys = keys
+        self.keep_days = keep_days
+        self.keep_minutes = keep_minutes
+        self.queues: dict[str, DayCounters] = {}
+        self.agents: dict[str, DayCounters] = {}
+        self.minutes: dict[MKey, int] = {}
+
+    def ensure_days(self, client: redis.Redis, days: Iterable[str]) -> None:
+        """Load the counters of ``days`` not yet in memory (one HGETALL per day and kind)."""
+        for day in sorted(set(days)):
+            if day in self.queues:
+                continue
+            self.queues[day] = decode_fields(client.hgetall(self.keys.queue_counters(day)))
+            self.agents[day] = decode_fields(client.hgetall(self.keys.agent_counters(day)))
+        for day in sorted(self.queues)[: -self.keep_days]:
+            del self.queues[day]
+            self.agents.pop(day, None)
+
+    def load_minutes(self, client: redis.Redis, now_minute: int) -> None:
+        self.minutes = {}
+        first = now_minute - self.keep_minutes
+        for hour in range(first // 60, now_minute // 60 + 1):
+            for (queue, minute, counter), value in decode_fields(
+                client.hgetall(self.keys.minute_counters(hour))
+            ).items():
+                if minute >= first:
+                    self.minutes[(minute, queue, counter)] = value
+
+    def apply(
+        self, qdelta: Mapping[QKey, int], adelta: Mapping[QKey, int], mdelta: Mapping[MKey, int]
+    ) -> Writes:
+        """Merge deltas into the days held in memory and return the Redis writes.
+
+        Days not held in memory (a backfill of last month, say) are only written to Redis.
+        """
+        writes = Writes()
+        for (day, name, idx, counter), n in qdelta.items():
+            held = self.queues.get(day)
+            if held is not None:
+                merge_into(held, (name, idx, counter), n)
+            writes.add(self.keys.queue_counters(day), encode_field(name, idx, counter), n)
+        for (day, name, idx, counter), n in adelta.items():
+            held = self.agents.get(day)
+            if held is not None:
+                merge_into(held, (name, idx, counter), n)
+            writes.add(self.keys.agent_counters(day), encode_field(name, idx, counter), n)
+        for (minute, queue, counter), n in mdelta.items():
+            key = (minute, queue, counter)
+            self.minutes[key] = (
+                max(self.minutes.get(key, 0), n)
+                if counter in MAX_COUNTERS
+                else self.minutes.get(key, 0) + n
+            )
+            writes.add(
+                self.keys.minute_counters(minute // 60), encode_field(queue, minute, counter), n
+            )
+        return writes
+
+    def prune_minutes(self, now_minute: int) -> None:
+        first = now_minute - self.keep_minutes
+        if any(k[0] < first for k in self.minutes):
+            self.minutes = {k: v for k, v in self.minutes.items() if k[0] >= first}

@@ -1,0 +1,223 @@
+"""The per-center snapshot: the whole live picture in one JSON document.
+
+Every screen reads this one key. It holds "now" values (calls waiting, longest wait, agents by
+state), and per queue and for the center (``*``) the current interval, today, rolling windows
+and today's intervals for the intraday chart, each with the SPEC §3 metrics and their inputs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from collectors.aggregator.counters import DayCounters, Mirror
+from collectors.aggregator.engine import Engine
+from collectors.aggregator.metrics import (
+    STATE_TIME,
+    agent_metrics,
+    merge,
+    occupancy,
+    queue_metrics,
+)
+from collectors.aggregator.state import LOGGED_OFF, ON_CALL, PAUSED, WRAP_UP, LiveAgent
+
+ALL = "*"
+ROLLING_MINUTES = (15, 30, 60)
+SCHEMA_VERSION = 1
+
+
+def _by_interval(day: DayCounters) -> dict[str, dict[int, dict[str, int]]]:
+    """``queue → interval → counters`` from a flat day of counters."""
+    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for (name, idx, counter), value in day.items():
+        out[name][idx][counter] = value
+    return out
+
+
+def _with_total(per_queue: dict[str, dict[int, dict[str, int]]]) -> None:
+    total: dict[int, dict[str, int]] = defaultdict(dict)
+    for intervals in list(per_queue.values()):
+        for idx, counters in intervals.items():
+            merge(total[idx], counters)
+    per_queue[ALL] = total
+
+
+def _agent_open_time(agent: LiveAgent, now: float) -> dict[str, int]:
+    """Time in the current state, not yet closed into the counters."""
+    counter = STATE_TIME.get(agent.state)
+    if counter is None or now <= agent.since:
+        return {}
+    return {counter: int((now - agent.since) * 1000)}
+
+
+def _now_figures(engine: Engine, queue: str | None, now: float) -> dict[str, Any]:
+    calls = [c for c in engine.calls.values() if queue is None or c.queue == queue]
+    waiting = [c for c in calls if c.answered is None]
+    agents = [
+        a for a in engine.agents.values() if a.logged_in and (queue is None or queue in a.queues)
+    ]
+    states: dict[str, int] = defaultdict(int)
+    for agent in agents:
+        states[agent.state] += 1
+    oldest = min((c.enqueued for c in waiting), default=None)
+    over_t = sum(1 for c in waiting if now - c.enqueued > engine.config.threshold(c.queue))
+    working = len(agents) - states[PAUSED]
+    busy = states[ON_CALL] + states[WRAP_UP]
+    return {
+        "calls_waiting": len(waiting),
+        "longest_wait": max(0.0, now - oldest) if oldest is not None else 0.0,
+        "connected": len(calls) - len(waiting),
+        "waiting_over_t": over_t,
+        "agents_logged_in": len(agents),
+        "agents": dict(states),
+        "occupancy": busy / working if working else None,
+    }
+
+
+def _queue_block(
+    engine: Engine,
+    queue: str,
+    intervals: Mapping[int, dict[str, int]],
+    minutes: Mapping[str, dict[int, dict[str, int]]],
+    current: tuple[int, int],
+    now: float,
+) -> dict[str, Any]:
+    idx, minute = current
+    today: dict[str, int] = {}
+    for counters in intervals.values():
+        merge(today, counters)
+    live = _now_figures(engine, None if queue == ALL else queue, now)
+    interval = queue_metrics(intervals.get(idx, {}))
+    live["service_level"] = queue_metrics(
+        intervals.get(idx, {}), waiting_over_t=live["waiting_over_t"]
+    )["service_level"]
+    if queue == ALL:
+        live["lines_in_use"] = (live["calls_waiting"] + live["connected"]) / max(
+            1, engine.config.trunk_capacity
+        )
+    rolling = {}
+    for span in ROLLING_MINUTES:
+        window: dict[str, int] = {}
+        for m, counters in minutes.get(queue, {}).items():
+            if minute - span < m <= minute:
+                merge(window, counters)
+        rolling[f"{span}m"] = queue_metrics(window)
+    return {
+        "now": live,
+        "interval": interval,
+        "today": queue_metrics(today),
+        "rolling": rolling,
+        "intervals": {
+            str(i): _chart_point(c)
+            for i, c in sorted(intervals.items())
+            if c.get("offered") or c.get("answered") or c.get("handled")
+        },
+        "sl_threshold": engine.config.threshold(queue) if queue != ALL else None,
+    }
+
+
+def _chart_point(c: Mapping[str, int]) -> dict[str, Any]:
+    m = queue_metrics(c)
+    keep = ("offered", "answered", "abandoned", "short_abandoned", "exited", "handled")
+    point = {k: m[k] for k in keep}
+    point.update(service_level=m["service_level"], asa=m["asa"], aht=m["aht"])
+    return point
+
+
+def _minutes_by_queue(mirror: Mirror) -> dict[str, dict[int, dict[str, int]]]:
+    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for (minute, queue, counter), value in mirror.minutes.items():
+        out[queue][minute][counter] = value
+    total: dict[int, dict[str, int]] = defaultdict(dict)
+    for per_minute in list(out.values()):
+        for minute, counters in per_minute.items():
+            merge(total[minute], counters)
+    out[ALL] = total
+    return out
+
+
+def _agents_block(engine: Engine, day: DayCounters, now: float) -> list[dict[str, Any]]:
+    per_agent: dict[str, dict[str, int]] = defaultdict(dict)
+    for (name, _idx, counter), value in day.items():
+        per_agent[name][counter] = per_agent[name].get(counter, 0) + value
+    rows = []
+    for name, agent in sorted(engine.agents.items()):
+        counters = merge(dict(per_agent.get(name, {})), _agent_open_time(agent, now))
+        today = agent_metrics(counters)
+        rows.append(
+            {
+                "agent": name,
+                "state": agent.state,
+                "since": agent.since,
+                "time_in_state": max(0.0, now - agent.since) if agent.state != LOGGED_OFF else None,
+                "reason": agent.reason if agent.paused else "",
+                "call_id": agent.call_id,
+                "queue": agent.call_queue if agent.call_id else "",
+                "queues": sorted(agent.queues),
+                "today": {k: today[k] for k in ("answered", "handled", "aht", "occupancy")},
+            }
+        )
+    return rows
+
+
+def build_snapshot(
+    *, engine: Engine, mirror: Mirror, now: float, stats: Mapping[Any, Any], center: str
+) -> dict[str, Any]:
+    """The snapshot document for ``now`` (wall-clock epoch seconds)."""
+    clock = engine.clock
+    day, idx, minute = clock.bucket(now)
+    per_queue = _by_interval(mirror.queues.get(day, {}))
+    for call in engine.calls.values():
+        per_queue.setdefault(call.queue, defaultdict(dict))
+    _with_total(per_queue)
+    minutes = _minutes_by_queue(mirror)
+    agent_day = mirror.agents.get(day, {})
+    agents = _agents_block(engine, agent_day, now)
+    center_agent_counters: dict[str, int] = {}
+    for (_name, i, counter), value in agent_day.items():
+        if i == idx:
+            center_agent_counters[counter] = center_agent_counters.get(counter, 0) + value
+    queues = {
+        q: _queue_block(engine, q, intervals, minutes, (idx, minute), now)
+        for q, intervals in per_queue.items()
+        if q
+    }
+    queues[ALL]["interval"]["occupancy"] = occupancy(center_agent_counters)
+    waiting = sorted(
+        (c for c in engine.calls.values() if c.answered is None), key=lambda c: c.enqueued
+    )
+    start, end = clock.interval_bounds(now)
+    return {
+        "version": SCHEMA_VERSION,
+        "center": center,
+        "generated_at": now,
+        "timezone": engine.config.timezone,
+        "day": day,
+        "interval_minutes": clock.interval_minutes,
+        "interval_index": idx,
+        "interval_start": start,
+        "interval_end": end,
+        "last_event_at": engine.last_event_ts or None,
+        "config": {
+            "sl_threshold": engine.config.sl_threshold,
+            "sl_target": engine.config.sl_target,
+            "short_abandon": engine.config.short_abandon,
+            "trunk_capacity": engine.config.trunk_capacity,
+        },
+        "pipeline": {str(k): _int(str(v)) for k, v in stats.items() if k != "last_event_ts"},
+        "queues": queues,
+        "agents": agents,
+        "waiting": [
+            {"call_id": c.call_id, "queue": c.queue, "enqueued": c.enqueued, "caller": c.caller}
+            for c in waiting[:200]
+        ],
+        "recent_abandons": list(engine.recent_abandons)[-20:],
+    }
+
+
+def _int(value: str) -> int | float:
+    try:
+        return int(value)
+    except ValueError:
+        return float(value)

@@ -1,0 +1,86 @@
+"""Live state: calls in the queue or connected, and agents with their state and since when."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Display states of an agent (SPEC §3 "agent states").
+LOGGED_OFF = "logged_off"
+AVAILABLE = "available"
+RINGING = "ringing"
+ON_CALL = "on_call"
+WRAP_UP = "wrap_up"
+PAUSED = "paused"
+
+
+@dataclass(slots=True)
+class LiveCall:
+    """A call that entered a queue and has not ended yet."""
+
+    call_id: str
+    queue: str
+    enqueued: float
+    caller: str = ""
+    position: int | None = None
+    did: str = ""
+    agent: str = ""
+    answered: float | None = None
+    wait: float | None = None
+    ring_no_answer: int = 0
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        return call_key(self.queue, self.call_id)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> LiveCall:
+        return cls(**json.loads(raw))
+
+
+def call_key(queue: str, call_id: str) -> str:
+    """Live calls are keyed by queue and call id: one call may visit several queues."""
+    return f"{queue}\x1f{call_id}"
+
+
+@dataclass(slots=True)
+class LiveAgent:
+    """An agent's state. ``activity`` is what the agent does; ``paused`` is orthogonal to it
+    because Asterisk lets an agent pause while still on a call."""
+
+    agent: str
+    logged_in: bool = False
+    activity: str = AVAILABLE  # available | ringing | on_call | wrap_up
+    paused: bool = False
+    reason: str = ""
+    since: float = 0.0
+    call_id: str = ""
+    call_queue: str = ""
+    last_call_id: str = ""
+    last_queue: str = ""
+    last_call_enqueued: float = 0.0
+    queues: list[str] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """The one state a screen shows."""
+        if not self.logged_in:
+            return LOGGED_OFF
+        if self.activity in (ON_CALL, WRAP_UP):
+            return self.activity
+        if self.paused:
+            return PAUSED
+        return self.activity
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> LiveAgent:
+        data: dict[str, Any] = json.loads(raw)
+        return cls(**data)

@@ -1,0 +1,1 @@
+"""Durable call history in SQL: what reports, forecasts and QA sampling read."""

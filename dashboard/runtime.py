@@ -1,0 +1,63 @@
+"""Connections built from the settings: Redis (a server, or the embedded one) and the database."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import redis
+
+from collectors.keys import Keys
+from collectors.redis_server import EmbeddedRedis
+from dashboard.settings import Settings
+
+
+def keys_for(settings: Settings) -> Keys:
+    return Keys(prefix=settings.key_prefix, center=settings.center)
+
+
+def _running_embedded(data_dir: Path) -> redis.Redis | None:
+    """A client for an embedded server another Floorboard process already runs, if any."""
+    port_file = data_dir / "redis" / "port"
+    if not port_file.exists():
+        return None
+    try:
+        client = redis.Redis(
+            port=int(port_file.read_text().strip()), decode_responses=True, socket_connect_timeout=1
+        )
+        client.ping()
+    except (ValueError, redis.RedisError):
+        return None
+    return client
+
+
+@contextlib.contextmanager
+def redis_connection(settings: Settings) -> Iterator[redis.Redis]:
+    """A Redis client: ``FLOORBOARD_REDIS_URL`` when set, else the embedded server under the
+    data directory (started here if no other Floorboard process runs it, stopped on exit)."""
+    if settings.redis_url:
+        client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    existing = _running_embedded(settings.data_dir)
+    if existing is not None:
+        try:
+            yield existing
+        finally:
+            existing.close()
+        return
+    server = EmbeddedRedis(settings.data_dir / "redis", appendonly=True)
+    server.start()
+    port_file = settings.data_dir / "redis" / "port"
+    port_file.write_text(str(server.port))
+    client = server.client()
+    try:
+        yield client
+    finally:
+        client.close()
+        port_file.unlink(missing_ok=True)
+        server.stop()
