@@ -8,6 +8,7 @@ from pathlib import Path
 
 import redis
 
+from collectors.aggregator.engine import AggregatorConfig
 from collectors.keys import Keys
 from collectors.redis_server import EmbeddedRedis
 from dashboard.settings import Settings
@@ -61,3 +62,19 @@ def redis_connection(settings: Settings) -> Iterator[redis.Redis]:
         client.close()
         port_file.unlink(missing_ok=True)
         server.stop()
+
+
+def aggregator_config(settings: Settings) -> AggregatorConfig:
+    """The counting rules of the center, from the settings."""
+    return AggregatorConfig(
+        timezone=settings.timezone,
+        interval_minutes=settings.interval_minutes,
+        sl_threshold=settings.sl_threshold,
+        sl_thresholds={
+            q: s.sl_threshold for q, s in settings.queues.items() if s.sl_threshold is not None
+        },
+        sl_target=settings.sl_target,
+        short_abandon=settings.short_abandon,
+        csat_satisfied_min=settings.csat_satisfied_min,
+        trunk_capacity=settings.trunk_capacity,
+    )

@@ -62,8 +62,8 @@ def _now_figures(engine: Engine, queue: str | None, now: float) -> dict[str, Any
         states[agent.state] += 1
     oldest = min((c.enqueued for c in waiting), default=None)
     over_t = sum(1 for c in waiting if now - c.enqueued > engine.config.threshold(c.queue))
-    working = len(agents) - states[PAUSED]
-    busy = states[ON_CALL] + states[WRAP_UP]
+    working = len(agents) - states.get(PAUSED, 0)
+    busy = states.get(ON_CALL, 0) + states.get(WRAP_UP, 0)
     return {
         "calls_waiting": len(waiting),
         "longest_wait": max(0.0, now - oldest) if oldest is not None else 0.0,
