@@ -54,8 +54,10 @@ class ConsumerOptions:
         read_count: stream entries (frames of up to ``frame_size`` events) read per batch.
         block_ms: how long ``XREADGROUP`` waits for new entries.
         claim_idle_ms: entries pending this long on another consumer are taken over.
-        snapshot_interval_ms: the snapshot is rewritten at most this often (and at least this
-            often while idle, so screens can tell a quiet center from a dead aggregator).
+        snapshot_interval_ms: after a change, the snapshot is rewritten within this time (and
+            not more often), so screens lag events by about this much.
+        heartbeat_ms: while nothing changes the snapshot is still rewritten this often, so
+            screens can tell a quiet center from a dead aggregator.
         seen_ttl_days: how long applied event ids are remembered for de-duplication.
         counter_ttl_days: how long daily counters are kept in Redis (history lives in SQL).
         trim_every_s: how often applied entries are trimmed from the stream.
@@ -68,7 +70,8 @@ class ConsumerOptions:
     read_count: int = 20
     block_ms: int = 200
     claim_idle_ms: int = 30_000
-    snapshot_interval_ms: int = 500
+    snapshot_interval_ms: int = 200
+    heartbeat_ms: int = 1000
     seen_ttl_days: int = 3
     counter_ttl_days: int = 35
     trim_every_s: float = 5.0
@@ -109,6 +112,7 @@ class Aggregator:
         self.mirror = Mirror(keys)
         self._hmax = client.register_script(_HMAX)
         self._last_snapshot = 0.0
+        self._dirty = False
         self._last_trim = 0.0
         self._stats: dict[str, int] = defaultdict(int)
         self._claim_cursor = "0-0"
@@ -182,7 +186,12 @@ class Aggregator:
         entries = self._read(block=block)
         if entries:
             self._process(entries)
+            self._dirty = True
         return len(entries)
+
+    def _snapshot_due_in_ms(self) -> float:
+        period = self.options.snapshot_interval_ms if self._dirty else self.options.heartbeat_ms
+        return self._last_snapshot * 1000 + period - self.now() * 1000
 
     def drain(self) -> None:
         """Apply everything in the stream now (reports and tests), then flush and snapshot."""
@@ -195,7 +204,7 @@ class Aggregator:
 
     def housekeeping(self) -> None:
         now = self.now()
-        if (now - self._last_snapshot) * 1000 >= self.options.snapshot_interval_ms:
+        if self._snapshot_due_in_ms() <= 0:
             self.write_snapshot()
         if now - self._last_trim >= self.options.trim_every_s:
             self._last_trim = now
@@ -231,9 +240,13 @@ class Aggregator:
             opts.consumer,
             {self.keys.events: ">"},
             count=opts.read_count,
-            block=opts.block_ms if block else None,
+            block=self._block_ms() if block else None,
         )
         return _entries(fresh)
+
+    def _block_ms(self) -> int:
+        """Wait for new entries, but not past the moment the snapshot is due."""
+        return max(1, min(self.options.block_ms, int(self._snapshot_due_in_ms())))
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -349,6 +362,7 @@ class Aggregator:
         )
         self.client.set(self.keys.snapshot, json.dumps(doc, separators=(",", ":")))
         self._last_snapshot = now
+        self._dirty = False
         return doc
 
     def flush_history(self, *, everything: bool = False) -> int:
