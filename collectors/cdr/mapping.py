@@ -1,0 +1,397 @@
+"""The mapping file that tells the CDR importer how to read one ACD's call export.
+
+A mapping is a small YAML document (reference and full example: ``docs/cdr-mapping.md``)::
+
+    csv: {delimiter: ",", encoding: utf-8-sig, header: true, skip_lines: 0}
+    columns: {call_id: CallID, queue: Queue, enqueue_time: Start, outcome: Result, ...}
+    time: {formats: ["%Y-%m-%d %H:%M:%S"], timezone: Europe/Berlin}
+    outcomes: {ANSWERED: answered, ABANDON: abandoned}
+    ignore: [{column: Direction, equals: outbound}]
+    default_queue: main
+
+:func:`load_mapping` checks all of it up front and raises :class:`MappingError` naming the file
+and the key, so that a typo is found before the first row is read rather than as a million
+rejects.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from collectors.cdr.schemas import (
+    COLUMN_KEYS,
+    CONNECTED,
+    REQUIRED_COLUMNS,
+    SPECIAL_TIME_FORMATS,
+    Outcome,
+)
+
+_TOP_KEYS = ("description", "csv", "columns", "time", "outcomes", "ignore", "default_queue")
+_CSV_KEYS = ("delimiter", "quotechar", "encoding", "header", "fieldnames", "skip_lines")
+_TIME_KEYS = ("formats", "timezone")
+_RULE_TESTS = ("equals", "in", "matches", "empty")
+# Epoch values outside this range are garbage, not calls (1970-01-01 .. 2100-01-01 UTC).
+_TS_MIN, _TS_MAX = 0.0, 4_102_444_800.0
+
+
+class MappingError(ValueError):
+    """The mapping file is unusable; the message names the file and the key."""
+
+
+def normalise_value(value: str) -> str:
+    """How outcome values and ignore-rule values are compared: trimmed, case-folded."""
+    return value.strip().casefold()
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How to split the file into rows and cells."""
+
+    delimiter: str = ","
+    quotechar: str = '"'
+    encoding: str = "utf-8-sig"
+    header: bool = True
+    fieldnames: tuple[str, ...] = ()
+    skip_lines: int = 0
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """The source's time formats (tried in order) and the zone its local times are in."""
+
+    formats: tuple[str, ...]
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def parse(self, text: str, *, not_before: float | None = None) -> float:
+        """Convert a cell to UTC epoch seconds.
+
+        Args:
+            text: the cell, already trimmed.
+            not_before: an earlier time of the same call. A local time that occurs twice (the
+                hour repeated when DST ends) takes its second occurrence when the first would
+                fall before this, so a call that spans the change stays in order.
+
+        Raises:
+            ValueError: no format matches, the local time does not exist (skipped by DST), or
+                the time is outside 1970-2100.
+        """
+        skipped: _SkippedTime | None = None
+        for fmt in self.formats:
+            try:
+                ts = self._parse_one(text, fmt, not_before)
+            except _SkippedTime as exc:
+                skipped = exc
+                continue
+            except (ValueError, OverflowError, OSError):
+                continue
+            if not _TS_MIN <= ts < _TS_MAX:
+                raise ValueError(f"{text!r} is outside 1970-2100")
+            return ts
+        if skipped is not None:
+            raise skipped
+        raise ValueError(f"{text!r} matches none of the formats {list(self.formats)}")
+
+    def _parse_one(self, text: str, fmt: str, not_before: float | None) -> float:
+        if fmt == "epoch":
+            return _finite(float(text))
+        if fmt == "epoch_ms":
+            return _finite(float(text)) / 1000.0
+        parsed = datetime.fromisoformat(text) if fmt == "iso8601" else datetime.strptime(text, fmt)
+        if parsed.tzinfo is not None:
+            return parsed.timestamp()
+        return self._local(parsed, not_before)
+
+    def _local(self, naive: datetime, not_before: float | None) -> float:
+        zone = self.zone
+        first = naive.replace(tzinfo=zone, fold=0).timestamp()
+        if datetime.fromtimestamp(first, zone).replace(tzinfo=None) != naive:
+            raise _SkippedTime(f"{naive} does not exist in {self.timezone} (skipped by DST)")
+        second = naive.replace(tzinfo=zone, fold=1).timestamp()
+        if not_before is not None and first < not_before <= second:
+            return second
+        return first
+
+
+class _SkippedTime(ValueError):
+    """A local time in the gap when clocks go forward."""
+
+
+def _finite(value: float) -> float:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("not a finite number")
+    return value
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """Skip rows whose ``column`` equals one of ``values``, matches ``pattern`` or is empty."""
+
+    column: str
+    values: frozenset[str] | None = None
+    pattern: re.Pattern[str] | None = None
+    empty: bool | None = None
+
+    def matches(self, cell: str) -> bool:
+        if self.values is not None:
+            return normalise_value(cell) in self.values
+        if self.pattern is not None:
+            return self.pattern.search(cell.strip()) is not None
+        return (cell.strip() == "") == bool(self.empty)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A validated mapping: what :func:`collectors.cdr.importer.import_calls` needs."""
+
+    origin: str
+    csv: CsvDialect
+    columns: dict[str, str]
+    time: TimeSpec
+    outcomes: dict[str, Outcome]
+    ignore: tuple[IgnoreRule, ...] = ()
+    default_queue: str = ""
+    description: str = ""
+
+    def outcome_for(self, value: str) -> Outcome | None:
+        """The canonical outcome of a cell value, ``None`` when the mapping does not list it."""
+        return self.outcomes.get(normalise_value(value))
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and validate a mapping file.
+
+    Args:
+        path: the YAML file.
+
+    Raises:
+        MappingError: unreadable file, invalid YAML, or any invalid key; the message starts
+            with the file name and names the key.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"{path}: cannot read the mapping file: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise MappingError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_mapping(data, origin=str(path))
+
+
+def parse_mapping(data: object, *, origin: str) -> Mapping:
+    """Validate an already parsed mapping document.
+
+    Args:
+        data: what ``yaml.safe_load`` returned.
+        origin: the name used in error messages (usually the file path).
+
+    Raises:
+        MappingError: the first problem found, as ``"<origin>: <key>: <problem>"``.
+    """
+    v = _Validator(origin)
+    top = v.table(data, "mapping", _TOP_KEYS)
+    for key in ("columns", "time", "outcomes"):
+        if key not in top:
+            raise v.error(key, "is required")
+    dialect = v.csv(top.get("csv"))
+    columns = v.columns(top["columns"], dialect)
+    outcomes = v.outcomes(top["outcomes"])
+    v.derivable(columns, outcomes)
+    return Mapping(
+        origin=origin,
+        csv=dialect,
+        columns=columns,
+        time=v.time(top["time"]),
+        outcomes=outcomes,
+        ignore=v.rules(top.get("ignore"), dialect),
+        default_queue=v.text(top.get("default_queue", ""), "default_queue", allow_empty=True),
+        description=v.text(top.get("description", ""), "description", allow_empty=True),
+    )
+
+
+class _Validator:
+    """Turns parsed YAML into mapping parts, raising :class:`MappingError` on the first fault."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def error(self, key: str, problem: str) -> MappingError:
+        return MappingError(f"{self.origin}: {key}: {problem}")
+
+    def table(self, value: object, key: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.error(key, f"must be a mapping of keys to values, got {_kind(value)}")
+        unknown = [str(k) for k in value if k not in allowed]
+        if unknown:
+            raise self.error(key, f"unknown key(s) {unknown}; allowed: {', '.join(allowed)}")
+        return value
+
+    def text(self, value: object, key: str, *, allow_empty: bool = False) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.error(key, f"must be text, got {_kind(value)}")
+        out = str(value)
+        if not out.strip() and not allow_empty:
+            raise self.error(key, "must not be empty")
+        return out
+
+    def char(self, value: object, key: str) -> str:
+        out = self.text(value, key)
+        out = {"tab": "\t", "\\t": "\t"}.get(out, out)
+        if len(out) != 1:
+            raise self.error(key, f"must be one character (or 'tab'), got {out!r}")
+        return out
+
+    def csv(self, value: object) -> CsvDialect:
+        raw = self.table(value if value is not None else {}, "csv", _CSV_KEYS)
+        encoding = self.text(raw.get("encoding", "utf-8-sig"), "csv.encoding")
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise self.error("csv.encoding", f"unknown encoding {encoding!r}") from exc
+        header = raw.get("header", True)
+        if not isinstance(header, bool):
+            raise self.error("csv.header", f"must be true or false, got {header!r}")
+        skip = raw.get("skip_lines", 0)
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise self.error("csv.skip_lines", f"must be a whole number >= 0, got {skip!r}")
+        return CsvDialect(
+            delimiter=self.char(raw.get("delimiter", ","), "csv.delimiter"),
+            quotechar=self.char(raw.get("quotechar", '"'), "csv.quotechar"),
+            encoding=encoding,
+            header=header,
+            fieldnames=self.fieldnames(raw.get("fieldnames"), header),
+            skip_lines=skip,
+        )
+
+    def fieldnames(self, value: object, header: bool) -> tuple[str, ...]:
+        if value is None:
+            if not header:
+                raise self.error("csv.fieldnames", "is required when csv.header is false")
+            return ()
+        if header:
+            raise self.error("csv.fieldnames", "only applies when csv.header is false")
+        if not isinstance(value, list) or not value:
+            raise self.error("csv.fieldnames", "must be a non-empty list of column names")
+        names = tuple(self.text(n, f"csv.fieldnames[{i}]") for i, n in enumerate(value))
+        if len(set(names)) != len(names):
+            raise self.error("csv.fieldnames", "names must be unique")
+        return names
+
+    def columns(self, value: object, dialect: CsvDialect) -> dict[str, str]:
+        raw = self.table(value, "columns", tuple(COLUMN_KEYS))
+        columns = {k: self.text(v, f"columns.{k}").strip() for k, v in raw.items() if v is not None}
+        missing = [k for k in REQUIRED_COLUMNS if k not in columns]
+        if missing:
+            raise self.error("columns", f"missing required column(s) {missing}")
+        if dialect.fieldnames:
+            for key, name in columns.items():
+                if name not in dialect.fieldnames:
+                    raise self.error(f"columns.{key}", f"{name!r} is not one of csv.fieldnames")
+        return columns
+
+    def outcomes(self, value: object) -> dict[str, Outcome]:
+        if not isinstance(value, dict) or not value:
+            raise self.error("outcomes", "must map the export's outcome values to outcomes")
+        allowed = ", ".join(o.value for o in Outcome)
+        out: dict[str, Outcome] = {}
+        for source, target in value.items():
+            key = f"outcomes[{source!r}]"
+            if isinstance(source, bool) or not isinstance(source, str | int):
+                hint = " (quote it: YAML reads yes/no/on/off as true/false)"
+                raise self.error(key, f"the value must be text{hint}")
+            try:
+                outcome = Outcome(str(target).strip().lower())
+            except ValueError as exc:
+                raise self.error(key, f"unknown outcome {target!r}; use one of {allowed}") from exc
+            norm = normalise_value(str(source))
+            if out.get(norm, outcome) is not outcome:
+                raise self.error(key, f"{source!r} is listed twice with different outcomes")
+            out[norm] = outcome
+        return out
+
+    def derivable(self, columns: dict[str, str], outcomes: dict[str, Outcome]) -> None:
+        """Each time the importer needs must come from a column or from a duration."""
+        if "end_time" not in columns and "wait" not in columns:
+            raise self.error("columns", "needs end_time or wait (to place abandons and exits)")
+        if not CONNECTED & set(outcomes.values()):
+            return
+        if "answer_time" not in columns and "wait" not in columns:
+            raise self.error("columns", "answered calls need answer_time or wait")
+        if "end_time" not in columns and "talk" not in columns:
+            raise self.error("columns", "answered calls need end_time or talk")
+
+    def time(self, value: object) -> TimeSpec:
+        raw = self.table(value, "time", _TIME_KEYS)
+        if "timezone" not in raw:
+            raise self.error(
+                "time.timezone", "is required (an IANA name, e.g. Asia/Shanghai or UTC)"
+            )
+        zone = self.text(raw["timezone"], "time.timezone")
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise self.error("time.timezone", f"unknown time zone {zone!r}") from exc
+        formats = raw.get("formats")
+        if isinstance(formats, str):
+            formats = [formats]
+        if not isinstance(formats, list) or not formats:
+            raise self.error("time.formats", "must be a format or a non-empty list of formats")
+        for i, fmt in enumerate(formats):
+            text = self.text(fmt, f"time.formats[{i}]")
+            if text not in SPECIAL_TIME_FORMATS and "%" not in text:
+                special = "/".join(SPECIAL_TIME_FORMATS)
+                raise self.error(
+                    f"time.formats[{i}]", f"{text!r} is neither {special} nor strptime"
+                )
+        return TimeSpec(formats=tuple(str(f) for f in formats), timezone=zone)
+
+    def rules(self, value: object, dialect: CsvDialect) -> tuple[IgnoreRule, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.error("ignore", "must be a list of rules like {column: X, equals: Y}")
+        return tuple(self.rule(item, f"ignore[{i}]", dialect) for i, item in enumerate(value))
+
+    def rule(self, value: object, key: str, dialect: CsvDialect) -> IgnoreRule:
+        raw = self.table(value, key, ("column", *_RULE_TESTS))
+        if "column" not in raw:
+            raise self.error(f"{key}.column", "is required")
+        column = self.text(raw["column"], f"{key}.column").strip()
+        if dialect.fieldnames and column not in dialect.fieldnames:
+            raise self.error(f"{key}.column", f"{column!r} is not one of csv.fieldnames")
+        tests = [t for t in _RULE_TESTS if t in raw]
+        if len(tests) != 1:
+            raise self.error(key, f"needs exactly one of {', '.join(_RULE_TESTS)}")
+        test, arg = tests[0], raw[tests[0]]
+        if test == "equals":
+            return IgnoreRule(column, values=frozenset({normalise_value(self.text(arg, key))}))
+        if test == "in":
+            if not isinstance(arg, list) or not arg:
+                raise self.error(f"{key}.in", "must be a non-empty list of values")
+            values = frozenset(normalise_value(self.text(a, f"{key}.in")) for a in arg)
+            return IgnoreRule(column, values=values)
+        if test == "matches":
+            try:
+                return IgnoreRule(column, pattern=re.compile(self.text(arg, f"{key}.matches")))
+            except re.error as exc:
+                raise self.error(f"{key}.matches", f"invalid regular expression: {exc}") from exc
+        if not isinstance(arg, bool):
+            raise self.error(f"{key}.empty", "must be true or false")
+        return IgnoreRule(column, empty=arg)
+
+
+def _kind(value: object) -> str:
+    return "nothing" if value is None else type(value).__name__
