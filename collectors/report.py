@@ -138,9 +138,10 @@ def _with_rejects(
         ingested=int(stats.get("ingested", 0)),
         duplicates=int(stats.get("duplicates", 0)),
     )
-    for _id, fields in client.xrange(keys.dead_letter):
+    entries: Any = client.xrange(keys.dead_letter)
+    for _id, fields in entries or []:
         reason = str(fields.get("reason", ""))
         result.reasons[reason.split(":", 1)[0]] += 1
         if len(result.examples) < max_examples:
-            result.examples.append(f"{fields.get('location', '?')}: {reason}")
+            result.examples.append(f"{fields.get('location', '?')!s}: {reason}")
     return result

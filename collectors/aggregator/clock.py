@@ -26,6 +26,7 @@ class Clock:
         self.interval_minutes = interval_minutes
         self.interval_seconds = interval_minutes * 60
         self._cache: dict[int, tuple[str, int, int]] = {}
+        self._bounds: dict[int, tuple[float, float]] = {}
 
     def bucket(self, ts: float) -> tuple[str, int, int]:
         """``(day "YYYYMMDD", interval index, epoch minute)`` of ``ts``."""
@@ -55,9 +56,16 @@ class Clock:
 
     def interval_bounds(self, ts: float) -> tuple[float, float]:
         """Epoch start and end of the interval containing ``ts``."""
-        day, idx, _ = self.bucket(ts)
-        start = self.interval_start(day, idx).timestamp()
-        return start, start + self.interval_seconds
+        minute = int(ts // 60)
+        hit = self._bounds.get(minute)
+        if hit is None:
+            day, idx, _ = self.bucket(ts)
+            start = self.interval_start(day, idx).timestamp()
+            hit = (start, start + self.interval_seconds)
+            if len(self._bounds) > 100_000:
+                self._bounds.clear()
+            self._bounds[minute] = hit
+        return hit
 
     def day_start(self, ts: float) -> float:
         day = self.day_of(ts)

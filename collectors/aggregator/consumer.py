@@ -21,8 +21,10 @@ from typing import Any
 
 import redis
 
+from collectors.aggregator.committer import Committer
 from collectors.aggregator.counters import Mirror, Writes
 from collectors.aggregator.engine import AggregatorConfig, Changes, Engine
+from collectors.aggregator.scripts import APPLY_COUNTERS, ARE_SEEN, MARK_SEEN
 from collectors.aggregator.snapshot import build_snapshot
 from collectors.aggregator.state import LiveAgent, LiveCall
 from collectors.events import Event, decode_frame
@@ -32,16 +34,17 @@ log = logging.getLogger(__name__)
 
 HistorySink = Callable[[Sequence[dict[str, Any]]], None]
 
-# Raise a hash field to a maximum (HINCRBY has no max): KEYS[1], ARGV = field, value, ...
-_HMAX = """
-for i = 1, #ARGV, 2 do
-  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-  if tonumber(ARGV[i + 1]) > cur then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-end
-return 0
-"""
-
 Entry = tuple[str, dict[str, str]]
+
+
+@dataclass
+class Batch:
+    """Stream entries read together and the events in them not applied before."""
+
+    entries: list[Entry]
+    fresh: list[Event]
+    duplicates: int
+    damaged: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class ConsumerOptions:
         seen_ttl_days: how long applied event ids are remembered for de-duplication.
         counter_ttl_days: how long daily counters are kept in Redis (history lives in SQL).
         trim_every_s: how often applied entries are trimmed from the stream.
-        history_batch: finished calls written to SQL per round.
+        history_batch: outbox elements (one per applied batch) written to SQL per round.
         lease_ms: lifetime of the single-active-aggregator lease.
     """
 
@@ -75,7 +78,7 @@ class ConsumerOptions:
     seen_ttl_days: int = 3
     counter_ttl_days: int = 35
     trim_every_s: float = 5.0
-    history_batch: int = 500
+    history_batch: int = 20
     lease_ms: int = 15_000
 
 
@@ -110,12 +113,14 @@ class Aggregator:
         self.now = clock
         self.engine = Engine(self.config)
         self.mirror = Mirror(keys)
-        self._hmax = client.register_script(_HMAX)
         self._last_snapshot = 0.0
         self._dirty = False
         self._last_trim = 0.0
         self._stats: dict[str, int] = defaultdict(int)
         self._claim_cursor = "0-0"
+        self._committer = Committer()
+        self._recovering = True
+        self._prefetched: Batch | None = None
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -136,6 +141,7 @@ class Aggregator:
         for raw in self.client.hvals(self.keys.live_agents):
             agent = LiveAgent.from_json(raw)
             self.engine.agents[agent.agent] = agent
+        self.engine.index_ringing()
         stats = self.client.hgetall(self.keys.stats)
         self.engine.last_event_ts = float(stats.get("last_event_ts", 0) or 0)
         self.mirror = Mirror(self.keys)
@@ -144,6 +150,13 @@ class Aggregator:
         yesterday = self.engine.clock.day_of(now - 86_400)
         self.mirror.ensure_days(self.client, [yesterday, today])
         self.mirror.load_minutes(self.client, int(self.now() // 60))
+        try:
+            self._committer.wait()
+        except redis.RedisError:
+            log.info("aggregator: the last transaction failed; state reloaded from Redis")
+        self._committer = Committer()
+        self._recovering = True
+        self._prefetched = None
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -182,12 +195,18 @@ class Aggregator:
         return False
 
     def step(self, *, block: bool = True) -> int:
-        """Read and apply one batch; returns the number of stream entries it handled."""
-        entries = self._read(block=block)
-        if entries:
-            self._process(entries)
-            self._dirty = True
-        return len(entries)
+        """Read and apply one batch; returns the number of stream entries it handled.
+
+        The next batch is read before this one's transaction is sent, so that Redis executes
+        the transaction while this thread applies the next batch.
+        """
+        batch, self._prefetched = self._prefetched or self._fetch(block=block), None
+        if batch is None:
+            self._committer.wait()
+            return 0
+        self._apply_batch(batch)
+        self._dirty = True
+        return len(batch.entries)
 
     def _snapshot_due_in_ms(self) -> float:
         period = self.options.snapshot_interval_ms if self._dirty else self.options.heartbeat_ms
@@ -199,6 +218,7 @@ class Aggregator:
         self.load()
         while self.step(block=False):
             pass
+        self._committer.wait()
         self.flush_history(everything=True)
         self.write_snapshot()
 
@@ -215,13 +235,17 @@ class Aggregator:
 
     def _read(self, *, block: bool) -> list[Entry]:
         opts = self.options
-        # Our own pending entries first (a restart after a crash), then stale ones of others.
-        own = self.client.xreadgroup(
-            opts.group, opts.consumer, {self.keys.events: "0"}, count=opts.read_count
-        )
-        entries = _entries(own)
-        if entries:
-            return entries
+        # After a (re)start, our own pending entries first: a crash left them unacknowledged.
+        # Not later: by then our pending entries are the batch whose commit is in flight.
+        if self._recovering:
+            self._committer.wait()
+            own = self.client.xreadgroup(
+                opts.group, opts.consumer, {self.keys.events: "0"}, count=opts.read_count
+            )
+            entries = _entries(own)
+            if entries:
+                return entries
+            self._recovering = False
         claimed = self.client.xautoclaim(
             self.keys.events,
             opts.group,
@@ -250,7 +274,11 @@ class Aggregator:
 
     # -- applying ---------------------------------------------------------------------------
 
-    def _process(self, entries: list[Entry]) -> None:
+    def _fetch(self, *, block: bool, also_seen: frozenset[str] = frozenset()) -> Batch | None:
+        """Read entries, decode them and drop events applied before."""
+        entries = self._read(block=block)
+        if not entries:
+            return None
         events: list[Event] = []
         damaged: list[tuple[str, str]] = []
         for entry_id, fields in entries:
@@ -258,77 +286,93 @@ class Aggregator:
                 events.extend(decode_frame(fields.get("e", "")))
             except ValueError as exc:
                 damaged.append((entry_id, str(exc)))
-        fresh, duplicates = self._unseen(events)
-        days = {self.engine.clock.day_of(ev.ts) for ev in fresh}
+        fresh, duplicates = self._unseen(events, also_seen)
+        return Batch(entries, fresh, duplicates, damaged)
+
+    def _apply_batch(self, batch: Batch) -> None:
+        days = {self.engine.clock.day_of(ev.ts) for ev in batch.fresh}
         self.mirror.ensure_days(self.client, self._recent(days))
         unknown = 0
-        for ev in fresh:
+        for ev in batch.fresh:
             if not self.engine.apply(ev):
                 unknown += 1
         changes = self.engine.take_changes()
         writes = self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
-        self._commit(entries, fresh, changes, writes, duplicates, unknown, damaged)
+        if not self._recovering:
+            ids = frozenset(ev.event_id for ev in batch.fresh)
+            self._prefetched = self._fetch(block=False, also_seen=ids)
+        self._commit(batch, changes, writes, unknown)
 
     def _recent(self, days: set[str]) -> list[str]:
         held = set(self.mirror.queues)
         newest = sorted(held | days)[-self.mirror.keep_days :]
         return [d for d in days if d in newest]
 
-    def _unseen(self, events: list[Event]) -> tuple[list[Event], int]:
-        """Drop events whose id was applied before (or earlier in this batch)."""
+    def _unseen(
+        self, events: list[Event], also_seen: frozenset[str] = frozenset()
+    ) -> tuple[list[Event], int]:
+        """Drop events whose id was applied before, is in a batch not yet committed
+        (``also_seen`` and the transaction in flight), or came earlier in this batch.
+
+        Applied ids are remembered per day of applying, for ``seen_ttl_days`` days: a replay
+        within that time is recognised whatever the dates of its events.
+        """
         if not events:
             return [], 0
-        by_day: dict[str, list[str]] = defaultdict(list)
-        for ev in events:
-            by_day[self.engine.clock.day_of(ev.ts)].append(ev.event_id)
-        seen: set[str] = set()
-        for day, ids in by_day.items():
-            flags = self.client.smismember(self.keys.seen(day), ids)
-            seen.update(i for i, flag in zip(ids, flags, strict=True) if flag)
+        ids = [_line_safe(ev.event_id) for ev in events]
+        flags = str(
+            self.client.eval(ARE_SEEN, len(self._seen_keys()), *self._seen_keys(), "\n".join(ids))
+        )
+        pending = self._committer.in_flight_ids | also_seen
+        if "1" not in flags and not pending and len(set(ids)) == len(ids):
+            return events, 0
+        seen = set(pending)
         fresh: list[Event] = []
-        for ev in events:
-            if ev.event_id in seen:
+        for ev, event_id, flag in zip(events, ids, flags, strict=True):
+            if flag == "1" or event_id in seen:
                 continue
-            seen.add(ev.event_id)
+            seen.add(event_id)
             fresh.append(ev)
         return fresh, len(events) - len(fresh)
 
-    def _commit(
-        self,
-        entries: list[Entry],
-        fresh: list[Event],
-        changes: Changes,
-        writes: Writes,
-        duplicates: int,
-        unknown: int,
-        damaged: list[tuple[str, str]],
-    ) -> None:
+    def _seen_keys(self) -> list[str]:
+        """Seen-id sets of today and the days before it that are still kept, newest first."""
+        now = self.now()
+        day_of = self.engine.clock.day_of
+        return [self.keys.seen(day_of(now - d * 86_400)) for d in range(self.options.seen_ttl_days)]
+
+    def _commit(self, batch: Batch, changes: Changes, writes: Writes, unknown: int) -> None:
+        """Send the batch's effects, seen ids and acknowledgements as one transaction."""
+        entries, fresh, damaged = batch.entries, batch.fresh, batch.damaged
         keys, ttl = self.keys, self.options.counter_ttl_days * 86_400
         pipe = self.client.pipeline(transaction=True)
-        for key, fields in writes.sums.items():
-            for name, n in fields.items():
-                pipe.hincrby(key, name, n)
-            pipe.expire(key, ttl)
-        for key, fields in writes.maxima.items():
-            args: list[Any] = [x for pair in fields.items() for x in pair]
-            self._hmax(keys=[key], args=args, client=pipe)
+        counter_keys: list[str] = []
+        modes: list[str] = []
+        packed: list[str] = []
+        for mode, groups in (("sum", writes.sums), ("max", writes.maxima)):
+            for key, fields in groups.items():
+                counter_keys.append(key)
+                modes.append(mode)
+                packed.append("\n".join(f"{f}\t{v}" for f, v in fields.items()))
+        if counter_keys:
+            pipe.eval(APPLY_COUNTERS, len(counter_keys), *counter_keys, ttl, *modes, *packed)
         self._write_live(pipe, changes)
-        seen_ttl = self.options.seen_ttl_days * 86_400
-        by_day: dict[str, list[str]] = defaultdict(list)
-        for ev in fresh:
-            by_day[self.engine.clock.day_of(ev.ts)].append(ev.event_id)
-        for day, ids in by_day.items():
-            pipe.sadd(keys.seen(day), *ids)
-            pipe.expire(keys.seen(day), seen_ttl)
-            pipe.sadd(keys.days, day)
+        if fresh:
+            ids = "\n".join(_line_safe(ev.event_id) for ev in fresh)
+            ttl_seen = self.options.seen_ttl_days * 86_400
+            pipe.eval(MARK_SEEN, 1, self._seen_keys()[0], ttl_seen, ids)
+        days = {k[0] for k in changes.qdelta} | {k[0] for k in changes.adelta}
+        if days:
+            pipe.sadd(keys.days, *days)
         if changes.outbox:
-            pipe.rpush(keys.outbox, *(json.dumps(r, separators=(",", ":")) for r in changes.outbox))
+            # One list element per batch: a JSON array of finished-call records.
+            pipe.rpush(keys.outbox, json.dumps(changes.outbox, separators=(",", ":")))
         for entry_id, reason in damaged:
             pipe.xadd(keys.dead_letter, {"source": "stream", "location": entry_id, "raw": "",
                                          "reason": f"damaged frame: {reason}"})  # fmt: skip
-        self._count(pipe, applied=len(fresh), duplicates=duplicates, unknown=unknown)
+        self._count(pipe, applied=len(fresh), duplicates=batch.duplicates, unknown=unknown)
         pipe.xack(keys.events, self.options.group, *(eid for eid, _ in entries))
-        pipe.execute()
+        self._committer.submit(pipe, {ev.event_id for ev in fresh}, background=not self._recovering)
 
     def _write_live(self, pipe: Any, changes: Changes) -> None:
         keys = self.keys
@@ -374,13 +418,14 @@ class Aggregator:
             raw = self.client.lrange(self.keys.outbox, 0, self.options.history_batch - 1)
             if not raw:
                 return written
+            records = [record for element in raw for record in json.loads(element)]
             try:
-                self.history([json.loads(r) for r in raw])
+                self.history(records)
             except Exception:  # noqa: BLE001 - any database failure: keep the records, retry later
-                log.exception("aggregator: history write failed; %d calls kept", len(raw))
+                log.exception("aggregator: history write failed; %d records kept", len(records))
                 return written
             self.client.ltrim(self.keys.outbox, len(raw), -1)
-            written += len(raw)
+            written += len(records)
             if not everything:
                 return written
 
@@ -396,6 +441,11 @@ class Aggregator:
                 return
             floor = mine[0]["last-delivered-id"]
         self.client.xtrim(self.keys.events, minid=floor, approximate=True)
+
+
+def _line_safe(event_id: str) -> str:
+    """Ids travel as lines of one packed argument: a newline inside one would split it."""
+    return event_id.replace("\n", " ") if "\n" in event_id else event_id
 
 
 def _entries(reply: Any) -> list[Entry]:

@@ -78,6 +78,8 @@ class Engine:
         self.outbox: list[dict[str, Any]] = []
         self.recent_abandons: deque[dict[str, Any]] = deque(maxlen=50)
         self.last_event_ts = 0.0
+        self._bucket_ts, self._bucket = -1.0, ("", 0, 0)
+        self._ringing: dict[str, set[str]] = {}  # call id → agents ringing for it
         self._handlers: dict[str, Callable[[Event], None]] = {
             Kind.ENQUEUE: self._enqueue,
             Kind.RING: self._ring,
@@ -131,7 +133,9 @@ class Engine:
     # -- counting helpers ---------------------------------------------------------------
 
     def _inc(self, queue: str, ts: float, counter: str, n: int = 1) -> None:
-        day, idx, minute = self.clock.bucket(ts)
+        if ts != self._bucket_ts:
+            self._bucket_ts, self._bucket = ts, self.clock.bucket(ts)
+        day, idx, minute = self._bucket
         qkey = (day, queue, idx, counter)
         mkey = (minute, queue, counter)
         if counter in MAX_COUNTERS:
@@ -280,6 +284,7 @@ class Engine:
         self._present(agent, ev.queue)
         if agent.activity == AVAILABLE:
             agent.activity, agent.call_id, agent.call_queue = RINGING, ev.call_id, ev.queue
+            self._ringing.setdefault(ev.call_id, set()).add(agent.agent)
         self._settle(agent, before, ev.ts)
 
     def _ring_no_answer(self, ev: Event) -> None:
@@ -298,6 +303,7 @@ class Engine:
 
     def _answer(self, ev: Event) -> None:
         call = self._call_for(ev)
+        self._ringing.pop(ev.call_id, None)
         if call.answered is not None:
             return
         wait = ev.wait if ev.wait is not None else max(0.0, ev.ts - call.enqueued)
@@ -397,8 +403,16 @@ class Engine:
         self._inc(queue, ts, counter)
         return counter.replace("exited_", "exit_")
 
-    def _release_ringing(self, call_id: str, ts: float) -> None:
+    def index_ringing(self) -> None:
+        """Rebuild the call → ringing agents index (after loading agents from Redis)."""
+        self._ringing = {}
         for agent in self.agents.values():
+            if agent.activity == RINGING:
+                self._ringing.setdefault(agent.call_id, set()).add(agent.agent)
+
+    def _release_ringing(self, call_id: str, ts: float) -> None:
+        for name in self._ringing.pop(call_id, ()):
+            agent = self.agents[name]
             if agent.activity == RINGING and agent.call_id == call_id:
                 before = agent.state
                 agent.activity, agent.call_id = AVAILABLE, ""

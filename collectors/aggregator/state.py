@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 # Display states of an agent (SPEC §3 "agent states").
@@ -36,11 +36,12 @@ class LiveCall:
         return call_key(self.queue, self.call_id)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        # A list in field order: ``asdict`` costs more than the rest of a batch commit.
+        return json.dumps([getattr(self, f) for f in _CALL_FIELDS], separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> LiveCall:
-        return cls(**json.loads(raw))
+        return cls(*json.loads(raw))
 
 
 def call_key(queue: str, call_id: str) -> str:
@@ -78,9 +79,13 @@ class LiveAgent:
         return self.activity
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps([getattr(self, f) for f in _AGENT_FIELDS], separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> LiveAgent:
-        data: dict[str, Any] = json.loads(raw)
-        return cls(**data)
+        values: list[Any] = json.loads(raw)
+        return cls(*values)
+
+
+_CALL_FIELDS = tuple(f.name for f in fields(LiveCall))
+_AGENT_FIELDS = tuple(f.name for f in fields(LiveAgent))

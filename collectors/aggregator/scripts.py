@@ -1,0 +1,52 @@
+"""Lua scripts the aggregator sends with EVAL."""
+
+# Batches cross the wire as a few packed strings that small Lua scripts unpack inside Redis:
+# encoding one argument per counter or event id would cost the aggregator more than counting
+# (and Redis runs on the other core). Scripts go with EVAL, not EVALSHA: inside MULTI a
+# missing script would fail alone instead of failing the transaction.
+
+# KEYS: counter hashes. ARGV[1]: ttl; ARGV[1+k]: "sum" or "max"; ARGV[1+#KEYS+k]: the key's
+# "field<TAB>value" lines.
+APPLY_COUNTERS = r"""
+local ttl, n = tonumber(ARGV[1]), #KEYS
+for k = 1, n do
+  local key, mode = KEYS[k], ARGV[1 + k]
+  for f, v in string.gmatch(ARGV[1 + n + k], "([^\t\n]+)\t([^\n]+)") do
+    if mode == 'max' then
+      if tonumber(v) > tonumber(redis.call('HGET', key, f) or '0') then
+        redis.call('HSET', key, f, v)
+      end
+    else
+      redis.call('HINCRBY', key, f, v)
+    end
+  end
+  if ttl > 0 then redis.call('EXPIRE', key, ttl) end
+end
+return 0
+"""
+
+# KEYS: the seen-id sets of the last days (newest first); ARGV[1]: newline-separated ids.
+# Returns one character per id: "1" when any of the sets has it.
+ARE_SEEN = r"""
+local out = {}
+for id in string.gmatch(ARGV[1], "[^\n]+") do
+  local hit = 0
+  for k = 1, #KEYS do
+    if redis.call('SISMEMBER', KEYS[k], id) == 1 then hit = 1; break end
+  end
+  out[#out + 1] = hit
+end
+return table.concat(out)
+"""
+
+# KEYS[1]: today's seen-id set; ARGV[1]: its ttl; ARGV[2]: newline-separated ids to add.
+MARK_SEEN = r"""
+local chunk = {}
+for id in string.gmatch(ARGV[2], "[^\n]+") do
+  chunk[#chunk + 1] = id
+  if #chunk == 4000 then redis.call('SADD', KEYS[1], unpack(chunk)); chunk = {} end
+end
+if #chunk > 0 then redis.call('SADD', KEYS[1], unpack(chunk)) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 0
+"""
