@@ -1,0 +1,609 @@
+"""Asterisk ``queue_log`` lines → canonical events (the mapping is in the package docstring).
+
+The hot path is built for millions of lines: one ``str.split('|')``, a dict lookup to a small
+handler per event name, one ``float`` for the epoch and one blake2b for the id. Anything that
+goes wrong there raises, and only then :func:`_diagnose` walks the line again slowly to say
+exactly what is wrong, so a good line never pays for the error messages.
+
+A rejection reason reads ``"<problem>: <details>"``; the producer counts rejects by the part
+before the colon (``too few fields``, ``unknown event``, ``bad epoch``, ``bad number``,
+``unknown transfer method``, ``line too long``, ``undecodable bytes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from hashlib import blake2b
+from pathlib import Path
+
+from collectors.events import Event, Kind, Reject
+
+MAX_LINE_BYTES = 64 * 1024
+"""Longest accepted line in bytes (without its line ending); longer lines are rejected."""
+
+PREVIEW_BYTES = 256
+"""How much of an over-long line its dead letter keeps."""
+
+BOM = "\ufeff"
+BOM_BYTES = BOM.encode()
+_MAX_EPOCH = 1e11  # year 5138: anything larger is a corrupt field, not a time
+_MAX_DURATION = 1e9  # ~31 years of seconds (or ring milliseconds)
+
+Result = Event | str | None
+"""What :func:`_parse` returns: an event, a rejection reason, or ``None`` for a blank line."""
+
+_new = tuple.__new__
+
+
+def default_source(path: Path | str) -> str:
+    """The source name of a queue_log file: ``queue_log:<absolute path>``."""
+    return f"queue_log:{Path(path).absolute()}"
+
+
+# --- field converters: raise ValueError on anything that is not a sane value ------------------
+
+
+def _dur(text: str) -> float:
+    value = float(text)
+    if 0.0 <= value < _MAX_DURATION:
+        return value
+    raise ValueError(text)
+
+
+def _opt_dur(p: list[str], i: int) -> float | None:
+    return _dur(p[i]) if len(p) > i and p[i] else None
+
+
+def _pos(text: str) -> int:
+    value = int(text)
+    if value >= 0:
+        return value
+    raise ValueError(text)
+
+
+def _score(text: str) -> float:
+    value = float(text)
+    if value - value == 0.0:  # finite: nan and inf fail this
+        return value
+    raise ValueError(text)
+
+
+def _opt(p: list[str], i: int) -> str:
+    return p[i] if len(p) > i else ""
+
+
+# --- handlers: parts -> (wait, talk, ring, position, reason, target, score) ------------------
+
+_Fields = tuple[float | None, float | None, float | None, int | None, str, str, float | None]
+
+
+def _enterqueue(p: list[str]) -> _Fields:
+    pos = _pos(p[7]) if len(p) > 7 and p[7] else None
+    return None, None, None, pos, "", _opt(p, 6), None
+
+
+def _connect(p: list[str]) -> _Fields:
+    return _dur(p[5]), None, _opt_dur(p, 7), None, "", "", None
+
+
+def _abandon(p: list[str]) -> _Fields:
+    return _dur(p[7]), None, None, _pos(p[5]), "", "", None
+
+
+def _exit(p: list[str]) -> _Fields:
+    return _opt_dur(p, 7), None, None, _pos(p[5]), "", "", None
+
+
+def _exitwithkey(p: list[str]) -> _Fields:
+    return _opt_dur(p, 8), None, None, _pos(p[6]), p[5], "", None
+
+
+def _attended(p: list[str]) -> _Fields:
+    first = _ATTENDED_LAYOUT[p[5]]  # KeyError for an unknown method: diagnosed slowly
+    return _dur(p[first]), _dur(p[first + 1]), None, None, "attended", p[first - 1], None
+
+
+def _info(p: list[str]) -> _Fields:
+    return None, None, None, None, "info", "|".join(p[5:]), None
+
+
+def _survey(p: list[str]) -> _Fields:
+    return None, None, None, None, "", "", _score(p[5])
+
+
+def _complete(who: str) -> Callable[[list[str]], _Fields]:
+    def handler(p: list[str]) -> _Fields:
+        return _dur(p[5]), _dur(p[6]), None, None, who, "", None
+
+    return handler
+
+
+def _transfer(how: str) -> Callable[[list[str]], _Fields]:
+    def handler(p: list[str]) -> _Fields:
+        return _dur(p[7]), _dur(p[8]), None, None, how, f"{p[5]}@{p[6]}", None
+
+    return handler
+
+
+def _ring(why: str) -> Callable[[list[str]], _Fields]:
+    def handler(p: list[str]) -> _Fields:
+        return None, None, _dur(p[5]) / 1000.0, None, why, "", None
+
+    return handler
+
+
+def _reason(index: int) -> Callable[[list[str]], _Fields]:
+    def handler(p: list[str]) -> _Fields:
+        return None, None, None, None, _opt(p, index), "", None
+
+    return handler
+
+
+def _const(reason: str = "", target_index: int = 0) -> Callable[[list[str]], _Fields]:
+    fixed: _Fields = (None, None, None, None, reason, "", None)
+
+    def handler(p: list[str]) -> _Fields:
+        if target_index:  # DID: the number is the target
+            return None, None, None, None, reason, _opt(p, target_index), None
+        return fixed
+
+    return handler
+
+
+# ATTENDEDTRANSFER method → index of holdtime (the target is the field just before it)
+_ATTENDED_LAYOUT = {"BRIDGE": 7, "APP": 7, "LINK": 8}
+
+# event name → (kind, handler, whether the event is for all queues whatever its queue field says)
+_HANDLERS: dict[str, tuple[str, Callable[[list[str]], _Fields], bool]] = {
+    "ENTERQUEUE": (Kind.ENQUEUE, _enterqueue, False),
+    "CONNECT": (Kind.ANSWER, _connect, False),
+    "COMPLETEAGENT": (Kind.COMPLETE, _complete("agent"), False),
+    "COMPLETECALLER": (Kind.COMPLETE, _complete("caller"), False),
+    "ABANDON": (Kind.ABANDON, _abandon, False),
+    "EXITWITHTIMEOUT": (Kind.EXIT_TIMEOUT, _exit, False),
+    "EXITEMPTY": (Kind.EXIT_EMPTY, _exit, False),
+    "EXITWITHKEY": (Kind.EXIT_KEY, _exitwithkey, False),
+    "TRANSFER": (Kind.TRANSFER, _transfer("transfer"), False),
+    "BLINDTRANSFER": (Kind.TRANSFER, _transfer("blind"), False),
+    "ATTENDEDTRANSFER": (Kind.TRANSFER, _attended, False),
+    "RINGNOANSWER": (Kind.RING_NO_ANSWER, _ring(""), False),
+    "RINGCANCELED": (Kind.RING_NO_ANSWER, _ring("canceled"), False),
+    "ADDMEMBER": (Kind.MEMBER_ADD, _const(), False),
+    "REMOVEMEMBER": (Kind.MEMBER_REMOVE, _const(), False),
+    "AGENTLOGIN": (Kind.LOGIN, _const(), False),
+    "AGENTCALLBACKLOGIN": (Kind.LOGIN, _const(), False),
+    "AGENTLOGOFF": (Kind.LOGOUT, _const(), False),
+    "AGENTCALLBACKLOGOFF": (Kind.LOGOUT, _reason(7), False),
+    "PAUSE": (Kind.PAUSE, _reason(5), False),
+    "PAUSEALL": (Kind.PAUSE, _reason(5), True),
+    "UNPAUSE": (Kind.UNPAUSE, _reason(5), False),
+    "UNPAUSEALL": (Kind.UNPAUSE, _reason(5), True),
+    "QUEUESTART": (Kind.SYSTEM_START, _const(), False),
+    "DID": (Kind.CALL_INFO, _const("did", 5), False),
+    "INFO": (Kind.CALL_INFO, _info, False),
+    "CONFIGRELOAD": (Kind.CALL_INFO, _const("configreload"), False),
+    "SYSCOMPAT": (Kind.CALL_INFO, _const("syscompat"), False),
+    "SURVEY": (Kind.SURVEY, _survey, False),
+}
+# plain str kinds: what a decoded frame holds too, and cheaper to serialise than the enum
+_HANDLERS = {name: (str(kind), fn, every) for name, (kind, fn, every) in _HANDLERS.items()}
+
+EVENT_NAMES = frozenset(_HANDLERS)
+"""The queue_log event names the parser understands."""
+
+
+# --- the hot path -------------------------------------------------------------------------------
+
+
+def _parse(line: str, raw: bytes, source: str, max_bytes: int, bom: bool = True) -> Result:
+    """Parse one line without its line ending; ``raw`` is its UTF-8 encoding (hashed for the id).
+
+    ``bom``: whether a leading BOM may still be there (only one is ever removed).
+    """
+    if len(raw) > max_bytes:
+        return _diagnose(line, raw, source, max_bytes, bom)
+    p = line.split("|")
+    try:
+        kind, handler, every_queue = _HANDLERS[p[4]]
+        ts = float(p[0])
+        if not 0.0 <= ts < _MAX_EPOCH:
+            raise ValueError(p[0])
+        w, t, r, pos, why, target, score = handler(p)
+        c = p[1]
+        q = p[2]
+        a = p[3]
+        if c == "NONE":
+            c = ""
+        if q == "NONE" or every_queue:
+            q = ""
+        if a == "NONE":
+            a = ""
+        eid = blake2b(raw, digest_size=10).hexdigest()
+    except (IndexError, KeyError, ValueError):
+        return _diagnose(line, raw, source, max_bytes, bom)
+    return _new(
+        Event, (kind, ts, source, eid, c, q, a, w, t, None, None, r, pos, why, target, score)
+    )
+
+
+# --- the slow path: say precisely what is wrong -------------------------------------------------
+
+# Per event: (layout for messages, numeric fields as (index, name, converter, required)).
+_Field = tuple[int, str, Callable[[str], object], bool]
+_DUR_PAIR: tuple[_Field, ...] = ((7, "holdtime", _dur, True), (8, "calltime", _dur, True))
+_EXIT: tuple[_Field, ...] = ((5, "position", _pos, True), (7, "waittime", _dur, False))
+_SPECS: dict[str, tuple[str, tuple[_Field, ...]]] = {
+    "ENTERQUEUE": ("url|callerid[|position]", ((7, "position", _pos, False),)),
+    "CONNECT": (
+        "holdtime|bridgedchanneluniqueid[|ringtime]",
+        ((5, "holdtime", _dur, True), (7, "ringtime", _dur, False)),
+    ),
+    "COMPLETEAGENT": (
+        "holdtime|calltime|origposition",
+        ((5, "holdtime", _dur, True), (6, "calltime", _dur, True)),
+    ),
+    "ABANDON": (
+        "position|origposition|waittime",
+        ((5, "position", _pos, True), (7, "waittime", _dur, True)),
+    ),
+    "EXITWITHTIMEOUT": ("position[|origposition|waittime]", _EXIT),
+    "EXITEMPTY": ("position[|origposition|waittime]", _EXIT),
+    "EXITWITHKEY": (
+        "key|position[|origposition|waittime]",
+        ((6, "position", _pos, True), (8, "waittime", _dur, False)),
+    ),
+    "TRANSFER": ("extension|context|holdtime|calltime|origposition", _DUR_PAIR),
+    "RINGNOANSWER": ("ringtime_ms", ((5, "ringtime_ms", _dur, True),)),
+    "SURVEY": ("score", ((5, "score", _score, True),)),
+}
+_SPECS["COMPLETECALLER"] = _SPECS["COMPLETEAGENT"]
+_SPECS["BLINDTRANSFER"] = _SPECS["TRANSFER"]
+_SPECS["RINGCANCELED"] = _SPECS["RINGNOANSWER"]
+
+
+def _attended_spec(p: list[str]) -> tuple[str, tuple[_Field, ...]] | str:
+    if len(p) < 6:
+        return "too few fields: ATTENDEDTRANSFER needs method|data|holdtime|calltime|origposition"
+    if p[5] == "LINK":
+        fields = ((8, "holdtime", _dur, True), (9, "calltime", _dur, True))
+        return "LINK|chan1|chan2|holdtime|calltime|origposition", fields
+    if p[5] in _ATTENDED_LAYOUT:
+        return f"{p[5]}|data|holdtime|calltime|origposition", _DUR_PAIR
+    return f"unknown transfer method: ATTENDEDTRANSFER {p[5][:40]!r} (want BRIDGE, APP or LINK)"
+
+
+def _length_problem(raw: bytes, max_bytes: int) -> str | None:
+    """The reason when ``raw`` (without line ending, BOM allowed) is longer than allowed."""
+    size = len(raw) - (3 if raw.startswith(BOM_BYTES) else 0)
+    if size > max_bytes:
+        return f"line too long: {size} bytes (limit {max_bytes})"
+    return None
+
+
+def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> Result:
+    """Re-examine a line the hot path refused: parse it after all (BOM) or say why not."""
+    if bom and line.startswith(BOM):
+        return _parse(line[1:], raw[len(BOM_BYTES) :], source, max_bytes, False)
+    if len(raw) > max_bytes:
+        return f"line too long: {len(raw)} bytes (limit {max_bytes})"
+    if not line or line.isspace():
+        return None
+    p = line.split("|")
+    if len(p) < 5:
+        return f"too few fields: {len(p)} (need epoch|callid|queue|agent|EVENT|...)"
+    name = p[4]
+    if name not in _HANDLERS:
+        return f"unknown event: {name[:60]}" if name else "unknown event: (empty event name)"
+    try:
+        ts = float(p[0])
+    except ValueError:
+        return f"bad epoch: {p[0][:40]!r} is not a number"
+    if not 0.0 <= ts < _MAX_EPOCH:
+        return f"bad epoch: {p[0][:40]!r} is out of range"
+    return _diagnose_fields(name, p) or f"unparseable line: {name} (parser bug, please report)"
+
+
+def _diagnose_fields(name: str, p: list[str]) -> str | None:
+    spec = _attended_spec(p) if name == "ATTENDEDTRANSFER" else _SPECS.get(name)
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return spec
+    layout, fields = spec
+    for index, field, convert, required in fields:
+        if len(p) <= index:
+            if required:
+                return f"too few fields: {name} needs {layout}, got {len(p) - 5} data field(s)"
+            continue
+        value = p[index]
+        if not value:
+            if required:
+                return f"bad number: {name} {field} is empty"
+            continue
+        try:
+            convert(value)
+        except ValueError:
+            return f"bad number: {name} {field}={value[:40]!r}"
+    return None
+
+
+def _reject_raw(line: str, raw: bytes, max_bytes: int) -> str:
+    """What the dead letter keeps of a rejected line: all of it, or a preview when too long."""
+    if len(raw) > max_bytes and _length_problem(raw, max_bytes):
+        return preview(raw)
+    return line
+
+
+def preview(raw: bytes) -> str:
+    """The first :data:`PREVIEW_BYTES` of an over-long line (BOM removed), for its dead letter."""
+    if raw.startswith(BOM_BYTES):
+        raw = raw[len(BOM_BYTES) :]
+    return raw[:PREVIEW_BYTES].decode("utf-8", "backslashreplace")
+
+
+# --- public API ---------------------------------------------------------------------------------
+
+
+def _strip_eol(line: str) -> str:
+    # One "\n", then one "\r": a CRLF ending. Other trailing characters belong to the line.
+    if line[-1:] == "\n":
+        line = line[:-1]
+    if line[-1:] == "\r":
+        line = line[:-1]
+    return line
+
+
+def _unencodable(source: str, location: str, line: str, exc: UnicodeEncodeError) -> Reject:
+    """The reject of a text line that has no UTF-8 form (lone surrogates)."""
+    why = f"undecodable bytes: no UTF-8 form for character {exc.start} (lone surrogate)"
+    return Reject(source, location, line.encode("utf-8", "backslashreplace").decode(), why)
+
+
+def parse_line(
+    line: str, *, source: str, location: str, max_line_bytes: int = MAX_LINE_BYTES
+) -> Event | Reject | None:
+    """Parse one queue_log line.
+
+    Args:
+        line: the line, with or without its line ending (``\\n`` or ``\\r\\n``).
+        source: the source name the event carries (see :func:`default_source`).
+        location: where the line came from, for a rejection (``"path:lineno"``).
+        max_line_bytes: longer lines (in UTF-8 bytes, without line ending) are rejected.
+
+    Returns:
+        The event, a :class:`Reject` naming the problem, or ``None`` for a blank line.
+    """
+    line = _strip_eol(line)
+    try:
+        raw = line.encode()
+    except UnicodeEncodeError as exc:
+        return _unencodable(source, location, line, exc)
+    result = _parse(line, raw, source, max_line_bytes)
+    if result is None or isinstance(result, Event):
+        return result
+    return Reject(source, location, _reject_raw(line, raw, max_line_bytes), result)
+
+
+def parse_lines(
+    lines: Iterable[str],
+    *,
+    source: str,
+    path_label: str,
+    first_lineno: int = 1,
+    max_line_bytes: int = MAX_LINE_BYTES,
+) -> tuple[list[Event], list[Reject]]:
+    """Parse many lines; blank ones are skipped, bad ones become rejects located ``path:lineno``.
+
+    Args:
+        lines: text lines, with or without line endings (one line each).
+        source: the source name every event carries.
+        path_label: the file name used in reject locations.
+        first_lineno: the line number of the first line.
+        max_line_bytes: longer lines are rejected.
+
+    Returns:
+        ``(events, rejects)``, each in input order.
+    """
+    events: list[Event] = []
+    rejects: list[Reject] = []
+    keep = events.append
+    parse = _parse
+    for lineno, text in enumerate(lines, first_lineno):
+        line = text
+        if line[-1:] == "\n":
+            line = line[:-1]
+        if line[-1:] == "\r":
+            line = line[:-1]
+        try:
+            raw = line.encode()
+        except UnicodeEncodeError as exc:
+            rejects.append(_unencodable(source, f"{path_label}:{lineno}", line, exc))
+            continue
+        result = parse(line, raw, source, max_line_bytes)
+        if result is None:
+            continue
+        if isinstance(result, str):
+            bad = _reject_raw(line, raw, max_line_bytes)
+            rejects.append(Reject(source, f"{path_label}:{lineno}", bad, result))
+        else:
+            keep(result)
+    return events, rejects
+
+
+class LineDecoder:
+    """Turns a queue_log byte stream, fed in pieces of any size, into events and rejects.
+
+    Only complete lines (ending in ``\\n``) are parsed; the incomplete rest waits for the next
+    :meth:`feed`. The output does not depend on how the stream was cut into pieces. A line that
+    grows past ``max_line_bytes`` is not buffered: its bytes are counted and dropped, and one
+    ``line too long`` reject is emitted when its end arrives.
+
+    Args:
+        source: the source name every event carries.
+        path_label: the file name used in reject locations.
+        first_lineno: the line number of the first line fed.
+        max_line_bytes: longer lines are rejected.
+
+    Attributes:
+        lineno: number of the last line consumed (``first_lineno - 1`` before any).
+        consumed: bytes of complete lines consumed so far.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        path_label: str,
+        first_lineno: int = 1,
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
+        self.source = source
+        self.path_label = path_label
+        self.max_line_bytes = max_line_bytes
+        self.lineno = first_lineno - 1
+        self.consumed = 0
+        self._buf = b""
+        self._skipped = 0  # > 0: bytes of an over-long partial line dropped so far
+        self._skip_head = b""
+        self._skip_last = b""
+
+    @property
+    def pending(self) -> int:
+        """Bytes of the incomplete last line (buffered or dropped), not yet consumed."""
+        return len(self._buf) + self._skipped
+
+    def feed(self, data: bytes) -> tuple[list[Event], list[Reject]]:
+        """Add bytes; parse every line they complete. Returns ``(events, rejects)``."""
+        events: list[Event] = []
+        rejects: list[Reject] = []
+        if self._skipped:
+            cut = data.find(b"\n")
+            if cut < 0:
+                self._skip(data)
+                return events, rejects
+            self._skip(data[:cut])
+            rejects.append(self._end_skip(newline=True))
+            data = data[cut + 1 :]
+        buf = self._buf + data if self._buf else data
+        end = buf.rfind(b"\n")
+        if end >= 0:
+            self._lines(buf[:end].split(b"\n"), events, rejects)
+            self.consumed += end + 1
+            buf = buf[end + 1 :]
+        # +4: a BOM and a CR do not count towards the limit, so only then is it surely too long
+        if len(buf) > self.max_line_bytes + 4:
+            self._skipped, self._skip_head, self._skip_last = 0, b"", b""
+            self._skip(buf)
+            buf = b""
+        self._buf = buf
+        return events, rejects
+
+    def finish(self) -> tuple[list[Event], list[Reject]]:
+        """Parse the incomplete last line as if it were complete (its file will not grow)."""
+        events: list[Event] = []
+        rejects: list[Reject] = []
+        if self._skipped:
+            rejects.append(self._end_skip(newline=False))
+        elif self._buf:
+            self._lines([self._buf], events, rejects)
+            self.consumed += len(self._buf)
+            self._buf = b""
+        return events, rejects
+
+    def _skip(self, data: bytes) -> None:
+        self._skipped += len(data)
+        room = PREVIEW_BYTES + len(BOM_BYTES) - len(self._skip_head)
+        if room > 0:
+            self._skip_head += data[:room]
+        if data:
+            self._skip_last = data[-1:]
+
+    def _end_skip(self, *, newline: bool) -> Reject:
+        cr = 1 if self._skip_last == b"\r" else 0
+        size = self._skipped - cr - (len(BOM_BYTES) if self._skip_head.startswith(BOM_BYTES) else 0)
+        if cr and len(self._skip_head) == self._skipped:  # the head is the whole line: drop the CR
+            self._skip_head = self._skip_head[:-1]
+        self.lineno += 1
+        self.consumed += self._skipped + (1 if newline else 0)
+        reason = f"line too long: {size} bytes (limit {self.max_line_bytes})"
+        reject = Reject(
+            self.source, f"{self.path_label}:{self.lineno}", preview(self._skip_head), reason
+        )
+        self._skipped, self._skip_head, self._skip_last = 0, b"", b""
+        return reject
+
+    def _lines(self, pieces: list[bytes], events: list[Event], rejects: list[Reject]) -> None:
+        source, label, limit, parse = self.source, self.path_label, self.max_line_bytes, _parse
+        keep = events.append
+        lineno = self.lineno
+        for piece in pieces:
+            lineno += 1
+            raw = piece[:-1] if piece[-1:] == b"\r" else piece
+            if len(raw) > limit:
+                too_long = _length_problem(raw, limit)
+                if too_long:
+                    rejects.append(Reject(source, f"{label}:{lineno}", preview(raw), too_long))
+                    continue
+            try:
+                line = raw.decode()
+            except UnicodeDecodeError as exc:
+                bad = raw.decode("utf-8", "backslashreplace")
+                why = f"undecodable bytes: not UTF-8 at byte {exc.start} of the line"
+                rejects.append(Reject(source, f"{label}:{lineno}", bad, why))
+                continue
+            result = parse(line, raw, source, limit)
+            if result is None:
+                continue
+            if isinstance(result, str):
+                bad = _reject_raw(line, raw, limit)
+                rejects.append(Reject(source, f"{label}:{lineno}", bad, result))
+            else:
+                keep(result)
+        self.lineno = lineno
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    source: str,
+    path_label: str,
+    first_lineno: int = 1,
+    max_line_bytes: int = MAX_LINE_BYTES,
+) -> tuple[list[Event], list[Reject]]:
+    """Parse a whole queue_log content; a last line without ``\\n`` is parsed too.
+
+    Args:
+        data: the bytes (UTF-8; lines that are not are rejected one by one).
+        source: the source name every event carries.
+        path_label: the file name used in reject locations.
+        first_lineno: the line number of the first line.
+        max_line_bytes: longer lines are rejected.
+    """
+    decoder = LineDecoder(
+        source=source,
+        path_label=path_label,
+        first_lineno=first_lineno,
+        max_line_bytes=max_line_bytes,
+    )
+    events, rejects = decoder.feed(data)
+    more_events, more_rejects = decoder.finish()
+    return events + more_events, rejects + more_rejects
+
+
+def parse_file(
+    path: Path | str, *, source: str | None = None, max_line_bytes: int = MAX_LINE_BYTES
+) -> tuple[list[Event], list[Reject]]:
+    """Parse a queue_log file at once (tests, one-off imports); :mod:`.follower` streams instead.
+
+    Args:
+        path: the file.
+        source: the source name; :func:`default_source` of ``path`` when omitted.
+        max_line_bytes: longer lines are rejected.
+    """
+    path = Path(path)
+    return parse_bytes(
+        path.read_bytes(),
+        source=source or default_source(path),
+        path_label=str(path),
+        max_line_bytes=max_line_bytes,
+    )
