@@ -4,5 +4,16 @@ from __future__ import annotations
 
 from collectors.db import Base
 from collectors.history import models as history_models
+from qa.audit import models as audit_models
+from qa.awards import models as awards_models
+from qa.ledger import models as ledger_models
+from qa.people import models as people_models
 
-__all__ = ["Base", "history_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "awards_models",
+    "history_models",
+    "ledger_models",
+    "people_models",
+]

@@ -4,6 +4,7 @@ from dashboard.cli import (
     collect,  # noqa: F401
     db,  # noqa: F401
     demo,  # noqa: F401
+    hr,  # noqa: F401
     import_calls,  # noqa: F401
     pipeline,  # noqa: F401
     simulate,  # noqa: F401

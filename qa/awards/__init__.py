@@ -1,0 +1,1 @@
+"""Monthly star awards and performance coefficients (SPEC §6): policy, engine, workflow."""

@@ -1,0 +1,79 @@
+"""A stored revision as plain values (JSON for tools and pages) and as a text table (CLI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from qa.awards.models import AwardMonth
+
+
+def _at(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def month_view(row: AwardMonth) -> dict[str, Any]:
+    """A revision as plain values: the workflow state and policy, then ``stars`` (keyed by
+    star), ``agents`` (one entry per agent, with explanations) and ``needs_decision``."""
+    return {
+        "month": row.month,
+        "revision": row.revision,
+        "status": row.status,
+        "reason": row.reason,
+        "supersedes": row.supersedes.revision if row.supersedes is not None else None,
+        "policy": {
+            "name": row.policy_name,
+            "version": row.policy_version,
+            "digest": row.policy_digest,
+        },
+        "computed": {"at": _at(row.computed_at), "by": row.computed_by},
+        "reviewed": {"at": _at(row.reviewed_at), "by": row.reviewed_by},
+        "published": {"at": _at(row.published_at), "by": row.published_by},
+        **{k: v for k, v in row.result.items() if k != "month"},
+    }
+
+
+def _coefficient(agent: dict[str, Any]) -> str:
+    text = f"{agent['coefficient']:.4f}".rstrip("0")
+    return f"{text}0" if text.endswith(".") else text
+
+
+def _star_line(star: dict[str, Any]) -> str:
+    status = star["status"]
+    if status in ("awarded", "decided"):
+        how = "awarded" if status == "awarded" else f"decided by {star['decision']['by']}"
+        return f"  {star['label']:<28} {star['winner']:<12} {how}"
+    if status == "needs_decision":
+        return f"  {star['label']:<28} {'-':<12} NEEDS DECISION: tied {', '.join(star['tied'])}"
+    if status == "blocked":
+        return f"  {star['label']:<28} {'-':<12} {star['explanation'][-1]}"
+    return f"  {star['label']:<28} {'-':<12} no eligible agent"
+
+
+def render_text(view: dict[str, Any]) -> str:
+    """The month as a table for a terminal (``--json`` gives every explanation)."""
+    policy = view["policy"]
+    lines = [
+        f"{view['month']} revision {view['revision']} ({view['status']}), "
+        f"policy {policy['name']} version {policy['version']}"
+    ]
+    if view["reason"]:
+        lines.append(f"Reason: {view['reason']}")
+    lines.append("Stars:")
+    lines += [_star_line(star) for star in view["stars"].values()]
+    header = f"  {'agent':<10} {'name':<20} {'team':<10} {'etiq':>6} {'serv':>6} {'disc':>6}"
+    lines += ["Agents:", f"{header} {'total':>6}  {'stars':<10} coefficient"]
+    for agent in view["agents"]:
+        d = agent["deductions"]
+        flag = " (override)" if agent["override"] else ""
+        lines.append(
+            f"  {agent['agent_id']:<10} {agent['name'][:20]:<20} {agent['team'][:10]:<10} "
+            f"{d['etiquette']:>6.2f} {d['service']:>6.2f} {d['discipline']:>6.2f} "
+            f"{d['total']:>6.2f}  {','.join(agent['stars']) or '-':<10} {_coefficient(agent)}{flag}"
+        )
+    if view["needs_decision"]:
+        lines.append(
+            f"Waiting for a manager: {', '.join(view['needs_decision'])} "
+            "(floorboard awards resolve-tie)"
+        )
+    return "\n".join(lines)

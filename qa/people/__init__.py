@@ -1,0 +1,1 @@
+"""People: agents (by their telephony agent code) and teams, shared by the QA console and HR."""
