@@ -40,7 +40,9 @@ def write_queue_log(path: Path, *, lines: int, seed: int = 7, agents: int = 400)
                     out.append(f"{ts + wait - 2:.0f}|{cid}|{queue}|{agent}|RINGNOANSWER|15000")
                 out.append(f"{ts + wait:.0f}|{cid}|{queue}|{agent}|CONNECT|{wait:.0f}|{cid}.1|3")
                 end = "COMPLETEAGENT" if rng.random() < 0.4 else "COMPLETECALLER"
-                out.append(f"{ts + wait + talk:.0f}|{cid}|{queue}|{agent}|{end}|{wait:.0f}|{talk:.0f}|1")
+                out.append(
+                    f"{ts + wait + talk:.0f}|{cid}|{queue}|{agent}|{end}|{wait:.0f}|{talk:.0f}|1"
+                )
                 busy.append((ts + wait + talk, agent))
                 if rng.random() < 0.05:
                     out.append(f"{ts + wait + talk + 1:.0f}|NONE|{queue}|{agent}|PAUSE|break")

@@ -50,7 +50,7 @@ class Settings:
     short_abandon: float = 5.0
     csat_satisfied_min: float = 4.0
     trunk_capacity: int = 30
-    snapshot_interval_ms: int = 200
+    snapshot_interval_ms: int = 100
     stale_after_s: float = 10.0
     host: str = "127.0.0.1"
     port: int = 8050

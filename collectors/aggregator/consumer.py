@@ -73,7 +73,7 @@ class ConsumerOptions:
     read_count: int = 20
     block_ms: int = 200
     claim_idle_ms: int = 30_000
-    snapshot_interval_ms: int = 200
+    snapshot_interval_ms: int = 100
     heartbeat_ms: int = 1000
     seen_ttl_days: int = 3
     counter_ttl_days: int = 35
@@ -400,6 +400,9 @@ class Aggregator:
     def write_snapshot(self) -> dict[str, Any]:
         """Build the whole live picture and store it as one document."""
         now = self.now()
+        # The snapshot shows only what is durable: wait for the transaction in flight.
+        self._committer.wait()
+        self.mirror.prune_minutes(int(now // 60))
         stats = self.client.hgetall(self.keys.stats)
         doc = build_snapshot(
             engine=self.engine, mirror=self.mirror, now=now, stats=stats, center=self.keys.center

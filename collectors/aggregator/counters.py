@@ -78,6 +78,10 @@ class Mirror:
         self.keep_minutes = keep_minutes
         self.queues: dict[str, DayCounters] = {}
         self.agents: dict[str, DayCounters] = {}
+        # Per day: agent → counter → total, and interval → counter → total over all agents;
+        # kept as counts arrive so that a snapshot does not sum every agent's intervals.
+        self.agent_totals: dict[str, dict[str, dict[str, int]]] = {}
+        self.center_intervals: dict[str, dict[int, dict[str, int]]] = {}
         self.minutes: dict[MKey, int] = {}
 
     def ensure_days(self, client: redis.Redis, days: Iterable[str]) -> None:
@@ -87,9 +91,14 @@ class Mirror:
                 continue
             self.queues[day] = decode_fields(client.hgetall(self.keys.queue_counters(day)))
             self.agents[day] = decode_fields(client.hgetall(self.keys.agent_counters(day)))
+            self.agent_totals[day], self.center_intervals[day] = {}, {}
+            for key, n in self.agents[day].items():
+                self._total(day, key, n)
         for day in sorted(self.queues)[: -self.keep_days]:
             del self.queues[day]
             self.agents.pop(day, None)
+            self.agent_totals.pop(day, None)
+            self.center_intervals.pop(day, None)
 
     def load_minutes(self, client: redis.Redis, now_minute: int) -> None:
         self.minutes = {}
@@ -118,6 +127,7 @@ class Mirror:
             held = self.agents.get(day)
             if held is not None:
                 merge_into(held, (name, idx, counter), n)
+                self._total(day, (name, idx, counter), n)
             writes.add(self.keys.agent_counters(day), encode_field(name, idx, counter), n)
         for (minute, queue, counter), n in mdelta.items():
             key = (minute, queue, counter)
@@ -130,6 +140,13 @@ class Mirror:
                 self.keys.minute_counters(minute // 60), encode_field(queue, minute, counter), n
             )
         return writes
+
+    def _total(self, day: str, key: tuple[str, int, str], n: int) -> None:
+        name, idx, counter = key
+        per_agent = self.agent_totals.setdefault(day, {}).setdefault(name, {})
+        per_agent[counter] = per_agent.get(counter, 0) + n
+        per_interval = self.center_intervals.setdefault(day, {}).setdefault(idx, {})
+        per_interval[counter] = per_interval.get(counter, 0) + n
 
     def prune_minutes(self, now_minute: int) -> None:
         first = now_minute - self.keep_minutes

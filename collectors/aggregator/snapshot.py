@@ -137,12 +137,15 @@ def _minutes_by_queue(mirror: Mirror) -> dict[str, dict[int, dict[str, int]]]:
     return out
 
 
-def _agents_block(engine: Engine, day: DayCounters, now: float) -> list[dict[str, Any]]:
-    per_agent: dict[str, dict[str, int]] = defaultdict(dict)
-    for (name, _idx, counter), value in day.items():
-        per_agent[name][counter] = per_agent[name].get(counter, 0) + value
+def _agents_block(
+    engine: Engine, per_agent: Mapping[str, dict[str, int]], now: float, day_start: float
+) -> list[dict[str, Any]]:
+    """Agents logged in now, or active today (a backfill of old days must not show agents who
+    left long ago as if they were on the floor)."""
     rows = []
     for name, agent in sorted(engine.agents.items()):
+        if not agent.logged_in and agent.since < day_start and name not in per_agent:
+            continue
         counters = merge(dict(per_agent.get(name, {})), _agent_open_time(agent, now))
         today = agent_metrics(counters)
         rows.append(
@@ -172,12 +175,8 @@ def build_snapshot(
         per_queue.setdefault(call.queue, defaultdict(dict))
     _with_total(per_queue)
     minutes = _minutes_by_queue(mirror)
-    agent_day = mirror.agents.get(day, {})
-    agents = _agents_block(engine, agent_day, now)
-    center_agent_counters: dict[str, int] = {}
-    for (_name, i, counter), value in agent_day.items():
-        if i == idx:
-            center_agent_counters[counter] = center_agent_counters.get(counter, 0) + value
+    agents = _agents_block(engine, mirror.agent_totals.get(day, {}), now, clock.day_start(now))
+    center_agent_counters = dict(mirror.center_intervals.get(day, {}).get(idx, {}))
     queues = {
         q: _queue_block(engine, q, intervals, minutes, (idx, minute), now)
         for q, intervals in per_queue.items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -19,6 +20,12 @@ from dashboard.cli import Context, main, pass_context
 from dashboard.database import upgrade
 from dashboard.history import sql_history
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
+
+
+def tune_gc() -> None:
+    """Fewer collections for a process that allocates millions of short-lived event tuples
+    (CPython does not untrack named tuples, so full collections cost ~10 % of its time)."""
+    gc.set_threshold(200_000, 20, 50)
 
 
 def stop_on_signals() -> threading.Event:
@@ -55,6 +62,7 @@ def aggregate(
     """Consume the event stream: live state, counters, snapshot, call history."""
     settings = ctx.settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    tune_gc()
     history = None
     if not no_history:
         upgrade(settings.sqlalchemy_url)

@@ -1,0 +1,19 @@
+"""``make bench``: every benchmark, results into docs/PERFORMANCE.md."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import pipeline
+from bench.common import write_section
+
+
+def main() -> None:
+    lines = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    section = pipeline.run(lines)
+    write_section("Live pipeline", section, command="make bench")
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
