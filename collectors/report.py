@@ -48,26 +48,20 @@ class ReportResult:
         return "\n  ".join([f"{head} ({reasons})", *self.examples])
 
 
-def ingest_queue_log(path: Path, producer: EventProducer, *, batch_lines: int = 20_000) -> None:
-    """Read a whole queue_log file through the parser into the stream."""
-    from collectors.queue_log.parser import default_source, parse_lines  # noqa: PLC0415
+def ingest_queue_log(path: Path, producer: EventProducer, *, chunk_bytes: int = 4 << 20) -> None:
+    """Read a whole queue_log file through the collector's decoder into the stream."""
+    from collectors.queue_log.parser import LineDecoder, default_source  # noqa: PLC0415
 
-    source = default_source(path)
+    decoder = LineDecoder(source=default_source(path), path_label=str(path))
     try:
         with path.open("rb") as fh:
-            lineno = 1
-            while True:
-                chunk = fh.readlines(batch_lines * 80)
-                if not chunk:
-                    return
-                lines = [raw.decode("utf-8", "surrogateescape") for raw in chunk]
-                events, rejects = parse_lines(
-                    lines, source=source, path_label=str(path), first_lineno=lineno
-                )
+            while chunk := fh.read(chunk_bytes):
+                events, rejects = decoder.feed(chunk)
                 producer.publish(events, rejects=rejects)
-                lineno += len(chunk)
     except OSError as exc:
         raise ReportError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    events, rejects = decoder.finish()
+    producer.publish(events, rejects=rejects)
 
 
 def ingest_calls(path: Path, mapping_path: Path, producer: EventProducer) -> None:
