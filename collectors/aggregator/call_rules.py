@@ -1,0 +1,253 @@
+"""SPEC §3 call counting: offered, answered, abandoned, exited, handled, surveys."""
+
+from __future__ import annotations
+
+from collectors.aggregator.agent_rules import AgentRules
+from collectors.aggregator.counting import to_ms
+from collectors.aggregator.state import (
+    AVAILABLE,
+    ON_CALL,
+    RINGING,
+    LiveCall,
+    call_key,
+)
+from collectors.events import Event, Kind
+
+
+class CallRules(AgentRules):
+    """How call events move calls through the queue and what each one counts."""
+
+    def _enqueue(self, ev: Event) -> None:
+        key = call_key(ev.queue, ev.call_id)
+        if key in self.calls:
+            return
+        self.calls[key] = LiveCall(
+            call_id=ev.call_id,
+            queue=ev.queue,
+            enqueued=ev.ts,
+            caller=ev.target,
+            position=ev.position,
+            source=ev.source,
+        )
+        self.dirty_calls.add(key)
+        self._inc(ev.queue, ev.ts, "offered")
+
+    def _call_for(self, ev: Event) -> LiveCall:
+        """The live call of ``ev``; a call first seen after its enqueue (the reader started
+        mid-call) is offered at ``ts - wait`` so that offered still adds up."""
+        key = call_key(ev.queue, ev.call_id)
+        call = self.calls.get(key)
+        if call is None:
+            enqueued = ev.ts - (ev.wait or 0.0)
+            call = LiveCall(call_id=ev.call_id, queue=ev.queue, enqueued=enqueued, source=ev.source)
+            self.calls[key] = call
+            self._inc(ev.queue, enqueued, "offered")
+        self.dirty_calls.add(key)
+        return call
+
+    def _ring(self, ev: Event) -> None:
+        agent, before = self._agent(ev.agent, ev.ts)
+        self._present(agent, ev.queue)
+        if agent.activity == AVAILABLE:
+            agent.activity, agent.call_id, agent.call_queue = RINGING, ev.call_id, ev.queue
+            self._ringing.setdefault(ev.call_id, set()).add(agent.agent)
+        self._settle(agent, before, ev.ts)
+
+    def _ring_no_answer(self, ev: Event) -> None:
+        agent, before = self._agent(ev.agent, ev.ts)
+        if agent.activity == RINGING:
+            agent.activity, agent.call_id = AVAILABLE, ""
+        self._settle(agent, before, ev.ts)
+        if ev.reason == "canceled":
+            return
+        self._inc(ev.queue, ev.ts, "ring_no_answer")
+        self._ainc(agent.agent, ev.ts, "ring_no_answer")
+        call = self.calls.get(call_key(ev.queue, ev.call_id))
+        if call is not None:
+            call.ring_no_answer += 1
+            self.dirty_calls.add(call.key)
+
+    def _answer(self, ev: Event) -> None:
+        call = self._call_for(ev)
+        self._ringing.pop(ev.call_id, None)
+        if call.answered is not None:
+            return
+        wait = ev.wait if ev.wait is not None else max(0.0, ev.ts - call.enqueued)
+        call.answered, call.wait, call.agent = ev.ts, wait, ev.agent
+        self._inc(ev.queue, ev.ts, "answered")
+        if wait <= self.config.threshold(ev.queue):
+            self._inc(ev.queue, ev.ts, "answered_within_t")
+        self._inc(ev.queue, ev.ts, "wait_answered_ms", to_ms(wait))
+        self._inc(ev.queue, ev.ts, "max_wait_answered_ms", to_ms(wait))
+        if ev.agent:
+            agent, before = self._agent(ev.agent, ev.ts)
+            self._present(agent, ev.queue)
+            agent.activity, agent.call_id, agent.call_queue = ON_CALL, ev.call_id, ev.queue
+            self._settle(agent, before, ev.ts)
+            self._ainc(ev.agent, ev.ts, "answered")
+
+    def _end_handled(self, ev: Event) -> None:
+        """COMPLETE or TRANSFER: the call was handled and leaves the queue."""
+        call = self.calls.pop(call_key(ev.queue, ev.call_id), None)
+        answered = call.answered if call and call.answered is not None else None
+        talk = ev.talk if ev.talk is not None else max(0.0, ev.ts - (answered or ev.ts))
+        self._inc(ev.queue, ev.ts, "handled")
+        self._inc(ev.queue, ev.ts, "talk_ms", to_ms(talk))
+        for part in ("hold", "wrap"):
+            value = getattr(ev, part)
+            if value is not None:
+                self._inc(ev.queue, ev.ts, f"{part}to_ms", to_ms(value))
+                self._inc(ev.queue, ev.ts, f"{part}_reported")
+        transfer = ev.kind == Kind.TRANSFER
+        if transfer:
+            self._inc(ev.queue, ev.ts, "transferred")
+        agent_name = ev.agent or (call.agent if call else "")
+        if agent_name:
+            self._agent_handled(agent_name, ev, talk, call)
+        if call is not None:
+            self.dirty_calls.add(call.key)
+        self._archive(
+            ev,
+            call,
+            outcome="transferred" if transfer else "answered",
+            wait=ev.wait if ev.wait is not None else (call.wait if call else None),
+            talk=talk,
+            agent=agent_name,
+        )
+
+    def _agent_handled(self, name: str, ev: Event, talk: float, call: LiveCall | None) -> None:
+        agent, before = self._agent(name, ev.ts)
+        self._present(agent, ev.queue)
+        if agent.call_id in ("", ev.call_id):
+            agent.activity, agent.call_id = AVAILABLE, ""
+        agent.last_call_id, agent.last_queue = ev.call_id, ev.queue
+        agent.last_call_enqueued = call.enqueued if call else ev.ts
+        self._settle(agent, before, ev.ts)
+        self._ainc(name, ev.ts, "handled")
+        self._ainc(name, ev.ts, "talk_ms", to_ms(talk))
+        if ev.hold is not None:
+            self._ainc(name, ev.ts, "hold_ms", to_ms(ev.hold))
+        if ev.kind == Kind.TRANSFER:
+            self._ainc(name, ev.ts, "transferred")
+
+    def _end_unanswered(self, ev: Event) -> None:
+        """ABANDON or EXIT_*: the caller left, or was sent out of, the queue unanswered."""
+        call = self.calls.pop(call_key(ev.queue, ev.call_id), None)
+        if call is None:
+            # Never saw the enqueue: it was offered ``wait`` seconds ago.
+            self._inc(ev.queue, ev.ts - (ev.wait or 0.0), "offered")
+        else:
+            self.dirty_calls.add(call.key)
+        enqueued = call.enqueued if call else ev.ts - (ev.wait or 0.0)
+        wait = ev.wait if ev.wait is not None else max(0.0, ev.ts - enqueued)
+        outcome = self._count_unanswered(ev, wait)
+        self._release_ringing(ev.call_id, ev.ts)
+        self._archive(ev, call, outcome=outcome, wait=wait, talk=None, agent="")
+
+    def _count_unanswered(self, ev: Event, wait: float) -> str:
+        queue, ts = ev.queue, ev.ts
+        if ev.kind == Kind.ABANDON:
+            self._inc(queue, ts, "wait_abandoned_ms", to_ms(wait))
+            if wait < self.config.short_abandon:
+                self._inc(queue, ts, "short_abandoned")
+                outcome = "short_abandoned"
+            else:
+                self._inc(queue, ts, "abandoned")
+                if wait > self.config.threshold(queue):
+                    self._inc(queue, ts, "abandoned_after_t")
+                outcome = "abandoned"
+            self.recent_abandons.append(
+                {"call_id": ev.call_id, "queue": queue, "ts": ts, "wait": wait, "outcome": outcome}
+            )
+            return outcome
+        self._inc(queue, ts, "exited")
+        counter = {
+            Kind.EXIT_TIMEOUT: "exited_timeout",
+            Kind.EXIT_EMPTY: "exited_empty",
+            Kind.EXIT_KEY: "exited_key",
+        }[Kind(ev.kind)]
+        self._inc(queue, ts, counter)
+        return counter.replace("exited_", "exit_")
+
+    def index_ringing(self) -> None:
+        """Rebuild the call → ringing agents index (after loading agents from Redis)."""
+        self._ringing = {}
+        for agent in self.agents.values():
+            if agent.activity == RINGING:
+                self._ringing.setdefault(agent.call_id, set()).add(agent.agent)
+
+    def _release_ringing(self, call_id: str, ts: float) -> None:
+        for name in self._ringing.pop(call_id, ()):
+            agent = self.agents[name]
+            if agent.activity == RINGING and agent.call_id == call_id:
+                before = agent.state
+                agent.activity, agent.call_id = AVAILABLE, ""
+                self._settle(agent, before, ts)
+
+    def _survey(self, ev: Event) -> None:
+        if ev.score is None:
+            return
+        self._inc(ev.queue, ev.ts, "survey_answers")
+        self._inc(ev.queue, ev.ts, "survey_score_sum_milli", to_ms(ev.score))
+        if ev.score >= self.config.csat_satisfied_min:
+            self._inc(ev.queue, ev.ts, "survey_satisfied")
+        self.outbox.append(
+            {"type": "survey", "call_id": ev.call_id, "queue": ev.queue, "score": ev.score}
+        )
+
+    def _call_info(self, ev: Event) -> None:
+        if ev.reason != "did":
+            return
+        call = self.calls.get(call_key(ev.queue, ev.call_id))
+        if call is not None:
+            call.did = ev.target
+            self.dirty_calls.add(call.key)
+
+    def _system_start(self, ev: Event) -> None:
+        """The telephony server restarted: calls in flight are gone, agents are idle."""
+        for call in list(self.calls.values()):
+            self._inc(call.queue, ev.ts, "lost")
+            self.dirty_calls.add(call.key)
+            del self.calls[call.key]
+            lost = ev._replace(call_id=call.call_id, queue=call.queue)
+            self._archive(lost, call, outcome="lost", wait=call.wait, talk=None, agent=call.agent)
+        for agent in self.agents.values():
+            if agent.activity != AVAILABLE:
+                before = agent.state
+                agent.activity, agent.call_id = AVAILABLE, ""
+                self._settle(agent, before, ev.ts)
+
+    def _archive(
+        self,
+        ev: Event,
+        call: LiveCall | None,
+        *,
+        outcome: str,
+        wait: float | None,
+        talk: float | None,
+        agent: str,
+    ) -> None:
+        """Queue the finished call for the SQL history."""
+        enqueued = call.enqueued if call else ev.ts - (wait or 0.0) - (talk or 0.0)
+        self.outbox.append(
+            {
+                "type": "call",
+                "call_id": ev.call_id,
+                "queue": ev.queue,
+                "source": call.source if call and call.source else ev.source,
+                "enqueued_at": enqueued,
+                "answered_at": call.answered if call else None,
+                "ended_at": ev.ts,
+                "wait": wait,
+                "talk": talk,
+                "hold": ev.hold,
+                "wrap": ev.wrap,
+                "agent": agent,
+                "outcome": outcome,
+                "reason": ev.reason,
+                "transfer_target": ev.target if ev.kind == Kind.TRANSFER else "",
+                "caller": call.caller if call else "",
+                "did": call.did if call else "",
+                "ring_no_answer": call.ring_no_answer if call else 0,
+            }
+        )
