@@ -96,7 +96,7 @@ class CallRules(AgentRules):
         for part in ("hold", "wrap"):
             value = getattr(ev, part)
             if value is not None:
-                self._inc(ev.queue, ev.ts, f"{part}to_ms", to_ms(value))
+                self._inc(ev.queue, ev.ts, f"{part}_ms", to_ms(value))
                 self._inc(ev.queue, ev.ts, f"{part}_reported")
         transfer = ev.kind == Kind.TRANSFER
         if transfer:
