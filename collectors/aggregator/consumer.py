@@ -24,9 +24,10 @@ import redis
 from collectors.aggregator.committer import Committer
 from collectors.aggregator.counters import Mirror, Writes
 from collectors.aggregator.engine import AggregatorConfig, Changes, Engine
-from collectors.aggregator.scripts import APPLY_COUNTERS, ARE_SEEN, MARK_SEEN
+from collectors.aggregator.scripts import ARE_SEEN
 from collectors.aggregator.snapshot import build_snapshot
 from collectors.aggregator.state import LiveAgent, LiveCall
+from collectors.aggregator.transaction import BatchWrite, Retention, line_safe, queue_batch
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
 
@@ -116,7 +117,6 @@ class Aggregator:
         self._last_snapshot = 0.0
         self._dirty = False
         self._last_trim = 0.0
-        self._stats: dict[str, int] = defaultdict(int)
         self._claim_cursor = "0-0"
         self._committer = Committer()
         self._recovering = True
@@ -319,7 +319,7 @@ class Aggregator:
         """
         if not events:
             return [], 0
-        ids = [_line_safe(ev.event_id) for ev in events]
+        ids = [line_safe(ev.event_id) for ev in events]
         flags = str(
             self.client.eval(ARE_SEEN, len(self._seen_keys()), *self._seen_keys(), "\n".join(ids))
         )
@@ -343,57 +343,26 @@ class Aggregator:
 
     def _commit(self, batch: Batch, changes: Changes, writes: Writes, unknown: int) -> None:
         """Send the batch's effects, seen ids and acknowledgements as one transaction."""
-        entries, fresh, damaged = batch.entries, batch.fresh, batch.damaged
-        keys, ttl = self.keys, self.options.counter_ttl_days * 86_400
+        fresh_ids = [ev.event_id for ev in batch.fresh]
         pipe = self.client.pipeline(transaction=True)
-        counter_keys: list[str] = []
-        modes: list[str] = []
-        packed: list[str] = []
-        for mode, groups in (("sum", writes.sums), ("max", writes.maxima)):
-            for key, fields in groups.items():
-                counter_keys.append(key)
-                modes.append(mode)
-                packed.append("\n".join(f"{f}\t{v}" for f, v in fields.items()))
-        if counter_keys:
-            pipe.eval(APPLY_COUNTERS, len(counter_keys), *counter_keys, ttl, *modes, *packed)
-        self._write_live(pipe, changes)
-        if fresh:
-            ids = "\n".join(_line_safe(ev.event_id) for ev in fresh)
-            ttl_seen = self.options.seen_ttl_days * 86_400
-            pipe.eval(MARK_SEEN, 1, self._seen_keys()[0], ttl_seen, ids)
-        days = {k[0] for k in changes.qdelta} | {k[0] for k in changes.adelta}
-        if days:
-            pipe.sadd(keys.days, *days)
-        if changes.outbox:
-            # One list element per batch: a JSON array of finished-call records.
-            pipe.rpush(keys.outbox, json.dumps(changes.outbox, separators=(",", ":")))
-        for entry_id, reason in damaged:
-            pipe.xadd(keys.dead_letter, {"source": "stream", "location": entry_id, "raw": "",
-                                         "reason": f"damaged frame: {reason}"})  # fmt: skip
-        self._count(pipe, applied=len(fresh), duplicates=batch.duplicates, unknown=unknown)
-        pipe.xack(keys.events, self.options.group, *(eid for eid, _ in entries))
-        self._committer.submit(pipe, {ev.event_id for ev in fresh}, background=not self._recovering)
-
-    def _write_live(self, pipe: Any, changes: Changes) -> None:
-        keys = self.keys
-        ended = [k for k, call in changes.calls.items() if call is None]
-        current = {k: c.to_json() for k, c in changes.calls.items() if c is not None}
-        if ended:
-            pipe.hdel(keys.live_calls, *ended)
-        if current:
-            pipe.hset(keys.live_calls, mapping=current)
-        if changes.agents:
-            agents = {name: a.to_json() for name, a in changes.agents.items()}
-            pipe.hset(keys.live_agents, mapping=agents)
-
-    def _count(self, pipe: Any, *, applied: int, duplicates: int, unknown: int) -> None:
-        stats = self.keys.stats
-        for name, n in (("applied", applied), ("duplicates", duplicates), ("unknown", unknown)):
-            if n:
-                pipe.hincrby(stats, name, n)
-                self._stats[name] += n
-        if self.engine.last_event_ts:
-            pipe.hset(stats, "last_event_ts", repr(self.engine.last_event_ts))
+        write = BatchWrite(
+            changes=changes,
+            writes=writes,
+            entry_ids=[eid for eid, _ in batch.entries],
+            fresh_ids=fresh_ids,
+            damaged=batch.damaged,
+            duplicates=batch.duplicates,
+            unknown=unknown,
+            last_event_ts=self.engine.last_event_ts,
+        )
+        retention = Retention(
+            counter_ttl_s=self.options.counter_ttl_days * 86_400,
+            seen_ttl_s=self.options.seen_ttl_days * 86_400,
+            seen_key=self._seen_keys()[0],
+            group=self.options.group,
+        )
+        queue_batch(pipe, self.keys, write, retention)
+        self._committer.submit(pipe, set(fresh_ids), background=not self._recovering)
 
     # -- outputs ----------------------------------------------------------------------------
 
@@ -444,11 +413,6 @@ class Aggregator:
                 return
             floor = mine[0]["last-delivered-id"]
         self.client.xtrim(self.keys.events, minid=floor, approximate=True)
-
-
-def _line_safe(event_id: str) -> str:
-    """Ids travel as lines of one packed argument: a newline inside one would split it."""
-    return event_id.replace("\n", " ") if "\n" in event_id else event_id
 
 
 def _entries(reply: Any) -> list[Entry]:
