@@ -206,16 +206,43 @@ class CallRules(AgentRules):
     def _system_start(self, ev: Event) -> None:
         """The telephony server restarted: calls in flight are gone, agents are idle."""
         for call in list(self.calls.values()):
-            self._inc(call.queue, ev.ts, "lost")
-            self.dirty_calls.add(call.key)
-            del self.calls[call.key]
-            lost = ev._replace(call_id=call.call_id, queue=call.queue)
-            self._archive(lost, call, outcome="lost", wait=call.wait, talk=None, agent=call.agent)
+            self._lose(call, ev)
         for agent in self.agents.values():
             if agent.activity != AVAILABLE:
                 before = agent.state
                 agent.activity, agent.call_id = AVAILABLE, ""
                 self._settle(agent, before, ev.ts)
+
+    def _lose(self, call: LiveCall, ev: Event) -> None:
+        """Close a call whose end will never come: neither answered nor abandoned."""
+        self._inc(call.queue, ev.ts, "lost")
+        self.dirty_calls.add(call.key)
+        del self.calls[call.key]
+        if call.agent and call.answered is not None:
+            agent = self.agents.get(call.agent)
+            if agent is not None and agent.call_id == call.call_id:
+                before = agent.state
+                agent.activity, agent.call_id = AVAILABLE, ""
+                self._settle(agent, before, ev.ts)
+        lost = ev._replace(call_id=call.call_id, queue=call.queue)
+        self._archive(lost, call, outcome="lost", wait=call.wait, talk=None, agent=call.agent)
+
+    def expire_stale(self, *, now: float, max_waiting: float, max_connected: float) -> int:
+        """Close calls stuck for longer than any real call lasts (a lost end line, a telephony
+        crash without restart record): without this a queue would show them waiting forever.
+
+        Returns the number of calls closed as ``lost``.
+        """
+        stale = [
+            call
+            for call in self.calls.values()
+            if (call.answered is None and now - call.enqueued > max_waiting)
+            or (call.answered is not None and now - call.answered > max_connected)
+        ]
+        marker = Event(Kind.SYSTEM_START, now, "aggregator", "expire", reason="stale")
+        for call in stale:
+            self._lose(call, marker)
+        return len(stale)
 
     def _archive(
         self,

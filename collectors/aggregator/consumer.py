@@ -66,6 +66,8 @@ class ConsumerOptions:
         trim_every_s: how often applied entries are trimmed from the stream.
         history_batch: outbox elements (one per applied batch) written to SQL per round.
         lease_ms: lifetime of the single-active-aggregator lease.
+        stale_waiting_s: a call waiting longer than this is closed as lost (its end was lost).
+        stale_connected_s: a call connected longer than this is closed as lost.
     """
 
     group: str = "aggregator"
@@ -80,6 +82,8 @@ class ConsumerOptions:
     trim_every_s: float = 5.0
     history_batch: int = 20
     lease_ms: int = 15_000
+    stale_waiting_s: float = 4 * 3600
+    stale_connected_s: float = 12 * 3600
 
 
 class Aggregator:
@@ -228,6 +232,7 @@ class Aggregator:
         if now - self._last_trim >= self.options.trim_every_s:
             self._last_trim = now
             self.trim()
+            self.expire_stale()
         self.flush_history()
 
     # -- reading ----------------------------------------------------------------------------
@@ -364,6 +369,21 @@ class Aggregator:
         self._committer.submit(pipe, set(fresh_ids), background=not self._recovering)
 
     # -- outputs ----------------------------------------------------------------------------
+
+    def expire_stale(self) -> int:
+        """Close stuck calls through the same transaction path as any batch."""
+        closed = self.engine.expire_stale(
+            now=self.now(),
+            max_waiting=self.options.stale_waiting_s,
+            max_connected=self.options.stale_connected_s,
+        )
+        if closed:
+            log.warning("aggregator: closed %d calls stuck in the queue as lost", closed)
+            changes = self.engine.take_changes()
+            writes = self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
+            self._commit(Batch([], [], 0, []), changes, writes, 0)
+            self._dirty = True
+        return closed
 
     def write_snapshot(self) -> dict[str, Any]:
         """Build the whole live picture and store it as one document."""

@@ -70,7 +70,8 @@ def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) 
             pipe.hincrby(keys.stats, name, n)
     if batch.last_event_ts:
         pipe.hset(keys.stats, "last_event_ts", repr(batch.last_event_ts))
-    pipe.xack(keys.events, retention.group, *batch.entry_ids)
+    if batch.entry_ids:
+        pipe.xack(keys.events, retention.group, *batch.entry_ids)
 
 
 def _counters(pipe: Any, writes: Writes, ttl: int) -> None:

@@ -251,3 +251,24 @@ def test_restart_reloads_live_state(redis_client: redis.Redis, keys: Keys) -> No
     snap = run(redis_client, keys, later)  # a fresh Aggregator: state comes from Redis
     t = snap["queues"]["q"]["today"]
     assert (t["offered"], t["answered"], t["answered_within_t"]) == (1, 1, 0)
+
+
+def test_calls_stuck_for_hours_are_closed_as_lost(redis_client: redis.Redis, keys: Keys) -> None:
+    events = [
+        ev(Kind.ENQUEUE, T0, call_id="stuck", queue="q"),
+        ev(Kind.ENQUEUE, T0 + 10, call_id="talking", queue="q"),
+        ev(Kind.ANSWER, T0 + 20, call_id="talking", queue="q", agent="ann", wait=10),
+        ev(Kind.ENQUEUE, T0 + 5 * 3600, call_id="fresh", queue="q"),
+    ]
+    run(redis_client, keys, events)
+    later = T0 + 5 * 3600 + 60
+    aggregator = Aggregator(redis_client, keys=keys, clock=lambda: later)
+    aggregator.ensure_group()
+    aggregator.load()
+    assert aggregator.expire_stale() == 1  # waiting > 4 h; connected for 5 h is still plausible
+    aggregator.flush_history(everything=True)
+    snap = aggregator.write_snapshot()
+    now = snap["queues"]["q"]["now"]
+    assert (now["calls_waiting"], now["connected"]) == (1, 1)
+    assert snap["queues"]["q"]["today"]["lost"] == 1
+    assert redis_client.hlen(keys.live_calls) == 2
