@@ -23,7 +23,7 @@ from pathlib import Path
 import redis
 
 from bench.common import median, percentile, redis_version, timed, write_section
-from collectors.aggregator.consumer import Aggregator
+from collectors.aggregator.consumer import Aggregator, ConsumerOptions
 from collectors.events import Event, Kind
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
@@ -324,7 +324,8 @@ parsing; every line is an event). Redis {redis_version(find_redis_server())} on 
 {chr(10).join(ratios)}
 
 Event-to-snapshot latency at 5,000 events/s for 20 s (publish → first snapshot that includes the
-event, read back by a client polling every 2 ms; snapshot period 200 ms):
+event, read back by a client polling every 2 ms; snapshot period
+{ConsumerOptions().snapshot_interval_ms} ms; calls enter, connect and end, ~200 in flight):
 **p50 {median(lat) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms**
 over {len(lat):,} batches.
 
