@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collectors.db import Base
 from collectors.history import models as history_models
+from dashboard.announcements import models as announcement_models
+from dashboard.auth import models as auth_models
 from qa.audit import models as audit_models
 from qa.awards import models as awards_models
 from qa.ledger import models as ledger_models
@@ -11,6 +13,8 @@ from qa.people import models as people_models
 
 __all__ = [
     "Base",
+    "announcement_models",
+    "auth_models",
     "audit_models",
     "awards_models",
     "history_models",

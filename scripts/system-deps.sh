@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages Floorboard's tools need, when they are missing and we may install.
 #   venv — python3-venv, so `python3 -m venv` works on a bare Debian
-#   test — chromium + chromium-driver (browser tests) and redis-server/redis-tools (cluster tests, benchmarks)
+#   test — chromium + chromium-driver and a CJK font (browser tests), redis-server/redis-tools
+#          (cluster tests, benchmarks)
 set -e
 need=""
 case "$1" in
@@ -11,6 +12,8 @@ case "$1" in
     command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
     command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
     command -v redis-benchmark >/dev/null 2>&1 || need="$need redis-tools"
+    # Chinese boards need a CJK font, or the browser draws empty boxes.
+    [ -d /usr/share/fonts/opentype/noto ] || need="$need fonts-noto-cjk"
     ;;
   *) echo "usage: system-deps.sh venv|test" >&2; exit 2 ;;
 esac

@@ -169,6 +169,15 @@ class CallRules(AgentRules):
         self._inc(queue, ts, counter)
         return counter.replace("exited_", "exit_")
 
+    def rebuild_indexes(self) -> None:
+        """After loading live state: the ringing index, and each source's clock as far as the
+        calls in flight show it (a lower bound until the source's next event)."""
+        self.index_ringing()
+        for call in self.calls.values():
+            seen = max(call.enqueued, call.answered or 0.0)
+            if seen > self.source_clock.get(call.source, 0.0):
+                self.source_clock[call.source] = seen
+
     def index_ringing(self) -> None:
         """Rebuild the call → ringing agents index (after loading agents from Redis)."""
         self._ringing = {}
@@ -231,17 +240,26 @@ class CallRules(AgentRules):
         """Close calls stuck for longer than any real call lasts (a lost end line, a telephony
         crash without restart record): without this a queue would show them waiting forever.
 
+        A call's age is measured on its own source's clock (the newest event time seen from
+        that source), not the wall clock: a backfill of old data, or a source that is quiet for
+        a while, never has its calls closed under it. The closing is counted at the source's
+        time (``now`` when the source is unknown).
+
         Returns the number of calls closed as ``lost``.
         """
+        clock = self.source_clock
         stale = [
             call
             for call in self.calls.values()
-            if (call.answered is None and now - call.enqueued > max_waiting)
-            or (call.answered is not None and now - call.answered > max_connected)
+            if (call.answered is None and clock.get(call.source, 0.0) - call.enqueued > max_waiting)
+            or (
+                call.answered is not None
+                and clock.get(call.source, 0.0) - call.answered > max_connected
+            )
         ]
-        marker = Event(Kind.SYSTEM_START, now, "aggregator", "expire", reason="stale")
         for call in stale:
-            self._lose(call, marker)
+            at = clock.get(call.source, now)
+            self._lose(call, Event(Kind.SYSTEM_START, at, "aggregator", "expire", reason="stale"))
         return len(stale)
 
     def _archive(

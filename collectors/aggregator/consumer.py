@@ -144,7 +144,7 @@ class Aggregator:
         for raw in self.client.hvals(self.keys.live_agents):
             agent = LiveAgent.from_json(raw)
             self.engine.agents[agent.agent] = agent
-        self.engine.index_ringing()
+        self.engine.rebuild_indexes()
         stats = self.client.hgetall(self.keys.stats)
         self.engine.last_event_ts = float(stats.get("last_event_ts", 0) or 0)
         self.mirror = Mirror(self.keys)

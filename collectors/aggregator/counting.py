@@ -66,6 +66,8 @@ class Counting:
         self.outbox: list[dict[str, Any]] = []
         self.recent_abandons: deque[dict[str, Any]] = deque(maxlen=50)
         self.last_event_ts = 0.0
+        # Newest event time per source: how far each source's own clock has got.
+        self.source_clock: dict[str, float] = {}
         self._bucket_ts, self._bucket = -1.0, ("", 0, 0)
         self._ringing: dict[str, set[str]] = {}  # call id → agents ringing for it
 

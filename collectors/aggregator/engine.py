@@ -57,6 +57,8 @@ class Engine(CallRules):
         handler(event)
         if event.ts > self.last_event_ts:
             self.last_event_ts = event.ts
+        if event.ts > self.source_clock.get(event.source, 0.0):
+            self.source_clock[event.source] = event.ts
         return True
 
     def take_changes(self) -> Changes:

@@ -1,0 +1,1 @@
+"""Announcements for the boards' ticker (seed: LED notices of outages and repairs)."""

@@ -1,0 +1,1 @@
+"""Users, roles, display tokens and the one access guard."""

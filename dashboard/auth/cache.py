@@ -1,0 +1,151 @@
+"""In-process caches of users and display tokens, so that a board refresh costs no SQL.
+
+flask-login loads the user on every request and a TV refreshes every second: both read these
+caches, which go to the database at most once per ``ttl_s`` (a disabled user or a revoked token
+loses access within that time). ``last_seen`` of displays is written behind, in batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from collectors.db import session_scope
+from dashboard.auth import service
+from dashboard.auth.schemas import DisplayInfo, UserInfo
+
+log = logging.getLogger(__name__)
+
+
+class UserCache:
+    """Users by id.
+
+    Args:
+        sessions: session factory.
+        ttl_s: how long a loaded user is trusted before it is read again.
+        clock: monotonic clock (replaceable in tests).
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        ttl_s: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessions = sessions
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._users: dict[int, tuple[float, UserInfo | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: int) -> UserInfo | None:
+        now = self.clock()
+        with self._lock:
+            hit = self._users.get(user_id)
+        if hit is not None and now - hit[0] < self.ttl_s:
+            return hit[1]
+        with session_scope(self.sessions) as session:
+            user = service.get_user(session, user_id=user_id)
+        with self._lock:
+            self._users[user_id] = (now, user)
+        return user
+
+    def invalidate(self, user_id: int | None = None) -> None:
+        with self._lock:
+            if user_id is None:
+                self._users.clear()
+            else:
+                self._users.pop(user_id, None)
+
+
+class DisplayCache:
+    """Active display tokens by hash, reloaded as a whole at most once per ``ttl_s``.
+
+    Args:
+        sessions: session factory.
+        ttl_s: how long the token table is trusted (revocation takes effect within it).
+        touch_every_s: how often ``last_seen`` is written.
+        miss_reload_s: an unknown token reloads the table at most this often (so that a token
+            created a moment ago works at once, and a stream of bad tokens costs little).
+        clock: monotonic clock.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        ttl_s: float = 5.0,
+        touch_every_s: float = 60.0,
+        miss_reload_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessions = sessions
+        self.ttl_s = ttl_s
+        self.touch_every_s = touch_every_s
+        self.miss_reload_s = miss_reload_s
+        self.clock = clock
+        self._tokens: dict[str, DisplayInfo] = {}
+        self._loaded = float("-inf")
+        self._touched = clock()
+        self._seen: dict[int, datetime] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, token: str | None) -> DisplayInfo | None:
+        """The active display holding ``token``, or ``None``."""
+        if not token:
+            return None
+        self._refresh()
+        digest = service.hash_token(token)
+        with self._lock:
+            info = self._tokens.get(digest)
+            # A token created a moment ago: look again, at most once per ``miss_reload_s``.
+            retry = info is None and self.clock() - self._loaded >= self.miss_reload_s
+            if retry:
+                self._loaded = float("-inf")
+        if retry:
+            self._refresh()
+            with self._lock:
+                info = self._tokens.get(digest)
+        if info is not None:
+            with self._lock:
+                self._seen[info.id] = service.utcnow()
+        return info
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._loaded = float("-inf")
+
+    def _refresh(self) -> None:
+        now = self.clock()
+        with self._lock:
+            if now - self._loaded < self.ttl_s:
+                return
+            self._loaded = now
+            seen, self._seen = (
+                (self._seen, {})
+                if now - self._touched >= self.touch_every_s
+                else (
+                    {},
+                    self._seen,
+                )
+            )
+            if seen:
+                self._touched = now
+        try:
+            with session_scope(self.sessions) as session:
+                if seen:
+                    service.touch_displays(session, seen=seen)
+                tokens = service.active_displays(session)
+        except SQLAlchemyError:
+            # Keep serving the tokens we know: a database hiccup must not blank every TV.
+            log.exception("display tokens: reload failed; keeping %d cached", len(self._tokens))
+            return
+        with self._lock:
+            self._tokens = tokens

@@ -1,0 +1,1 @@
+"""Wallboards: YAML layouts, the metric catalogue, thresholds and tile rendering."""

@@ -1,0 +1,95 @@
+"""What one board refresh knows: the snapshot reading, the locale, the time, the settings.
+
+Figures are computed once per queue scope per refresh, however many tiles share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.boards import scope
+from dashboard.boards.forecast import ForecastProvider, no_forecast
+from dashboard.boards.source import Reading
+from dashboard.boards.thresholds import NONE
+from dashboard.i18n import EN, t
+from dashboard.settings import Settings
+
+
+@dataclass
+class Frame:
+    """Inputs of one refresh.
+
+    Args:
+        reading: the snapshot read.
+        locale: the board's language.
+        now: wall-clock epoch seconds.
+        settings: the app settings (queue names, SL target and T).
+        forecast: the forecast provider (cached).
+        grid: the board's columns and rows (tiles size their content to their share).
+        board_queues: the board's default queues (tiles with other queues say which).
+        levels: threshold levels met while rendering (the board's alert state).
+    """
+
+    reading: Reading
+    locale: str
+    now: float
+    settings: Settings
+    forecast: ForecastProvider = no_forecast
+    grid: tuple[int, int] = (12, 8)
+    board_queues: tuple[str, ...] | None = None
+    levels: list[str] = field(default_factory=list)
+    _figs: dict[tuple[str, ...] | None, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        return self.reading.snapshot or {}
+
+    @property
+    def live(self) -> bool:
+        return self.reading.live
+
+    def figs(self, queues: tuple[str, ...] | None) -> dict[str, Any]:
+        if queues not in self._figs:
+            self._figs[queues] = scope.figures(self.snapshot, queues)
+        return self._figs[queues]
+
+    def level(self, level: str) -> str:
+        if level != NONE:
+            self.levels.append(level)
+        return level
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.locale, **values)
+
+    def definition(self, metric: str) -> str:
+        """The metric's definition for its tooltip ("" when the catalogue has none)."""
+        key = f"def.{metric}"
+        return self.t(key) if key in EN else ""
+
+    def queue_label(self, queue: str) -> str:
+        if queue == scope.ALL:
+            return self.t("board.center")
+        configured = self.settings.queues.get(queue)
+        return configured.name if configured and configured.name else queue
+
+    def scope_label(self, queues: tuple[str, ...] | None) -> str:
+        if not queues:
+            return self.t("board.center")
+        return ", ".join(self.queue_label(q) for q in queues)
+
+    def freshness(self) -> str:
+        age = self.reading.age
+        if not self.live or age is None:
+            return self.t("board.stale")
+        return self.t("board.age", age=int(age))
+
+    def sl_threshold(self, queues: tuple[str, ...] | None) -> float:
+        if queues and len(queues) == 1:
+            return self.settings.sl_threshold_for(queues[0])
+        config = self.snapshot.get("config") or {}
+        return float(config.get("sl_threshold") or self.settings.sl_threshold)
+
+    def sl_target(self) -> float:
+        config = self.snapshot.get("config") or {}
+        return float(config.get("sl_target") or self.settings.sl_target)

@@ -1,0 +1,205 @@
+"""Tile bodies, rendered on every refresh from one :class:`~dashboard.boards.frame.Frame`.
+
+Each body fills its tile: a head (label, window, freshness) and the figure. Threshold levels
+become the CSS classes ``lvl-ok``, ``lvl-warn`` and ``lvl-alert``; the theme in
+``assets/floorboard.css`` colours them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from dashboard import ids
+from dashboard.boards import scope
+from dashboard.boards.agents import agent_grid
+from dashboard.boards.frame import Frame
+from dashboard.boards.layout import Board
+from dashboard.boards.staffing import estimate
+from dashboard.boards.tiles_schema import Column, Tile
+from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value
+
+
+def _fresh_props(frame: Frame) -> dict[str, Any]:
+    return {
+        "children": frame.freshness(),
+        "className": "fresh " + ("is-live" if frame.live else "is-old"),
+        "data-stale": frame.t("board.stale"),
+    }
+
+
+def head(frame: Frame, label: str, badge: str, *, tooltip: str = "") -> html.Div:
+    """A tile's head: what it shows, which window, and how fresh it is."""
+    return html.Div(
+        [
+            html.Span(label, className="tile-label"),
+            html.Span(badge, className="tile-badge"),
+            html.Span(**_fresh_props(frame)),
+        ],
+        className="tile-head",
+        title=tooltip,
+    )
+
+
+def column_label(frame: Frame, column: Column) -> str:
+    return column.label or frame.t(f"m.{column.metric}")
+
+
+def _number(tile: Tile, frame: Frame) -> html.Div:
+    fig = tile.figure
+    assert fig is not None  # noqa: S101 - validated by the layout parser
+    value = scope.value(frame.figs(tile.queues), fig.metric, fig.window)
+    level = frame.level(fig.thresholds.level(value))
+    # The board's header names its scope; a tile only repeats it when it differs.
+    sub = frame.scope_label(tile.queues) if tile.queues != frame.board_queues else ""
+    if fig.metric == "service_level":
+        sub = frame.t(
+            "board.sl_target",
+            t=int(frame.sl_threshold(tile.queues)),
+            target=fmt_percent(frame.sl_target()),
+        )
+    return html.Div(
+        [
+            head(
+                frame,
+                tile.label or column_label(frame, fig),
+                frame.t(f"w.{fig.window}"),
+                tooltip=frame.definition(fig.metric),
+            ),
+            html.Div(fmt_value(value, fig.fmt, frame.locale), className="tile-value"),
+            html.Div(sub, className="tile-sub"),
+        ],
+        className=f"tile-body kind-number lvl-{level}",
+    )
+
+
+def _cell(frame: Frame, figs: dict[str, Any], column: Column) -> html.Td:
+    value = scope.value(figs, column.metric, column.window)
+    level = frame.level(column.thresholds.level(value))
+    return html.Td(fmt_value(value, column.fmt, frame.locale), className=f"num lvl-{level}")
+
+
+def _queue_table(tile: Tile, frame: Frame) -> html.Div:
+    queues = list(tile.queues or scope.queue_names(frame.snapshot))
+    head_row = [html.Th(frame.t("board.queue"))] + [
+        html.Th(
+            [column_label(frame, c), html.Small(frame.t(f"w.{c.window}"))],
+            title=frame.definition(c.metric),
+        )
+        for c in tile.columns
+    ]
+    rows = [
+        html.Tr(
+            [html.Td(frame.queue_label(q), className="qname")]
+            + [_cell(frame, frame.figs((q,)), c) for c in tile.columns]
+        )
+        for q in queues
+    ]
+    total_scope = tuple(tile.queues) if tile.queues else None
+    rows.append(
+        html.Tr(
+            [html.Td(frame.t("board.total"), className="qname")]
+            + [_cell(frame, frame.figs(total_scope), c) for c in tile.columns],
+            className="total",
+        )
+    )
+    return html.Div(
+        [
+            head(frame, tile.label or frame.t("live.queues"), frame.scope_label(tile.queues)),
+            html.Table([html.Thead(html.Tr(head_row)), html.Tbody(rows)], className="qtable"),
+        ],
+        className="tile-body kind-queues",
+    )
+
+
+def _staffing(tile: Tile, frame: Frame) -> html.Div:
+    snap = frame.snapshot
+    forecast = frame.forecast(day=str(snap.get("day", "")), queues=tile.queues) or {}
+    est = estimate(
+        frame.figs(tile.queues),
+        interval_minutes=int(snap.get("interval_minutes") or frame.settings.interval_minutes),
+        sl_target=frame.sl_target(),
+        sl_threshold=frame.sl_threshold(tile.queues),
+        forecast=forecast.get(int(snap.get("interval_index") or 0)),
+    )
+    if est.required is None:
+        level, verdict = "none", frame.t("staff.no_data")
+    elif est.short_by:
+        level, verdict = "alert", frame.t("staff.short", n=est.short_by)
+    else:
+        level, verdict = "ok", frame.t("staff.ok")
+    frame.level(level)
+    basis = frame.t(
+        "staff.basis",
+        calls=fmt_int(est.calls),
+        aht=fmt_duration(est.aht),
+        sl=fmt_percent(est.target),
+        t=int(est.threshold),
+    )
+    pair = [
+        html.Div(
+            [
+                html.Div(fmt_int(est.required), className="pair-value"),
+                html.Div(frame.t("staff.required"), className="pair-label"),
+            ]
+        ),
+        html.Div(
+            [
+                html.Div(fmt_int(est.staffed), className="pair-value"),
+                html.Div(frame.t("staff.staffed"), className="pair-label"),
+            ]
+        ),
+    ]
+    return html.Div(
+        [
+            head(
+                frame,
+                tile.label or frame.t("staff.title"),
+                frame.t("staff.erlang"),
+                tooltip=frame.t("staff.erlang"),
+            ),
+            html.Div(pair, className="pair"),
+            html.Div([html.Strong(verdict), " · ", basis], className="tile-sub"),
+        ],
+        className=f"tile-body kind-staffing lvl-{level}",
+    )
+
+
+def _label_only(tile: Tile, frame: Frame, default: str) -> html.Div:
+    return head(frame, tile.label or default, "")
+
+
+def has_body(tile: Tile) -> bool:
+    """Whether the tile is filled by the refresh (the ticker and the clock have their own)."""
+    return tile.kind not in ("ticker", "clock")
+
+
+def render_body(tile: Tile, frame: Frame) -> Any:
+    """The body of one tile for this refresh (chart, ticker and clock only get their head)."""
+    if tile.kind == "number":
+        return _number(tile, frame)
+    if tile.kind == "queues":
+        return _queue_table(tile, frame)
+    if tile.kind == "agents":
+        return agent_grid(tile, frame)
+    if tile.kind == "staffing":
+        return _staffing(tile, frame)
+    if tile.kind == "chart":
+        return _label_only(tile, frame, frame.t("chart.title"))
+    return []
+
+
+def tile_frame(board: Board, tile: Tile) -> html.Div:
+    """The static container of a tile: placed on the grid once, filled on every refresh."""
+    style = {"gridColumn": f"span {tile.w}", "gridRow": f"span {tile.h}"}
+    body: list[Any] = [html.Div(id={"type": ids.TILE, "index": tile.index}, className="tile-slot")]
+    if tile.kind == "chart":
+        from dashboard.boards.chart import graph  # noqa: PLC0415 - plotly only where needed
+
+        body.append(graph(tile))
+    elif tile.kind == "ticker":
+        body = [html.Div(id={"type": ids.TILE_TICKER, "index": tile.index}, className="ticker")]
+    elif tile.kind == "clock":
+        body = [html.Div(id={"type": ids.TILE_CLOCK, "index": tile.index}, className="clock")]
+    return html.Div(body, className=f"tile tile-{tile.kind}", style=style)

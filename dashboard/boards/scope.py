@@ -1,0 +1,115 @@
+"""Figures for a tile's queues: one queue, a group of queues, or the whole center (``*``).
+
+Single queues and the center are read straight from the snapshot. A group is built from its
+queues: counts add up, the longest wait is the maximum, rates are recomputed from the summed
+raw counters with the aggregator's own formulas (never averaged), and agents are counted once
+even when they serve several queues of the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from collectors.aggregator.metrics import merge, queue_metrics
+from dashboard.boards.metrics import AGENT_STATE_METRICS, NOW, PERIODS
+
+ALL = "*"
+_PERIOD_KEYS = {"interval": ("interval",), "today": ("today",)}
+_ROLLING = {"15m": "15m", "30m": "30m", "60m": "60m"}
+_NOW_SUMS = ("calls_waiting", "connected", "waiting_over_t")
+
+
+def _period_block(block: Mapping[str, Any], window: str) -> Mapping[str, Any]:
+    if window in _ROLLING:
+        return block.get("rolling", {}).get(_ROLLING[window], {}) or {}
+    return block.get(window, {}) or {}
+
+
+def _now_values(now: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: now.get(k) for k in ("calls_waiting", "longest_wait", "connected", "occupancy")}
+    out["waiting_over_t"] = now.get("waiting_over_t")
+    out["agents_logged_in"] = now.get("agents_logged_in")
+    out["service_level"] = now.get("service_level")
+    out["lines_in_use"] = now.get("lines_in_use")
+    states = now.get("agents", {}) or {}
+    for metric, state in AGENT_STATE_METRICS.items():
+        out[metric] = states.get(state, 0)
+    return out
+
+
+def _raw(block: Mapping[str, Any]) -> dict[str, int]:
+    # Period blocks carry their raw counters next to the derived figures (ints only).
+    return {k: v for k, v in block.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def _group_agents(agents: Sequence[Mapping[str, Any]], group: set[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for agent in agents:
+        if agent.get("state") == "logged_off" or not group & set(agent.get("queues", ())):
+            continue
+        counts[agent["state"]] = counts.get(agent["state"], 0) + 1
+    return counts
+
+
+def _group_now(snapshot: Mapping[str, Any], queues: Sequence[str]) -> dict[str, Any]:
+    blocks = [snapshot.get("queues", {}).get(q) or {} for q in queues]
+    nows = [b.get("now", {}) or {} for b in blocks]
+    out: dict[str, Any] = {k: sum(n.get(k, 0) or 0 for n in nows) for k in _NOW_SUMS}
+    out["longest_wait"] = max((n.get("longest_wait", 0) or 0 for n in nows), default=0.0)
+    states = _group_agents(snapshot.get("agents", []), set(queues))
+    logged_in = sum(states.values())
+    out["agents_logged_in"] = logged_in
+    for metric, state in AGENT_STATE_METRICS.items():
+        out[metric] = states.get(state, 0)
+    working = logged_in - states.get("paused", 0)
+    busy = states.get("on_call", 0) + states.get("wrap_up", 0)
+    out["occupancy"] = busy / working if working else None
+    interval: dict[str, int] = {}
+    for block in blocks:
+        merge(interval, _raw(block.get("interval", {}) or {}))
+    out["service_level"] = queue_metrics(interval, waiting_over_t=out["waiting_over_t"])[
+        "service_level"
+    ]
+    out["lines_in_use"] = None
+    return out
+
+
+def _group_period(blocks: Sequence[Mapping[str, Any]], window: str) -> dict[str, Any]:
+    raw: dict[str, int] = {}
+    for block in blocks:
+        merge(raw, _raw(_period_block(block, window)))
+    return queue_metrics(raw)
+
+
+def figures(snapshot: Mapping[str, Any], queues: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+    """``window → metric → value`` for the given queues (``None`` or ``["*"]``: the center).
+
+    Args:
+        snapshot: the aggregator's snapshot document.
+        queues: queue names; a queue without traffic yet counts as all zeros.
+    """
+    names = list(queues) if queues else [ALL]
+    all_queues = snapshot.get("queues", {}) or {}
+    if len(names) == 1:
+        block = all_queues.get(names[0]) or {}
+        out: dict[str, dict[str, Any]] = {NOW: _now_values(block.get("now", {}) or {})}
+        for window in PERIODS:
+            period = dict(_period_block(block, window))
+            out[window] = period or queue_metrics({})
+        return out
+    blocks = [all_queues.get(q) or {} for q in names]
+    out = {NOW: _group_now(snapshot, names)}
+    for window in PERIODS:
+        out[window] = _group_period(blocks, window)
+    return out
+
+
+def value(figs: Mapping[str, Mapping[str, Any]], metric: str, window: str) -> Any:
+    """One figure, or ``None`` when the snapshot does not have it."""
+    return (figs.get(window) or {}).get(metric)
+
+
+def queue_names(snapshot: Mapping[str, Any]) -> list[str]:
+    """The queues the snapshot knows, center total excluded, sorted."""
+    return sorted(q for q in (snapshot.get("queues") or {}) if q != ALL)

@@ -1,0 +1,103 @@
+"""``floorboard users add/list/disable``: user accounts."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from collectors.db import session_scope
+from dashboard.auth import service
+from dashboard.auth.roles import USER_ROLES
+from dashboard.auth.schemas import LOCALES, AuthError
+from dashboard.cli import Context, main, pass_context
+from dashboard.dbsession import sessions_for
+
+_ROLES = sorted(r.value for r in USER_ROLES)
+
+
+@main.group()
+def users() -> None:
+    """User accounts (roles: agent, supervisor, qa, hr, admin)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(_ROLES), required=True)
+@click.option("--name", "display_name", default="", help="Name shown in the UI.")
+@click.option("--agent-id", default=None, help="The agent name this account belongs to.")
+@click.option("--locale", type=click.Choice(LOCALES), default="en", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+def add(
+    ctx: Context,
+    username: str,
+    role: str,
+    display_name: str,
+    agent_id: str | None,
+    locale: str,
+    password_stdin: bool,
+) -> None:
+    """Create an account (the password is prompted for, or read with --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope(sessions_for(ctx.settings)) as session:
+            user = service.create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                display_name=display_name,
+                agent_id=agent_id,
+                locale=locale,
+            )
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {user.username} ({user.role})")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document.")
+@pass_context
+def list_(ctx: Context, as_json: bool) -> None:
+    """Every account with its role and whether it is active."""
+    with session_scope(sessions_for(ctx.settings)) as session:
+        rows = service.list_users(session)
+    if as_json:
+        doc = [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role.value,
+                "agent_id": u.agent_id,
+                "locale": u.locale,
+                "active": u.active,
+                "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+            }
+            for u in rows
+        ]
+        click.echo(json.dumps(doc, indent=2))
+        return
+    if not rows:
+        click.echo("no users; add one with: floorboard users add NAME --role admin")
+    for u in rows:
+        state = "active" if u.active else "disabled"
+        agent = f"  agent={u.agent_id}" if u.agent_id else ""
+        click.echo(f"{u.username:<20} {u.role.value:<11} {state:<9} {u.display_name}{agent}")
+
+
+@users.command("disable")
+@click.argument("username")
+@pass_context
+def disable(ctx: Context, username: str) -> None:
+    """Disable an account: it can no longer log in (sessions end within seconds)."""
+    try:
+        with session_scope(sessions_for(ctx.settings)) as session:
+            service.set_active(session, username=username, active=False)
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"disabled {username}")

@@ -1,0 +1,172 @@
+"""``/board/<name>``: a wallboard, full screen, no navigation, refreshed from the snapshot.
+
+One server callback refreshes every tile from ONE snapshot read (no SQL); the ticker has its
+own slow callback reading the announcement cache. Client-side callbacks keep the clock
+ticking, stamp each refresh's arrival and turn the board to "STALE / reconnecting" when the
+server or the data stops, reload the page when its layout file changed, rotate between boards
+and beep on alert in kiosk mode.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dash
+from dash import ALL, Input, Output, State, callback_context, html, no_update
+
+from dashboard import ids
+from dashboard.auth import guard
+from dashboard.auth.roles import BOARD_VIEWERS
+from dashboard.boards import chart
+from dashboard.boards.frame import Frame
+from dashboard.boards.layout import Board, LayoutError
+from dashboard.boards.render import has_body, render_body
+from dashboard.boards.thresholds import worst
+from dashboard.boards.view import board_view, error_view, missing_view
+from dashboard.i18n import fmt_time, t
+from dashboard.state import app_state
+
+dash.register_page(
+    __name__,
+    path_template="/board/<name>",
+    title=lambda name=None, **_: f"{name or 'Board'} · Floorboard",
+    name="Board",
+)  # type: ignore[no-untyped-call]
+
+
+@guard.page(*BOARD_VIEWERS, board_param="name")
+def layout(name: str | None = None, **query: Any) -> Any:
+    """The board ``name``, its layout errors, or a "no such board" message."""
+    state = app_state()
+    result = state.boards.get(name or "")
+    if result is None:
+        return missing_view(name or "", state)
+    if isinstance(result, LayoutError):
+        return error_view(name or "", result, state)
+    return board_view(result, state, query)
+
+
+def _status(board: Board | None, frame: Frame | None, version: str) -> dict[str, Any]:
+    if frame is None:
+        return {"version": version, "live": False, "reason": "error"}
+    reading = frame.reading
+    stamp = ""
+    if reading.snapshot:
+        tz = ZoneInfo(frame.settings.timezone)
+        made = datetime.fromtimestamp(float(reading.snapshot.get("generated_at", 0)), tz)
+        stamp = fmt_time(made, frame.locale)
+    return {
+        "version": version,
+        "live": reading.live,
+        "reason": reading.status,
+        "age": reading.age,
+        "stamp": stamp,
+        "level": worst(frame.levels),
+    }
+
+
+def refresh(name: str, chart_sig: str | None, screen: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Every tile of board ``name`` from one snapshot read."""
+    state = app_state()
+    board = state.boards.get(name)
+    version = state.boards.version(name)
+    if not isinstance(board, Board):
+        return [], [], no_update, _status(None, None, version)
+    frame = Frame(
+        reading=state.snapshots.read(),
+        locale=board.locale,
+        now=time.time(),
+        settings=state.settings,
+        forecast=state.forecast,
+        grid=(board.columns, board.rows),
+        board_queues=board.queues,
+    )
+    bodies = [render_body(tile, frame) for tile in board.tiles if has_body(tile)]
+    charts = [tile for tile in board.tiles if tile.kind == "chart"]
+    figures = [chart.figure(tile, frame, (screen or {}).get("h")) for tile in charts]
+    sig = chart.signature({"f": figures}) if figures else ""
+    send = figures if sig != chart_sig else [no_update] * len(figures)
+    return bodies, send, sig, _status(board, frame, version)
+
+
+def ticker(name: str, old_sig: str | None) -> tuple[Any, ...]:
+    """The announcements of board ``name`` (sent only when they changed)."""
+    state = app_state()
+    board = state.boards.get(name)
+    locale = board.locale if isinstance(board, Board) else "en"
+    notices = state.announcements.for_board(name)
+    sig = "|".join(f"{n.id}:{n.level}" for n in notices)
+    count = len(callback_context.outputs_list[0])
+    if sig == old_sig:
+        return [no_update] * count, no_update
+    items: list[Any] = []
+    for n in notices:
+        items += [
+            html.Span(t(f"level.{n.level}", locale), className=f"tick-level lvl-{n.level}"),
+            html.Span(n.text, className="tick-text"),
+        ]
+    length = sum(len(n.text) + 12 for n in notices)
+    track = html.Div(
+        items,
+        className="ticker-track" + (" is-empty" if not notices else ""),
+        style={"animationDuration": f"{max(12, length // 6)}s"},
+    )
+    return [track] * count, sig
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Attach this page's callbacks to ``app`` (called by the app factory)."""
+    guard.callback(
+        app,
+        BOARD_VIEWERS,
+        Output({"type": ids.TILE, "index": ALL}, "children"),
+        Output({"type": ids.TILE_GRAPH, "index": ALL}, "figure"),
+        Output(ids.BOARD_CHART_SIG, "data"),
+        Output(ids.BOARD_STATUS, "data"),
+        Input(ids.BOARD_REFRESH, "n_intervals"),
+        State(ids.BOARD_NAME, "data"),
+        State(ids.BOARD_CHART_SIG, "data"),
+        State(ids.BOARD_SCREEN, "data"),
+        board_state=ids.BOARD_NAME,
+    )(lambda _n, name, sig, screen: refresh(name, sig, screen))
+    guard.callback(
+        app,
+        BOARD_VIEWERS,
+        Output({"type": ids.TILE_TICKER, "index": ALL}, "children"),
+        Output(ids.BOARD_TICKER_SIG, "data"),
+        Input(ids.BOARD_TICKER_REFRESH, "n_intervals"),
+        State(ids.BOARD_NAME, "data"),
+        State(ids.BOARD_TICKER_SIG, "data"),
+        board_state=ids.BOARD_NAME,
+    )(lambda _n, name, sig: ticker(name, sig))
+    guard.clientside(
+        app,
+        "floorboard.stamp",
+        Output(ids.BOARD_RECEIVED, "data"),
+        Input(ids.BOARD_STATUS, "data"),
+    )
+    guard.clientside(
+        app,
+        "floorboard.watchdog",
+        Output(ids.BOARD_ROOT, "className"),
+        Output(ids.BOARD_BANNER, "children"),
+        Output(ids.BOARD_STAMP, "children"),
+        Output({"type": ids.TILE_CLOCK, "index": ALL}, "children"),
+        Output(ids.BOARD_SCREEN, "data"),
+        Input(ids.BOARD_TICK, "n_intervals"),
+        State(ids.BOARD_STATUS, "data"),
+        State(ids.BOARD_RECEIVED, "data"),
+        State(ids.BOARD_CONFIG, "data"),
+        State(ids.BOARD_SCREEN, "data"),
+    )
+    guard.clientside(
+        app,
+        "floorboard.rotate",
+        Output(ids.BOARD_ROTATE_TARGET, "children"),
+        Input(ids.BOARD_ROTATE, "n_intervals"),
+        State(ids.BOARD_CONFIG, "data"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,137 @@
+"""``/live``: the supervisor's live view: every queue with every SPEC §3 metric (now and
+today) and every agent, filtered by queue, sortable, coloured with the boards' thresholds."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import dash
+from dash import Input, Output, dash_table, dcc, html
+
+from dashboard import ids
+from dashboard.auth import guard
+from dashboard.auth.roles import FLOOR_LEADS
+from dashboard.boards import scope
+from dashboard.i18n import t
+from dashboard.pages import live_tables as tables
+from dashboard.shell import chrome
+from dashboard.state import app_state
+
+dash.register_page(__name__, path="/live", title="Live view · Floorboard", name="Live view")  # type: ignore[no-untyped-call]
+
+_TABLE_STYLE = {
+    "style_header": {
+        "backgroundColor": "#0d131a",
+        "color": "#8b9aab",
+        "fontWeight": "600",
+        "whiteSpace": "normal",
+        "height": "auto",
+        "border": "1px solid #1f2a36",
+    },
+    "style_cell": {
+        "backgroundColor": "#0f151c",
+        "color": "#f2f5f8",
+        "border": "1px solid #1f2a36",
+        "fontFamily": "inherit",
+        "padding": "4px 8px",
+        "minWidth": "64px",
+    },
+    "style_table": {"overflowX": "auto"},
+}
+
+
+def _table(
+    table_id: str, columns: list[dict[str, Any]], styles: list[dict[str, Any]], **extra: Any
+) -> Any:
+    return dash_table.DataTable(  # type: ignore[attr-defined]
+        id=table_id,
+        columns=columns,
+        data=[],
+        sort_action="native",
+        sort_mode="multi",
+        merge_duplicate_headers=True,
+        style_data_conditional=styles,
+        **_TABLE_STYLE,
+        **extra,
+    )
+
+
+@guard.page(*FLOOR_LEADS)
+def layout(**_query: Any) -> Any:
+    principal = guard.current_principal()
+    loc = principal.locale
+    snapshot = app_state().snapshots.read().snapshot or {}
+    options = [{"label": q, "value": q} for q in scope.queue_names(snapshot)]
+    body = html.Div(
+        [
+            dcc.Interval(id=ids.LIVE_REFRESH, interval=2000),
+            html.Div(
+                [
+                    html.Label(t("live.filter", loc)),
+                    dcc.Dropdown(
+                        id=ids.LIVE_QUEUES,
+                        options=options,
+                        multi=True,
+                        placeholder=t("live.all", loc),
+                    ),
+                ],
+                className="filters",
+            ),
+            html.Div(id=ids.LIVE_STATUS, className="status-line"),
+            html.H2(t("live.queues", loc)),
+            _table(
+                ids.LIVE_QUEUE_TABLE,
+                tables.queue_columns(loc),
+                tables.queue_styles(),
+                fixed_columns={"headers": True, "data": 1},
+            ),
+            html.H2(t("live.agents", loc)),
+            _table(
+                ids.LIVE_AGENT_TABLE,
+                tables.agent_columns(loc),
+                tables.agent_styles(),
+                filter_action="native",
+                page_action="none",
+            ),
+        ]
+    )
+    return chrome(principal, t("live.title", loc), body)
+
+
+def refresh(queues: list[str] | None) -> tuple[Any, ...]:
+    state = app_state()
+    loc = guard.current_principal().locale
+    reading = state.snapshots.read()
+    snapshot = reading.snapshot or {}
+    chosen = list(queues or [])
+    if reading.live:
+        status = t("board.live", loc) + " · " + t("board.age", loc, age=int(reading.age or 0))
+    else:
+        status = t("board.stale", loc) + " · " + t(f"board.{_reason(reading.status)}", loc)
+    options = [{"label": q, "value": q} for q in scope.queue_names(snapshot)]
+    return (
+        tables.queue_rows(snapshot, chosen, loc),
+        tables.agent_rows(snapshot, chosen, loc, time.time()),
+        status,
+        "status-line" + ("" if reading.live else " is-stale"),
+        options,
+    )
+
+
+def _reason(status: str) -> str:
+    return {"unreachable": "redis_down", "no_data": "no_data"}.get(status, "reconnecting")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    guard.callback(
+        app,
+        FLOOR_LEADS,
+        Output(ids.LIVE_QUEUE_TABLE, "data"),
+        Output(ids.LIVE_AGENT_TABLE, "data"),
+        Output(ids.LIVE_STATUS, "children"),
+        Output(ids.LIVE_STATUS, "className"),
+        Output(ids.LIVE_QUEUES, "options"),
+        Input(ids.LIVE_REFRESH, "n_intervals"),
+        Input(ids.LIVE_QUEUES, "value"),
+    )(lambda _n, queues: refresh(queues))

@@ -1,0 +1,47 @@
+"""What one running app holds: settings, database, caches, the snapshot source, the boards.
+
+Kept on ``flask_app.extensions["floorboard"]`` so that two apps in one process (tests) never
+share anything but Dash's own page registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from dashboard.announcements.service import AnnouncementCache
+    from dashboard.auth.cache import DisplayCache, UserCache
+    from dashboard.boards.forecast import ForecastProvider
+    from dashboard.boards.registry import BoardRegistry
+    from dashboard.boards.source import SnapshotSource
+    from dashboard.settings import Settings
+
+EXTENSION = "floorboard"
+
+
+@dataclass
+class AppState:
+    """Everything a request may need, built once by :func:`dashboard.app.create_app`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    users: UserCache
+    displays: DisplayCache
+    snapshots: SnapshotSource
+    boards: BoardRegistry
+    announcements: AnnouncementCache
+    forecast: ForecastProvider
+    callbacks: dict[str, Any] = field(default_factory=dict)
+
+
+def app_state() -> AppState:
+    """The state of the app serving the current request."""
+    state: AppState = current_app.extensions[EXTENSION]
+    return state
