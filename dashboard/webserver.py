@@ -9,6 +9,7 @@ import flask
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
+from dashboard.forecasting import history_forecast
 from dashboard.settings import Settings
 
 
@@ -73,6 +74,8 @@ def serve_in_thread(
         app: an app already built; else :func:`create_app` with ``create_kwargs``.
         **create_kwargs: passed to :func:`create_app`.
     """
+    if app is None and "forecast" not in create_kwargs:
+        create_kwargs["forecast"] = history_forecast(settings)
     flask_app = app or create_app(settings, **create_kwargs)
     thread = WebServerThread(
         flask_app,
@@ -97,7 +100,7 @@ def run_gunicorn(
     """
     from gunicorn.app.base import BaseApplication  # noqa: PLC0415 - only for this command
 
-    flask_app = create_app(settings)
+    flask_app = create_app(settings, forecast=history_forecast(settings))
     engine = flask_app.extensions["floorboard"].engine
 
     def post_fork(_server: Any, _worker: Any) -> None:

@@ -32,38 +32,61 @@ def archive_records(*, db_session: Session, records: Sequence[Mapping[str, Any]]
     ``call`` records are upserted on (call id, queue, enqueue time); ``wrap`` and ``survey``
     records update the call they refer to. Seeing a record twice changes nothing.
     """
-    stored = 0
+    calls = [r for r in records if r.get("type") == "call"]
+    existing = _existing_calls(db_session, calls)
+    for record in calls:
+        identity = (record["call_id"], record["queue"], utc(record["enqueued_at"]))
+        call = existing.get(identity)
+        if call is None:
+            call = Call(call_id=identity[0], queue=identity[1], enqueued_at=identity[2])
+            db_session.add(call)
+            existing[identity] = call
+        _fill(call, record)
+    db_session.flush()
+    # Wrap-up and surveys arrive after their call ended, usually in the same batch.
+    newest: dict[tuple[str, str], Call] = {}
+    for call in existing.values():
+        key = (call.call_id, call.queue)
+        if key not in newest or call.enqueued_at > newest[key].enqueued_at:
+            newest[key] = call
     for record in records:
         kind = record.get("type")
-        if kind == "call":
-            stored += _upsert_call(db_session, record)
-        elif kind == "wrap":
-            _update_call(db_session, record, wrap=record.get("wrap"))
-        elif kind == "survey":
-            _update_call(db_session, record, survey_score=record.get("score"))
+        if kind in ("wrap", "survey"):
+            value = (
+                {"wrap": record.get("wrap")}
+                if kind == "wrap"
+                else {"survey_score": record.get("score")}
+            )
+            call = newest.get((record["call_id"], record["queue"]))
+            if call is not None:
+                for name, v in value.items():
+                    setattr(call, name, v)
+            else:
+                _update_call(db_session, record, **value)
     db_session.flush()
-    return stored
+    return len(calls)
 
 
-def _upsert_call(db_session: Session, record: Mapping[str, Any]) -> int:
-    enqueued = utc(record["enqueued_at"])
-    existing = db_session.scalars(
-        select(Call).where(
-            Call.call_id == record["call_id"],
-            Call.queue == record["queue"],
-            Call.enqueued_at == enqueued,
-        )
-    ).first()
-    call = existing or Call(call_id=record["call_id"], queue=record["queue"], enqueued_at=enqueued)
+def _existing_calls(
+    db_session: Session, calls: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str, datetime | None], Call]:
+    """Rows already stored for these records, in one query per 500 call ids."""
+    ids = sorted({r["call_id"] for r in calls})
+    found: dict[tuple[str, str, datetime | None], Call] = {}
+    for first in range(0, len(ids), 500):
+        rows = db_session.scalars(select(Call).where(Call.call_id.in_(ids[first : first + 500])))
+        for row in rows:
+            found[(row.call_id, row.queue, row.enqueued_at)] = row
+    return found
+
+
+def _fill(call: Call, record: Mapping[str, Any]) -> None:
     call.answered_at = utc(record.get("answered_at"))
     ended = utc(record.get("ended_at"))
     call.ended_at = ended if ended is not None else call.enqueued_at
     for name in _CALL_FIELDS:
         if name in record and record[name] is not None:
             setattr(call, name, record[name])
-    if existing is None:
-        db_session.add(call)
-    return 1
 
 
 def _update_call(db_session: Session, record: Mapping[str, Any], **values: Any) -> None:
@@ -75,7 +98,10 @@ def _update_call(db_session: Session, record: Mapping[str, Any], **values: Any) 
         .limit(1)
     ).first()
     if row is not None:
-        db_session.execute(update(Call).where(Call.id == row).values(**values))
+        db_session.execute(
+            update(Call).where(Call.id == row).values(**values),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def list_calls(*, db_session: Session, criteria: CallFilter) -> list[Call]:

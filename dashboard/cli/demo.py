@@ -175,10 +175,11 @@ def _run_live(
             daemon=True,
         ),
     ]  # fmt: skip
-    if web:
-        threads.append(_web_thread(settings, stop))
     for thread in threads:
         thread.start()
+    if web:
+        threads.append(_web_thread(settings, stop))  # started by serve_in_thread
+        _print_logins(settings)
     click.echo(f"{len(head)} events of today replayed; live from now on. Ctrl-C to stop.")
     while not stop.wait(5.0):
         click.echo(status_line(client, keys.snapshot, tz))
@@ -190,6 +191,18 @@ def _web_thread(settings: Settings, stop: threading.Event) -> threading.Thread:
     from dashboard.webserver import serve_in_thread  # noqa: PLC0415
 
     return serve_in_thread(settings, stop)
+
+
+def _print_logins(settings: Settings) -> None:
+    from dashboard.auth.demo import create_demo_display, create_demo_users  # noqa: PLC0415
+
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"\nOpen {base}/ and log in (new passwords each run):")
+    for username, password, role in create_demo_users(settings):
+        click.echo(f"  {role:<11} {username:<11} {password}")
+    token = create_demo_display(settings, boards=("center", "agents", "sales-team", "center-zh"))
+    click.echo("A TV needs no login, only its display token (revocable by an admin):")
+    click.echo(f"  {base}/board/center?token={token}&rotate=30\n")
 
 
 def status_line(client: redis.Redis, snapshot_key: str, tz: ZoneInfo) -> str:

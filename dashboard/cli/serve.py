@@ -34,8 +34,9 @@ def serve(
     with redis_connection(settings):
         if dev:
             from dashboard.app import create_app  # noqa: PLC0415
+            from dashboard.forecasting import history_forecast  # noqa: PLC0415
 
-            create_app(settings).run(
+            create_app(settings, forecast=history_forecast(settings)).run(
                 host=settings.host, port=settings.port, debug=True, use_reloader=False
             )
         else:

@@ -1,0 +1,1 @@
+"""Calibration sessions: several evaluators score one call blind against a benchmark."""

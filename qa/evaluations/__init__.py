@@ -1,0 +1,1 @@
+"""Evaluations: drafts, answers, timestamped comments, submission, acknowledgement, disputes."""

@@ -1,0 +1,1 @@
+"""Sampling policies, random samples of call history, assignments and evaluators' work queues."""

@@ -1,0 +1,1 @@
+"""Scorecards: versioned definitions (sections, items), YAML/JSON files, the default card."""

@@ -1,0 +1,171 @@
+"""The AMI wire protocol: blocks from a byte stream cut anywhere, bad input reported, not fatal."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collectors.ami.protocol import (
+    Decoder,
+    Message,
+    ProtocolError,
+    encode,
+    encode_action,
+    parse_banner,
+)
+
+JOIN = (
+    b"Event: QueueCallerJoin\r\nPrivilege: agent,all\r\nTimestamp: 1700000410.200000\r\n"
+    b"Uniqueid: 1700000410.11\r\nQueue: support\r\nPosition: 1\r\nCallerIDNum: 13800138001\r\n\r\n"
+)
+PONG = b"Response: Success\r\nActionID: fb-1-3\r\nPing: Pong\r\nTimestamp: 1700000411.0\r\n\r\n"
+BAD = b"this is not a field\r\nEvent: Broken\r\n\r\n"
+UNKNOWN = b"Event: SomethingNew\r\nFoo: bar: baz\r\nEmpty:\r\n\r\n"
+
+
+def decode_all(data: bytes, **kwargs: int) -> list[Message | ProtocolError]:
+    decoder = Decoder(**kwargs)
+    return decoder.feed(data) + decoder.finish()
+
+
+def describe(items: list[Message | ProtocolError]) -> list[object]:
+    """Comparable outcomes: fields of messages, reasons of errors."""
+    return [i.fields if isinstance(i, Message) else i.reason for i in items]
+
+
+def test_a_block_becomes_a_message_with_its_fields_in_order() -> None:
+    [msg] = decode_all(JOIN)
+    assert isinstance(msg, Message)
+    assert msg.event == "QueueCallerJoin" and msg.response == ""
+    assert msg.fields[3] == ("Uniqueid", "1700000410.11")
+    assert msg.get("uniqueid") == msg.get("UNIQUEID") == "1700000410.11"
+    assert msg.get("Missing", "x") == "x" and not msg.has("Missing")
+
+
+def test_lf_only_line_endings_read_the_same_as_crlf() -> None:
+    crlf = decode_all(JOIN + PONG)
+    lf = decode_all((JOIN + PONG).replace(b"\r\n", b"\n"))
+    assert describe(lf) == describe(crlf)
+    assert [m.digest() for m in lf if isinstance(m, Message)] == [
+        m.digest() for m in crlf if isinstance(m, Message)
+    ]
+
+
+def test_unknown_events_and_odd_values_parse() -> None:
+    [msg] = decode_all(UNKNOWN)
+    assert isinstance(msg, Message)
+    assert msg.event == "SomethingNew"
+    assert msg.get("Foo") == "bar: baz"  # only the first colon separates
+    assert msg.has("Empty") and msg.get("Empty") == ""
+
+
+def test_a_malformed_block_is_reported_and_the_next_one_is_read() -> None:
+    items = decode_all(JOIN + BAD + PONG)
+    assert isinstance(items[0], Message)
+    assert isinstance(items[1], ProtocolError)
+    assert items[1].reason.startswith("malformed line: line 1")
+    assert "this is not a field" in items[1].raw
+    assert isinstance(items[2], Message) and items[2].get("Ping") == "Pong"
+
+
+def test_blank_lines_between_blocks_are_padding() -> None:
+    assert describe(decode_all(b"\r\n\r\n" + JOIN + b"\r\n\r\n" + PONG)) == describe(
+        decode_all(JOIN + PONG)
+    )
+
+
+def test_an_oversized_block_is_dropped_as_it_arrives_and_reported_once() -> None:
+    decoder = Decoder(max_message_bytes=1024)
+    out = decoder.feed(b"Event: Junk\r\nData: ")
+    for _ in range(200):  # 200 KiB of a line that never ends
+        out += decoder.feed(b"X" * 1024)
+        assert decoder.pending <= 1024 + 1024
+    out += decoder.feed(b"\r\n\r\n" + JOIN)
+    assert [type(i) for i in out] == [ProtocolError, Message]
+    assert isinstance(out[0], ProtocolError)
+    assert out[0].reason.startswith("message too long:")
+    assert out[0].raw.startswith("Event: Junk")
+    assert len(out[0].raw) <= 256
+
+
+def test_many_short_lines_over_the_limit_are_one_error() -> None:
+    block = b"Event: Big\r\n" + b"".join(b"K%d: v\r\n" % i for i in range(500)) + b"\r\n"
+    items = decode_all(block + JOIN, max_message_bytes=512)
+    assert [type(i) for i in items] == [ProtocolError, Message]
+
+
+def test_a_block_cut_off_by_the_end_of_the_stream_is_reported() -> None:
+    decoder = Decoder()
+    assert decoder.feed(JOIN[:-2]) == []  # the blank line has not come yet
+    [error] = decoder.finish()
+    assert isinstance(error, ProtocolError) and error.reason.startswith("truncated message")
+
+
+def test_latin1_values_are_read_rather_than_rejected() -> None:
+    [msg] = decode_all(b"Event: QueueCallerJoin\r\nCallerIDName: Jos\xe9\r\n\r\n")
+    assert isinstance(msg, Message) and msg.get("CallerIDName") == "José"
+
+
+STREAM = JOIN + BAD + UNKNOWN + b"Event: Big\r\nData: " + b"Y" * 700 + b"\r\n\r\n" + PONG + JOIN
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=len(STREAM)), max_size=30))
+def test_the_output_does_not_depend_on_how_the_stream_is_cut(cuts: list[int]) -> None:
+    expected = describe(decode_all(STREAM, max_message_bytes=512))
+    decoder = Decoder(max_message_bytes=512)
+    got: list[Message | ProtocolError] = []
+    start = 0
+    for cut in sorted(cuts) + [len(STREAM)]:
+        got += decoder.feed(STREAM[start:cut])
+        start = cut
+    got += decoder.finish()
+    assert describe(got) == expected
+    assert len(expected) == 6  # join, bad, unknown, too long, pong, join
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_decode_without_raising(data: bytes) -> None:
+    decoder = Decoder(max_message_bytes=256)
+    for item in decoder.feed(data) + decoder.finish():
+        assert isinstance(item, Message | ProtocolError)
+    assert decoder.pending == 0
+
+
+def test_the_banner_gives_the_version() -> None:
+    assert parse_banner(b"Asterisk Call Manager/9.0.0\r\n") == "9.0.0"
+    for bad in (b"HTTP/1.1 400 Bad Request\r\n", b"Asterisk Call Manager/\r\n", b""):
+        with pytest.raises(ValueError, match="not an Asterisk manager banner"):
+            parse_banner(bad)
+
+
+def test_actions_are_encoded_with_crlf_and_read_back() -> None:
+    wire = encode_action("Login", "fb-1-1", {"Username": "wall", "Secret": "s3"})
+    assert wire == b"Action: Login\r\nActionID: fb-1-1\r\nUsername: wall\r\nSecret: s3\r\n\r\n"
+    [msg] = decode_all(wire)
+    assert isinstance(msg, Message)
+    assert msg.fields == (
+        ("Action", "Login"),
+        ("ActionID", "fb-1-1"),
+        ("Username", "wall"),
+        ("Secret", "s3"),
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"Secret": "x\r\nAction: Originate"}, {"Bad\nKey": "v"}, {"": "v"}, {"A:B": "v"}],
+)
+def test_a_field_that_would_inject_a_line_is_refused(fields: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="cannot be sent"):
+        encode(fields)
+
+
+def test_the_digest_is_the_same_for_the_same_fields_only() -> None:
+    [a] = decode_all(JOIN)
+    [b] = decode_all(JOIN.replace(b"\r\n", b"\n"))
+    [c] = decode_all(JOIN.replace(b"410.200000", b"410.300000"))
+    assert isinstance(a, Message) and isinstance(b, Message) and isinstance(c, Message)
+    assert a.digest() == b.digest() != c.digest()
