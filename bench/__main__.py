@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import pipeline
+from bench import pipeline, wallboard
 from bench.common import write_section
 
 
@@ -13,6 +13,9 @@ def main() -> None:
     section = pipeline.run(lines)
     write_section("Live pipeline", section, command="make bench")
     print(section)
+    boards = wallboard.run()
+    write_section("Wallboards", boards, command="make bench")
+    print(boards)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@
 Every key of a center shares the hash tag ``{center}`` so that one center's keys live in one
 Redis Cluster slot: the aggregator's batch commit is a MULTI/EXEC, and Cluster only allows that
 within a slot. Sites scale out by center; see ``docs/DEPLOYMENT.md``.
+
+A partitioned center (``partitions > 1``, see ``collectors.pipeline.partitions``) has, besides
+its own keys (offsets, dead letters, the merged snapshot), one set of keys per partition: the
+keys of the center ``<center>:p<K>``, tag ``{<center>:p<K>}``.
 """
 
 from __future__ import annotations
@@ -12,10 +16,29 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Keys:
-    """Key names for one center under one prefix (tests use a fresh prefix each)."""
+    """Key names for one center under one prefix (tests use a fresh prefix each).
+
+    Args:
+        prefix: first part of every key name.
+        center: the center's name (the hash tag).
+        partitions: how many partitions the center's stream and live state are split into.
+    """
 
     prefix: str = "fb"
     center: str = "main"
+    partitions: int = 1
+
+    def partition(self, index: int) -> Keys:
+        """The keys of partition ``index`` (its stream, live state, counters, partial view)."""
+        if not 0 <= index < self.partitions:
+            raise ValueError(f"partition {index} is not one of 0..{self.partitions - 1}")
+        return Keys(prefix=self.prefix, center=f"{self.center}:p{index}")
+
+    def all_partitions(self) -> list[Keys]:
+        """The keys of every partition; the center's own keys when it is not partitioned."""
+        if self.partitions <= 1:
+            return [self]
+        return [self.partition(i) for i in range(self.partitions)]
 
     @property
     def base(self) -> str:
@@ -81,6 +104,16 @@ class Keys:
     def snapshot(self) -> str:
         """The whole live picture as one JSON document: what every screen reads."""
         return f"{self.base}:snapshot"
+
+    @property
+    def partial(self) -> str:
+        """A partition's part of the live picture, which the merger folds into the snapshot."""
+        return f"{self.base}:partial"
+
+    @property
+    def merger_lock(self) -> str:
+        """Which aggregator worker merges the partitions' parts into the snapshot (a lease)."""
+        return f"{self.base}:merger"
 
     @property
     def aggregator_lock(self) -> str:

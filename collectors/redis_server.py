@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -49,6 +50,9 @@ class EmbeddedRedis:
         port: TCP port; ``0`` picks a free one.
         appendonly: keep an append-only file so that a restart loses nothing.
         maxmemory: optional limit such as ``"2gb"``.
+        appendfsync: ``everysec`` (at most a second of writes lost on a machine crash),
+            ``always`` (nothing acknowledged is ever lost) or ``no``.
+        extra_args: more ``redis-server`` arguments (``--cluster-enabled yes``...).
     """
 
     def __init__(
@@ -58,11 +62,15 @@ class EmbeddedRedis:
         port: int = 0,
         appendonly: bool = True,
         maxmemory: str | None = None,
+        appendfsync: str = "everysec",
+        extra_args: Sequence[str] = (),
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port or free_port()
         self.appendonly = appendonly
         self.maxmemory = maxmemory
+        self.appendfsync = appendfsync
+        self.extra_args = tuple(extra_args)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -77,14 +85,14 @@ class EmbeddedRedis:
             "--dir", str(self.data_dir),
             "--save", "",
             "--appendonly", "yes" if self.appendonly else "no",
-            "--appendfsync", "everysec",
+            "--appendfsync", self.appendfsync,
             "--daemonize", "no",
             "--loglevel", "warning",
             "--logfile", str(self.data_dir / "redis.log"),
         ]  # fmt: skip
         if self.maxmemory:
             args += ["--maxmemory", self.maxmemory]
-        return args
+        return args + list(self.extra_args)
 
     def start(self, timeout: float = 10.0) -> EmbeddedRedis:
         """Start the server and wait until it answers PING."""

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dash
 import flask
@@ -20,6 +20,7 @@ import redis
 from dash import html
 
 from collectors.db import make_engine, session_factory
+from collectors.pipeline.clients import connect as pipeline_client
 from dashboard.announcements.service import AnnouncementCache
 from dashboard.auth import guard
 from dashboard.auth.cache import DisplayCache, UserCache
@@ -27,7 +28,12 @@ from dashboard.auth.views import blueprint as auth_blueprint
 from dashboard.boards.forecast import CachedForecast, ForecastProvider, no_forecast
 from dashboard.boards.registry import BoardRegistry
 from dashboard.boards.source import SnapshotSource
+from dashboard.boards.teams import TeamDirectory
+from dashboard.hr_exports import blueprint as hr_exports_blueprint
+from dashboard.qa_exports import blueprint as qa_exports_blueprint
+from dashboard.recordings import blueprint as recordings_blueprint
 from dashboard.runtime import keys_for
+from dashboard.security.setup import install_security
 from dashboard.settings import Settings
 from dashboard.state import EXTENSION, AppState
 
@@ -44,13 +50,11 @@ def default_redis_factory(settings: Settings) -> Callable[[], redis.Redis]:
     process runs under the data directory (its port file is read again on every reconnect)."""
 
     def connect() -> redis.Redis:
-        if settings.redis_url:
-            return redis.Redis.from_url(
-                settings.redis_url,
-                decode_responses=True,
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
+        if settings.redis_url:  # a server, or a cluster (redis+cluster://host:port,...)
+            client = pipeline_client(
+                settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
             )
+            return cast(redis.Redis, client)
         port_file = settings.data_dir / "redis" / "port"
         try:
             port = int(port_file.read_text().strip())
@@ -86,6 +90,7 @@ def _state(
         boards=BoardRegistry(layouts_dir),
         announcements=AnnouncementCache(sessions),
         forecast=CachedForecast(forecast or no_forecast),
+        teams=TeamDirectory(sessions),
     )
 
 
@@ -123,7 +128,8 @@ def create_app(
 
     Args:
         settings: the application settings.
-        layouts_dir: the boards' YAML folder (default: ``layouts/`` of the checkout).
+        layouts_dir: the boards' YAML folder (default: ``FLOORBOARD_LAYOUTS_DIR``, else
+            ``layouts/`` of the checkout).
         redis_factory: returns a Redis client for the snapshot (default from the settings).
         forecast: forecast provider for the intraday chart and the staffing tile.
 
@@ -139,11 +145,20 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=timedelta(days=365),
     )
     state = _state(
-        settings, layouts_dir=layouts_dir or LAYOUTS, redis_factory=redis_factory, forecast=forecast
+        settings,
+        layouts_dir=layouts_dir or settings.layouts_dir or LAYOUTS,
+        redis_factory=redis_factory,
+        forecast=forecast,
     )
     server.extensions[EXTENSION] = state
     _login_manager(server, state)
+    install_security(  # before the guard: cookies, CSRF, headers, login throttle
+        server, settings=settings, redis_factory=redis_factory or default_redis_factory(settings)
+    )
     server.register_blueprint(auth_blueprint)
+    server.register_blueprint(recordings_blueprint)  # QA console: call audio
+    server.register_blueprint(qa_exports_blueprint)  # QA console: downloads
+    server.register_blueprint(hr_exports_blueprint)  # payroll CSV/XLSX, poster PDF
     app = dash.Dash(
         "dashboard",
         server=server,  # type: ignore[arg-type]

@@ -35,13 +35,17 @@ def history_forecast(
     target = ServiceLevelTarget(settings.sl_target, settings.sl_threshold)
 
     def provider(*, day: str, queues: tuple[str, ...] | None) -> Forecast | None:
+        try:
+            when = datetime.strptime(day, "%Y%m%d").date()
+        except ValueError:
+            return None  # no snapshot yet (a board opened before the aggregator ran)
         scope = "*" if not queues else "+".join(sorted(queues))
         groups = {scope: list(queues)} if queues and len(queues) > 1 else None
         try:
             with factory() as db_session:
                 result = forecast_day(
                     db_session=db_session,
-                    day=datetime.strptime(day, "%Y%m%d").date(),
+                    day=when,
                     timezone=settings.timezone,
                     interval_minutes=settings.interval_minutes,
                     queues=[scope],

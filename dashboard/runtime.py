@@ -1,21 +1,45 @@
-"""Connections built from the settings: Redis (a server, or the embedded one) and the database."""
+"""Connections built from the settings: Redis (a server, a cluster, or the embedded one) and the
+database.
+
+``FLOORBOARD_REDIS_URL`` may name a Redis Cluster: ``redis+cluster://host:port[,host:port...]``
+(see ``collectors.pipeline.clients``). ``FLOORBOARD_PARTITIONS`` (default 1) splits a center's
+stream and live state into that many partitions, each with its own aggregator worker
+(``docs/DEPLOYMENT.md``); every process of a center must use the same value.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import redis
 
 from collectors.aggregator.engine import AggregatorConfig
 from collectors.keys import Keys
+from collectors.pipeline.clients import connect
 from collectors.redis_server import EmbeddedRedis
-from dashboard.settings import Settings
+from dashboard.settings import Settings, SettingsError
+
+
+def partitions_for(settings: Settings) -> int:
+    """How many partitions the center has (``FLOORBOARD_PARTITIONS``, default 1)."""
+    raw = getattr(settings, "partitions", None) or os.environ.get("FLOORBOARD_PARTITIONS", "1")
+    try:
+        count = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"FLOORBOARD_PARTITIONS must be an integer, got {raw!r}") from exc
+    if not 1 <= count <= 256:
+        raise SettingsError(f"FLOORBOARD_PARTITIONS must be between 1 and 256, got {count}")
+    return count
 
 
 def keys_for(settings: Settings) -> Keys:
-    return Keys(prefix=settings.key_prefix, center=settings.center)
+    return Keys(
+        prefix=settings.key_prefix, center=settings.center, partitions=partitions_for(settings)
+    )
 
 
 def _running_embedded(data_dir: Path) -> redis.Redis | None:
@@ -35,10 +59,17 @@ def _running_embedded(data_dir: Path) -> redis.Redis | None:
 
 @contextlib.contextmanager
 def redis_connection(settings: Settings) -> Iterator[redis.Redis]:
-    """A Redis client: ``FLOORBOARD_REDIS_URL`` when set, else the embedded server under the
-    data directory (started here if no other Floorboard process runs it, stopped on exit)."""
+    """A Redis client: ``FLOORBOARD_REDIS_URL`` when set (a server or a cluster), else the
+    embedded server under the data directory (started here if no other Floorboard process runs
+    it, stopped on exit).
+
+    A cluster client is typed as ``redis.Redis``: it has the same methods for every command
+    Floorboard sends (all keyed, all of one center in one slot)."""
     if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+        try:
+            client = cast(redis.Redis, connect(settings.redis_url))
+        except ValueError as exc:
+            raise SettingsError(f"FLOORBOARD_REDIS_URL: {exc}") from exc
         try:
             yield client
         finally:

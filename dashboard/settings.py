@@ -55,6 +55,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     recording_pattern: str = ""
+    # the boards' YAML folder (None: ``layouts/`` of the checkout)
+    layouts_dir: Path | None = None
+    # security (docs/SECURITY.md); production always uses secure cookies
+    cookie_secure: bool = False
+    session_hours: float = 12.0
+    password_min_length: int = 12
+    trusted_proxies: int = 0
     queues: Mapping[str, QueueSettings] = field(default_factory=dict)
 
     @property
@@ -92,7 +99,18 @@ class Settings:
             raise SettingsError(
                 "FLOORBOARD_SHORT_ABANDON must be >= 0 and FLOORBOARD_SL_THRESHOLD > 0"
             )
+        self._check_security()
+        if self.layouts_dir is not None and not self.layouts_dir.is_dir():
+            raise SettingsError(f"FLOORBOARD_LAYOUTS_DIR: {self.layouts_dir} is not a folder")
         return self
+
+    def _check_security(self) -> None:
+        if self.password_min_length < 8:
+            raise SettingsError("FLOORBOARD_PASSWORD_MIN_LENGTH must be at least 8")
+        if not 0 < self.session_hours <= 24 * 31:
+            raise SettingsError("FLOORBOARD_SESSION_HOURS must be between 0 and 744 (31 days)")
+        if self.trusted_proxies < 0:
+            raise SettingsError("FLOORBOARD_TRUSTED_PROXIES must be >= 0")
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
@@ -103,15 +121,30 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
     try:
         if kind == "Path":
             return Path(str(value))
+        if kind == "Path | None":
+            return Path(str(value)) if str(value).strip() else None
         if kind == "int":
             return int(value)
         if kind == "float":
             return float(value)
         if kind == "str":
             return str(value)
+        if kind == "bool":
+            return _bool(value)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{origin}: {name} must be a {kind}, got {value!r}") from exc
     return value
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(value)
 
 
 def _queues(raw: Any, origin: str) -> dict[str, QueueSettings]:

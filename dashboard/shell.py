@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
 from dash import dcc, html
 
-from dashboard.auth.roles import ADMINS, ANNOUNCERS, FLOOR_LEADS, Principal, Role, allowed
+from dashboard.auth.roles import (
+    ADMINS,
+    ANNOUNCERS,
+    FLOOR_LEADS,
+    HR_VIEWERS,
+    INCIDENT_RECORDERS,
+    Principal,
+    Role,
+    allowed,
+)
 from dashboard.i18n import t
+from dashboard.security import csrf
 
 # (path, label key, roles): the links a principal sees are the pages it may open.
 NAV = (
@@ -15,6 +26,13 @@ NAV = (
     ("/live", "nav.live", FLOOR_LEADS),
     ("/announcements", "nav.announcements", ANNOUNCERS),
     ("/admin/displays", "nav.displays", ADMINS),
+    ("/hr", "nav.hr", HR_VIEWERS),
+    ("/hr/incidents", "nav.hr_incidents", INCIDENT_RECORDERS),
+    ("/hr/agent/me", "nav.my_awards", frozenset({Role.AGENT})),
+    # QA console (issue 4): the other QA pages are tabs inside it
+    ("/qa", "nav.qa", frozenset({Role.SUPERVISOR, Role.QA, Role.ADMIN})),
+    ("/qa/mine", "nav.qa_mine", frozenset({Role.AGENT})),
+    ("/qa/reports", "nav.qa_reports", frozenset({Role.HR})),
 )
 
 
@@ -29,7 +47,7 @@ def chrome(principal: Principal, title: str, children: Any) -> html.Div:
     user = html.Span(
         [
             html.Span(principal.display_name or principal.name, className="nav-user"),
-            html.A(t("nav.logout", loc), href="/logout", className="nav-link"),
+            logout_form(loc),
         ],
         className="nav-right",
     )
@@ -39,6 +57,20 @@ def chrome(principal: Principal, title: str, children: Any) -> html.Div:
     return html.Div(
         [bar, html.Main([html.H1(title), children], className="page")],
         className=f"desk lang-{loc}",
+    )
+
+
+def logout_form(loc: str) -> html.Form:
+    """Log out is a POST with the CSRF token (a link or an image elsewhere cannot log out)."""
+    token = csrf.token() if flask.has_request_context() else ""
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name=csrf.FORM_FIELD, value=token),
+            html.Button(t("nav.logout", loc), type="submit", className="nav-link nav-logout"),
+        ],
+        method="post",
+        action="/logout",
+        className="nav-logout-form",
     )
 
 

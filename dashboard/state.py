@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
+from dashboard.boards.shared import SharedRenders
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from dashboard.boards.forecast import ForecastProvider
     from dashboard.boards.registry import BoardRegistry
     from dashboard.boards.source import SnapshotSource
+    from dashboard.boards.teams import TeamDirectory
     from dashboard.settings import Settings
 
 EXTENSION = "floorboard"
@@ -39,6 +42,8 @@ class AppState:
     announcements: AnnouncementCache
     forecast: ForecastProvider
     callbacks: dict[str, Any] = field(default_factory=dict)
+    renders: SharedRenders = field(default_factory=SharedRenders)
+    teams: TeamDirectory | None = None
 
 
 def app_state() -> AppState:

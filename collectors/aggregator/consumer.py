@@ -6,15 +6,18 @@ MULTI/EXEC that writes its effects and records its event ids as seen, so a crash
 either leaves the entry pending (re-read, re-applied once) or fully applied (acked). Event ids
 seen before are dropped, so replaying a source cannot count twice. Entries left pending by a
 dead consumer are taken over with ``XAUTOCLAIM``; applied entries are trimmed with ``MINID``.
+
+One worker is active per stream (a lease, which fences its transactions: ``lease.py``). A
+partitioned center runs one such worker per partition (``partition.py``), and the worker holding
+the merger lease folds the partitions' parts into the center's snapshot (``merge.py``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,16 +26,20 @@ import redis
 from collectors.aggregator.committer import Committer
 from collectors.aggregator.counters import Mirror, Writes
 from collectors.aggregator.engine import AggregatorConfig, Changes, Engine
+from collectors.aggregator.lease import Lease
+from collectors.aggregator.options import ConsumerOptions
+from collectors.aggregator.outputs import HistorySink, Outputs
+from collectors.aggregator.partition import Partition, PartitionEngine
 from collectors.aggregator.scripts import ARE_SEEN
-from collectors.aggregator.snapshot import build_snapshot
 from collectors.aggregator.state import LiveAgent, LiveCall
 from collectors.aggregator.transaction import BatchWrite, Retention, line_safe, queue_batch
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
+from collectors.pipeline.clients import RedisClient, without_retries
 
 log = logging.getLogger(__name__)
 
-HistorySink = Callable[[Sequence[dict[str, Any]]], None]
+__all__ = ["Aggregator", "Batch", "ConsumerOptions", "HistorySink"]
 
 Entry = tuple[str, dict[str, str]]
 
@@ -47,75 +54,57 @@ class Batch:
     damaged: list[tuple[str, str]]
 
 
-@dataclass(frozen=True)
-class ConsumerOptions:
-    """Tunables of the stream consumer.
-
-    Args:
-        group: consumer group name.
-        consumer: this consumer's name (unique per process).
-        read_count: stream entries (frames of up to ``frame_size`` events) read per batch.
-        block_ms: how long ``XREADGROUP`` waits for new entries.
-        claim_idle_ms: entries pending this long on another consumer are taken over.
-        snapshot_interval_ms: after a change, the snapshot is rewritten within this time (and
-            not more often), so screens lag events by about this much.
-        heartbeat_ms: while nothing changes the snapshot is still rewritten this often, so
-            screens can tell a quiet center from a dead aggregator.
-        seen_ttl_days: how long applied event ids are remembered for de-duplication.
-        counter_ttl_days: how long daily counters are kept in Redis (history lives in SQL).
-        trim_every_s: how often applied entries are trimmed from the stream.
-        history_batch: outbox elements (one per applied batch) written to SQL per round.
-        lease_ms: lifetime of the single-active-aggregator lease.
-        stale_waiting_s: a call waiting longer than this is closed as lost (its end was lost).
-        stale_connected_s: a call connected longer than this is closed as lost.
-    """
-
-    group: str = "aggregator"
-    consumer: str = "aggregator-1"
-    read_count: int = 20
-    block_ms: int = 200
-    claim_idle_ms: int = 30_000
-    snapshot_interval_ms: int = 100
-    heartbeat_ms: int = 1000
-    seen_ttl_days: int = 3
-    counter_ttl_days: int = 35
-    trim_every_s: float = 5.0
-    history_batch: int = 20
-    lease_ms: int = 15_000
-    stale_waiting_s: float = 4 * 3600
-    stale_connected_s: float = 12 * 3600
-
-
-class Aggregator:
+class Aggregator(Outputs):
     """Consumes one center's event stream.
 
     Args:
-        client: Redis client with ``decode_responses=True``.
-        keys: the center's key names.
+        client: Redis client (or cluster client) with ``decode_responses=True``. The aggregator
+            uses its own connections to the same server(s), without automatic retries: a
+            transaction retried blindly after a lost reply would count a batch twice.
+        keys: the key names of the stream it consumes: the center's, or with ``partition``
+            that partition's (``partition.keys``).
         config: counting rules.
         options: consumer tunables.
         history: called with finished-call records to store them durably; must be idempotent
             (it may see a record again after a crash). ``None`` leaves them in the outbox.
         clock: wall clock, replaceable for reports that run on historical data.
+        partition: which partition of a partitioned center this worker runs; ``None`` for a
+            center with one stream.
     """
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: RedisClient,
         *,
         keys: Keys,
         config: AggregatorConfig | None = None,
         options: ConsumerOptions | None = None,
         history: HistorySink | None = None,
         clock: Callable[[], float] = time.time,
+        partition: Partition | None = None,
     ) -> None:
-        self.client = client
+        self.client = without_retries(client)
         self.keys = keys
         self.config = config or AggregatorConfig()
         self.options = options or ConsumerOptions()
         self.history = history
         self.now = clock
-        self.engine = Engine(self.config)
+        self.partition = partition
+        self.engine = self._new_engine()
+        opts = self.options
+        self.lease = Lease(
+            self.client, key=keys.aggregator_lock, owner=opts.consumer, ttl_ms=opts.lease_ms
+        )
+        self.merger: Lease | None = None
+        if partition is not None:
+            if partition.keys != keys:
+                raise ValueError(f"partition {partition.index} has other keys than {keys}")
+            self.merger = Lease(
+                self.client,
+                key=partition.center.merger_lock,
+                owner=opts.consumer,
+                ttl_ms=opts.merger_lease_ms,
+            )
         self.mirror = Mirror(keys)
         self._last_snapshot = 0.0
         self._dirty = False
@@ -124,6 +113,11 @@ class Aggregator:
         self._committer = Committer()
         self._recovering = True
         self._prefetched: Batch | None = None
+
+    def _new_engine(self) -> Engine:
+        if self.partition is None:
+            return Engine(self.config)
+        return PartitionEngine(self.config, index=self.partition.index, count=self.partition.count)
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -137,7 +131,7 @@ class Aggregator:
 
     def load(self) -> None:
         """(Re)build in-memory state from Redis: the source of truth after any failure."""
-        self.engine = Engine(self.config)
+        self.engine = self._new_engine()
         for raw in self.client.hvals(self.keys.live_calls):
             call = LiveCall.from_json(raw)
             self.engine.calls[call.key] = call
@@ -164,18 +158,23 @@ class Aggregator:
     # -- the loop ---------------------------------------------------------------------------
 
     def run(self, stop: threading.Event, *, on_batch: Callable[[int], None] | None = None) -> None:
-        """Consume until ``stop`` is set; survives Redis and database outages."""
+        """Consume until ``stop`` is set; survives Redis and database outages.
+
+        State is (re)loaded from Redis after the lease is taken: a standby must not apply
+        events on the picture it had before another worker changed it.
+        """
         backoff = 0.5
         ready = False
         while not stop.is_set():
             try:
+                if not self.hold_lease():
+                    ready = False
+                    stop.wait(1.0)
+                    continue
                 if not ready:
                     self.ensure_group()
                     self.load()
                     ready = True
-                if not self.hold_lease():
-                    stop.wait(1.0)
-                    continue
                 applied = self.step()
                 if on_batch is not None:
                     on_batch(applied)
@@ -186,16 +185,30 @@ class Aggregator:
                 ready = False
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
+        self._stop_cleanly()
+
+    def _stop_cleanly(self) -> None:
+        """Finish the work in hand and hand the leases over to a standby at once."""
+        try:
+            self._committer.wait()
+            batch, self._prefetched = self._prefetched, None
+            if batch is not None and self.lease.held:
+                # Read ahead, so pending on this consumer: a standby could only claim it later.
+                self._recovering = True  # commit it now, read nothing more
+                self._apply_batch(batch)
+                self._committer.wait()
+            for lease in (self.lease, self.merger):
+                if lease is not None:
+                    lease.release()
+        except redis.RedisError as exc:
+            log.warning("aggregator: stopping without releasing the lease (%s)", exc)
 
     def hold_lease(self) -> bool:
-        """Keep the single-active-aggregator lease; ``False`` while another one holds it."""
-        key, me, ttl = self.keys.aggregator_lock, self.options.consumer, self.options.lease_ms
-        if self.client.set(key, me, nx=True, px=ttl):
-            return True
-        if self.client.get(key) == me:
-            self.client.pexpire(key, ttl)
-            return True
-        return False
+        """Keep the single-active-aggregator lease; ``False`` while another one holds it.
+
+        While it is held, every batch transaction is fenced by it (see ``lease.py``).
+        """
+        return self.lease.hold(before_renew=self._committer.wait)
 
     def step(self, *, block: bool = True) -> int:
         """Read and apply one batch; returns the number of stream entries it handled.
@@ -212,7 +225,10 @@ class Aggregator:
         return len(batch.entries)
 
     def _snapshot_due_in_ms(self) -> float:
-        period = self.options.snapshot_interval_ms if self._dirty else self.options.heartbeat_ms
+        # The merger refreshes the center's snapshot at the fast pace even when its own
+        # partition is quiet: the other partitions may not be.
+        fast = self._dirty or (self.merger is not None and self.merger.held)
+        period = self.options.snapshot_interval_ms if fast else self.options.heartbeat_ms
         return self._last_snapshot * 1000 + period - self.now() * 1000
 
     def drain(self) -> None:
@@ -349,6 +365,7 @@ class Aggregator:
         """Send the batch's effects, seen ids and acknowledgements as one transaction."""
         fresh_ids = [ev.event_id for ev in batch.fresh]
         pipe = self.client.pipeline(transaction=True)
+        self.lease.fence(pipe)
         write = BatchWrite(
             changes=changes,
             writes=writes,
@@ -364,6 +381,7 @@ class Aggregator:
             seen_ttl_s=self.options.seen_ttl_days * 86_400,
             seen_key=self._seen_keys()[0],
             group=self.options.group,
+            minute_ttl_s=int(self.options.minute_ttl_hours * 3600),
         )
         queue_batch(pipe, self.keys, write, retention)
         self._committer.submit(pipe, set(fresh_ids), background=not self._recovering)
@@ -384,54 +402,6 @@ class Aggregator:
             self._commit(Batch([], [], 0, []), changes, writes, 0)
             self._dirty = True
         return closed
-
-    def write_snapshot(self) -> dict[str, Any]:
-        """Build the whole live picture and store it as one document."""
-        now = self.now()
-        # The snapshot shows only what is durable: wait for the transaction in flight.
-        self._committer.wait()
-        self.mirror.prune_minutes(int(now // 60))
-        stats = self.client.hgetall(self.keys.stats)
-        doc = build_snapshot(
-            engine=self.engine, mirror=self.mirror, now=now, stats=stats, center=self.keys.center
-        )
-        self.client.set(self.keys.snapshot, json.dumps(doc, separators=(",", ":")))
-        self._last_snapshot = now
-        self._dirty = False
-        return doc
-
-    def flush_history(self, *, everything: bool = False) -> int:
-        """Write finished calls from the outbox to SQL; on failure they stay for next time."""
-        if self.history is None:
-            return 0
-        written = 0
-        while True:
-            raw = self.client.lrange(self.keys.outbox, 0, self.options.history_batch - 1)
-            if not raw:
-                return written
-            records = [record for element in raw for record in json.loads(element)]
-            try:
-                self.history(records)
-            except Exception:  # noqa: BLE001 - any database failure: keep the records, retry later
-                log.exception("aggregator: history write failed; %d records kept", len(records))
-                return written
-            self.client.ltrim(self.keys.outbox, len(raw), -1)
-            written += len(records)
-            if not everything:
-                return written
-
-    def trim(self) -> None:
-        """Drop stream entries that every consumer has acknowledged."""
-        summary = self.client.xpending(self.keys.events, self.options.group)
-        if summary and summary.get("pending"):
-            floor = summary["min"]
-        else:
-            groups = self.client.xinfo_groups(self.keys.events)
-            mine = [g for g in groups if g["name"] == self.options.group]
-            if not mine:
-                return
-            floor = mine[0]["last-delivered-id"]
-        self.client.xtrim(self.keys.events, minid=floor, approximate=True)
 
 
 def _entries(reply: Any) -> list[Entry]:

@@ -12,11 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import redis
-
 from collectors.aggregator.engine import MKey, QKey
 from collectors.aggregator.metrics import MAX_COUNTERS
 from collectors.keys import Keys
+from collectors.pipeline.clients import RedisClient
 
 DayCounters = dict[tuple[str, int, str], int]  # (queue or agent, interval index, counter)
 
@@ -84,7 +83,7 @@ class Mirror:
         self.center_intervals: dict[str, dict[int, dict[str, int]]] = {}
         self.minutes: dict[MKey, int] = {}
 
-    def ensure_days(self, client: redis.Redis, days: Iterable[str]) -> None:
+    def ensure_days(self, client: RedisClient, days: Iterable[str]) -> None:
         """Load the counters of ``days`` not yet in memory (one HGETALL per day and kind)."""
         for day in sorted(set(days)):
             if day in self.queues:
@@ -100,7 +99,7 @@ class Mirror:
             self.agent_totals.pop(day, None)
             self.center_intervals.pop(day, None)
 
-    def load_minutes(self, client: redis.Redis, now_minute: int) -> None:
+    def load_minutes(self, client: RedisClient, now_minute: int) -> None:
         self.minutes = {}
         first = now_minute - self.keep_minutes
         for hour in range(first // 60, now_minute // 60 + 1):

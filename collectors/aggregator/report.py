@@ -6,18 +6,17 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-import redis
-
 from collectors.aggregator.clock import Clock
 from collectors.aggregator.counters import DayCounters, decode_fields
 from collectors.aggregator.metrics import merge, occupancy, queue_metrics
 from collectors.keys import Keys
+from collectors.pipeline.clients import RedisClient
 
 ALL = "*"
 INTERVALS = {"15m": 15, "30m": 30, "1h": 60, "day": 24 * 60}
 
 
-def read_days(client: redis.Redis, keys: Keys) -> dict[str, tuple[DayCounters, DayCounters]]:
+def read_days(client: RedisClient, keys: Keys) -> dict[str, tuple[DayCounters, DayCounters]]:
     """Every day with counters: ``day → (queue counters, agent counters)``."""
     days = sorted(str(d) for d in client.smembers(keys.days))
     return {

@@ -25,6 +25,15 @@ end
 return 0
 """
 
+# KEYS[1]: a counter hash; ARGV[1]: a field; ARGV[2]: a value. Raises the field to the value
+# (for the few fields that cannot travel packed).
+HMAX_ONE = r"""
+if tonumber(ARGV[2]) > tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return 0
+"""
+
 # KEYS: the seen-id sets of the last days (newest first); ARGV[1]: newline-separated ids.
 # Returns one character per id: "1" when any of the sets has it.
 ARE_SEEN = r"""
@@ -48,5 +57,31 @@ for id in string.gmatch(ARGV[2], "[^\n]+") do
 end
 if #chunk > 0 then redis.call('SADD', KEYS[1], unpack(chunk)) end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 0
+"""
+
+# KEYS[1]: a lease; ARGV[1]: the owner's name; ARGV[2]: lifetime in ms. Takes the lease when it
+# is free, renews it when the owner holds it; 1 when the owner holds it afterwards, else 0.
+# One script, so that the lease cannot change hands between the check and the renewal.
+HOLD_LEASE = r"""
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]); return 1 end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]); return 1 end
+return 0
+"""
+
+# KEYS[1]: a lease; ARGV[1]: the owner's name. Deletes the lease only if the owner holds it.
+RELEASE_LEASE = r"""
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS[1]: the outbox; ARGV[1]: how many elements were written to SQL; ARGV[2], ARGV[3]: the
+# first and last of them. Trims them only if they are still the head of the list: a second
+# trim of the same elements (a retried command, another worker that wrote them too) is a no-op.
+TRIM_OUTBOX = r"""
+local n = tonumber(ARGV[1])
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[2] and redis.call('LINDEX', KEYS[1], n - 1) == ARGV[3]
+then redis.call('LTRIM', KEYS[1], n, -1); return 1 end
 return 0
 """

@@ -13,7 +13,7 @@ from typing import Any
 
 from collectors.aggregator.counters import Writes
 from collectors.aggregator.counting import Changes
-from collectors.aggregator.scripts import APPLY_COUNTERS, MARK_SEEN
+from collectors.aggregator.scripts import APPLY_COUNTERS, HMAX_ONE, MARK_SEEN
 from collectors.keys import Keys
 
 
@@ -33,12 +33,17 @@ class BatchWrite:
 
 @dataclass(frozen=True)
 class Retention:
-    """How long counters and seen ids are kept, and where today's seen ids go."""
+    """How long counters and seen ids are kept, and where today's seen ids go.
+
+    Per-minute counters only feed the rolling windows (the last hour or two), so they are kept
+    ``minute_ttl_s``, not the ``counter_ttl_s`` of the daily interval counters.
+    """
 
     counter_ttl_s: int
     seen_ttl_s: int
     seen_key: str
     group: str
+    minute_ttl_s: int = 2 * 86_400
 
 
 def line_safe(event_id: str) -> str:
@@ -48,11 +53,11 @@ def line_safe(event_id: str) -> str:
 
 def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) -> None:
     """Queue every write of ``batch`` on the transaction ``pipe``."""
-    _counters(pipe, batch.writes, retention.counter_ttl_s)
+    _counters(pipe, batch.writes, retention)
     _live(pipe, keys, batch.changes)
     if batch.fresh_ids:
         ids = "\n".join(line_safe(i) for i in batch.fresh_ids)
-        pipe.eval(MARK_SEEN, 1, retention.seen_key, retention.seen_ttl_s, ids)
+        pipe.execute_command("EVAL", MARK_SEEN, 1, retention.seen_key, retention.seen_ttl_s, ids)
     changes = batch.changes
     days = {k[0] for k in changes.qdelta} | {k[0] for k in changes.adelta}
     if days:
@@ -74,17 +79,37 @@ def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) 
         pipe.xack(keys.events, retention.group, *batch.entry_ids)
 
 
-def _counters(pipe: Any, writes: Writes, ttl: int) -> None:
-    counter_keys: list[str] = []
-    modes: list[str] = []
-    packed: list[str] = []
+def _counters(pipe: Any, writes: Writes, retention: Retention) -> None:
+    # One script call per lifetime: ttl → (keys, modes, packed fields)
+    calls: dict[int, tuple[list[str], list[str], list[str]]] = {}
     for mode, groups in (("sum", writes.sums), ("max", writes.maxima)):
         for key, fields in groups.items():
+            minute = key.rsplit(":", 2)[-2] == "mc"
+            ttl = retention.minute_ttl_s if minute else retention.counter_ttl_s
+            counter_keys, modes, packed = calls.setdefault(ttl, ([], [], []))
             counter_keys.append(key)
             modes.append(mode)
-            packed.append("\n".join(f"{f}\t{v}" for f, v in fields.items()))
-    if counter_keys:
-        pipe.eval(APPLY_COUNTERS, len(counter_keys), *counter_keys, ttl, *modes, *packed)
+            packed.append("\n".join(f"{f}\t{v}" for f, v in fields.items() if _packable(f)))
+            for name, value in fields.items():
+                if not _packable(name):
+                    _one_counter(pipe, key, mode, name, value)
+    for ttl, (counter_keys, modes, packed) in calls.items():
+        # Not ``pipe.eval``: a cluster pipeline does not offer it (redis-py 8), EVAL does work.
+        args = (*counter_keys, ttl, *modes, *packed)
+        pipe.execute_command("EVAL", APPLY_COUNTERS, len(counter_keys), *args)
+
+
+def _packable(field_name: str) -> bool:
+    """Tabs and newlines separate the packed fields: a queue or agent name holding one (a
+    hostile or broken source) would make the script misread the batch and fail it."""
+    return "\t" not in field_name and "\n" not in field_name
+
+
+def _one_counter(pipe: Any, key: str, mode: str, field_name: str, value: int) -> None:
+    if mode == "max":
+        pipe.execute_command("EVAL", HMAX_ONE, 1, key, field_name, value)
+    else:
+        pipe.hincrby(key, field_name, value)
 
 
 def _live(pipe: Any, keys: Keys, changes: Changes) -> None:

@@ -96,6 +96,9 @@ class DisplayCache:
         self._touched = clock()
         self._seen: dict[int, datetime] = {}
         self._lock = threading.Lock()
+        # One load at a time, and callers wait for it: a TV must never be refused because
+        # another thread had started (but not finished) loading the table.
+        self._load_lock = threading.Lock()
 
     def lookup(self, token: str | None) -> DisplayInfo | None:
         """The active display holding ``token``, or ``None``."""
@@ -113,6 +116,8 @@ class DisplayCache:
             self._refresh()
             with self._lock:
                 info = self._tokens.get(digest)
+        if info is not None and info.expired():
+            return None  # expired since the last reload
         if info is not None:
             with self._lock:
                 self._seen[info.id] = service.utcnow()
@@ -123,29 +128,25 @@ class DisplayCache:
             self._loaded = float("-inf")
 
     def _refresh(self) -> None:
-        now = self.clock()
-        with self._lock:
-            if now - self._loaded < self.ttl_s:
-                return
-            self._loaded = now
-            seen, self._seen = (
-                (self._seen, {})
-                if now - self._touched >= self.touch_every_s
-                else (
-                    {},
-                    self._seen,
-                )
-            )
-            if seen:
-                self._touched = now
-        try:
-            with session_scope(self.sessions) as session:
+        with self._load_lock:
+            now = self.clock()
+            with self._lock:
+                if now - self._loaded < self.ttl_s:
+                    return
+                touch = now - self._touched >= self.touch_every_s
+                seen, self._seen = (self._seen, {}) if touch else ({}, self._seen)
                 if seen:
-                    service.touch_displays(session, seen=seen)
-                tokens = service.active_displays(session)
-        except SQLAlchemyError:
-            # Keep serving the tokens we know: a database hiccup must not blank every TV.
-            log.exception("display tokens: reload failed; keeping %d cached", len(self._tokens))
-            return
-        with self._lock:
-            self._tokens = tokens
+                    self._touched = now
+            try:
+                with session_scope(self.sessions) as session:
+                    if seen:
+                        service.touch_displays(session, seen=seen)
+                    tokens = service.active_displays(session)
+            except SQLAlchemyError:
+                # Keep serving the tokens we know: a database hiccup must not blank every TV.
+                log.exception("display tokens: reload failed; keeping %d cached", len(self._tokens))
+                tokens = None
+            with self._lock:
+                self._loaded = now
+                if tokens is not None:
+                    self._tokens = tokens

@@ -8,6 +8,7 @@ from collectors.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.schemas import AuthError
 from dashboard.dbsession import sessions_for
+from dashboard.security.passwords import PasswordPolicy, policy_for
 from dashboard.settings import Settings
 
 DEMO_USERS = (
@@ -19,17 +20,28 @@ DEMO_USERS = (
 )
 
 
+def demo_password(username: str, policy: PasswordPolicy) -> str:
+    """A random password the policy accepts (16 URL-safe characters, about 96 bits)."""
+    while True:
+        password = secrets.token_urlsafe(max(12, policy.min_length * 3 // 4))
+        if not policy.problems(password, username=username):
+            return password
+
+
 def create_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
     """Create (or reset) one account per role with a fresh random password.
+
+    The passwords satisfy the configured policy, like any other.
 
     Returns:
         ``(username, password, role)`` for each account, to print.
     """
     sessions = sessions_for(settings)
+    policy = policy_for(settings.password_min_length)
     out = []
     with session_scope(sessions) as session:
         for username, role, display_name, agent_id in DEMO_USERS:
-            password = secrets.token_urlsafe(9)
+            password = demo_password(username, policy)
             try:
                 service.create_user(
                     session,
@@ -38,10 +50,14 @@ def create_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
                     role=role,
                     display_name=display_name,
                     agent_id=agent_id,
+                    policy=policy,
+                    actor="demo",
                 )
             except AuthError:
-                service.set_password(session, username=username, password=password)
-                service.set_active(session, username=username, active=True)
+                service.set_password(
+                    session, username=username, password=password, policy=policy, actor="demo"
+                )
+                service.set_active(session, username=username, active=True, actor="demo")
             out.append((username, password, role))
     return out
 
@@ -54,7 +70,7 @@ def create_demo_display(
     with session_scope(sessions) as session:
         for old in service.list_displays(session):
             if old.name.startswith(name):
-                service.revoke_display(session, name=old.name)
+                service.revoke_display(session, name=old.name, actor="demo")
         suffix = secrets.token_hex(3)
         new = service.create_display(
             session, name=f"{name}-{suffix}", boards=boards, created_by="demo"

@@ -32,6 +32,7 @@ class DisplayToken(Base):
     """A revocable credential for one TV: it may show ``boards`` (JSON list) and nothing else.
 
     Only a SHA-256 of the token is stored; the token itself is shown once, when created.
+    ``expires_at`` (optional) ends it like a revocation.
     """
 
     __tablename__ = "display_tokens"
@@ -45,3 +46,4 @@ class DisplayToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     last_seen: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

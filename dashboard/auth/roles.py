@@ -33,6 +33,13 @@ FLOOR_LEADS = frozenset({Role.SUPERVISOR, Role.QA, Role.ADMIN})
 #: Who may post announcements on the boards.
 ANNOUNCERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
+#: HR (issue 5): who sees the monthly star awards and any agent's history (an agent: only
+#: their own, checked by the page against ``Principal.agent_id``).
+HR_VIEWERS = frozenset({Role.SUPERVISOR, Role.QA, Role.HR, Role.ADMIN})
+#: HR: who computes, resolves ties, publishes, overrides coefficients and exports payroll.
+HR_MANAGERS = frozenset({Role.HR, Role.ADMIN})
+#: HR: who records incidents, bonuses and corrections in the ledger.
+INCIDENT_RECORDERS = frozenset({Role.SUPERVISOR, Role.HR, Role.ADMIN})
 #: A marker for routes anyone may reach (login page, static files).
 PUBLIC: frozenset[Role] = frozenset()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from dashboard.auth.roles import USER_ROLES, Principal, Role
 
@@ -72,10 +72,17 @@ class DisplayInfo:
     created_at: datetime
     revoked_at: datetime | None
     last_seen: datetime | None
+    expires_at: datetime | None = None
+
+    def expired(self, now: datetime | None = None) -> bool:
+        """Past its expiry (``now``: naive UTC, default the current time)."""
+        if self.expires_at is None:
+            return False
+        return (now or datetime.now(UTC).replace(tzinfo=None)) >= self.expires_at
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired()
 
     def principal(self, *, locale: str = "en") -> Principal:
         return Principal(

@@ -2,7 +2,8 @@
 
 Every function takes an open SQLAlchemy session (the caller commits, e.g. with
 ``collectors.db.session_scope``) and keyword-only arguments, and returns plain values from
-:mod:`dashboard.auth.schemas`.
+:mod:`dashboard.auth.schemas`. Every change (and every login, logout or lockout) is written to
+the audit log (``qa.audit``) in the same transaction; passwords never are.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import json
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,11 +31,14 @@ from dashboard.auth.schemas import (
     check_role,
     check_username,
 )
+from dashboard.security.passwords import HASH_METHOD, PasswordPolicy
+from qa.audit.service import record
 
 # Compared against when the username does not exist, so that a wrong username costs as much
 # time as a wrong password (no user enumeration by timing).
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=HASH_METHOD)
 TOKEN_BYTES = 24
+SYSTEM = "system"
 
 
 def utcnow() -> datetime:
@@ -55,6 +60,35 @@ def _user_info(row: User) -> UserInfo:
     )
 
 
+def audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append an audit entry for an account, display or login (never with a password).
+
+    Args:
+        session: the session of the change.
+        actor: who did it; blank becomes ``anonymous`` (a failed login has no known actor).
+        action: e.g. ``user.create``, ``auth.login_failed``.
+        entity: ``user`` or ``display``.
+        entity_id: the username or display name (cut to the column's 128 characters).
+        details: what changed.
+    """
+    record(
+        db_session=session,
+        actor=(actor.strip() or "anonymous")[:128],
+        action=action,
+        entity=entity,
+        entity_id=entity_id[:128],
+        details=details or {},
+    )
+
+
 def _user_row(session: Session, username: str) -> User:
     row = session.scalars(select(User).where(User.username == username)).one_or_none()
     if row is None:
@@ -71,22 +105,28 @@ def create_user(
     display_name: str = "",
     agent_id: str | None = None,
     locale: str = "en",
+    policy: PasswordPolicy | None = None,
+    actor: str = SYSTEM,
 ) -> UserInfo:
     """Create an account.
 
     Args:
         session: open database session.
         username: login name, unique.
-        password: clear text; stored as a salted werkzeug hash.
+        password: clear text; stored as a salted werkzeug scrypt hash.
         role: one of the user roles (not ``display``).
         display_name: the name the UI shows (defaults to the username).
         agent_id: the agent name this account belongs to, for agents.
         locale: ``en`` or ``zh``.
+        policy: the password policy, where a person chose the password (CLI, pages).
+        actor: who creates it (audit log).
 
     Raises:
-        AuthError: bad value or the username is taken.
+        AuthError: bad value, a password the policy refuses, or the username is taken.
     """
     check_username(username)
+    if policy is not None:
+        policy.check(password, username=username)
     check_password(password)
     role_value = check_role(role)
     check_locale(locale)
@@ -94,7 +134,7 @@ def create_user(
         raise AuthError(f"a user named {username!r} already exists")
     row = User(
         username=username,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=HASH_METHOD),
         display_name=display_name.strip() or username,
         role=role_value.value,
         agent_id=agent_id or None,
@@ -104,21 +144,76 @@ def create_user(
     )
     session.add(row)
     session.flush()
+    details = {"role": row.role, "agent_id": row.agent_id, "locale": locale}
+    audit(
+        session,
+        actor=actor,
+        action="user.create",
+        entity="user",
+        entity_id=username,
+        details=details,
+    )
     return _user_info(row)
 
 
-def set_password(session: Session, *, username: str, password: str) -> UserInfo:
-    """Replace a user's password (and re-activate nothing: a disabled user stays disabled)."""
+def set_password(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    policy: PasswordPolicy | None = None,
+    actor: str = SYSTEM,
+) -> UserInfo:
+    """Replace a user's password (and re-activate nothing: a disabled user stays disabled).
+
+    Args:
+        session: open database session.
+        username: the account.
+        password: the new password, clear text.
+        policy: the password policy, where a person chose the password.
+        actor: who changes it (audit log).
+    """
+    if policy is not None:
+        policy.check(password, username=username)
     check_password(password)
     row = _user_row(session, username)
-    row.password_hash = generate_password_hash(password)
+    row.password_hash = generate_password_hash(password, method=HASH_METHOD)
+    audit(session, actor=actor, action="user.password", entity="user", entity_id=username)
     return _user_info(row)
 
 
-def set_active(session: Session, *, username: str, active: bool) -> UserInfo:
-    """Disable (or re-enable) an account; a disabled user can no longer log in."""
+def set_active(session: Session, *, username: str, active: bool, actor: str = SYSTEM) -> UserInfo:
+    """Disable (or re-enable) an account; a disabled user can no longer log in.
+
+    Args:
+        session: open database session.
+        username: the account.
+        active: ``False`` disables it.
+        actor: who does it (audit log).
+    """
     row = _user_row(session, username)
     row.active = active
+    action = "user.enable" if active else "user.disable"
+    audit(session, actor=actor, action=action, entity="user", entity_id=username)
+    return _user_info(row)
+
+
+def set_role(session: Session, *, username: str, role: str, actor: str = SYSTEM) -> UserInfo:
+    """Give an account another role (its sessions pick it up within the user cache's TTL).
+
+    Args:
+        session: open database session.
+        username: the account.
+        role: one of the user roles (not ``display``).
+        actor: who does it (audit log).
+    """
+    role_value = check_role(role)
+    row = _user_row(session, username)
+    before, row.role = row.role, role_value.value
+    details = {"from": before, "to": role_value.value}
+    audit(
+        session, actor=actor, action="user.role", entity="user", entity_id=username, details=details
+    )
     return _user_info(row)
 
 
@@ -160,11 +255,17 @@ def _display_info(row: DisplayToken) -> DisplayInfo:
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         last_seen=row.last_seen,
+        expires_at=row.expires_at,
     )
 
 
 def create_display(
-    session: Session, *, name: str, boards: Iterable[str], created_by: str
+    session: Session,
+    *,
+    name: str,
+    boards: Iterable[str],
+    created_by: str,
+    expires_at: datetime | None = None,
 ) -> NewDisplay:
     """Create a display token that may show ``boards`` (and nothing else).
 
@@ -172,7 +273,8 @@ def create_display(
         session: open database session.
         name: a name for the screen ("floor-tv-1"), unique.
         boards: board names (layout file names without ``.yaml``); at least one.
-        created_by: the admin's username.
+        created_by: the admin's username (audit log).
+        expires_at: when the token stops working (naive UTC); ``None`` = until revoked.
 
     Returns:
         The record and the token, which is not stored and cannot be shown again.
@@ -183,6 +285,8 @@ def create_display(
         raise AuthError("a display token needs at least one board")
     if session.scalars(select(DisplayToken.id).where(DisplayToken.name == name)).first():
         raise AuthError(f"a display named {name!r} already exists")
+    if expires_at is not None and expires_at <= utcnow():
+        raise AuthError("a display token's expiry must be in the future")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = DisplayToken(
         name=name,
@@ -191,9 +295,19 @@ def create_display(
         boards=json.dumps(board_list),
         created_by=created_by,
         created_at=utcnow(),
+        expires_at=expires_at,
     )
     session.add(row)
     session.flush()
+    details = {"boards": board_list, "expires_at": expires_at, "hint": row.hint}
+    audit(
+        session,
+        actor=created_by,
+        action="display.create",
+        entity="display",
+        entity_id=name,
+        details=details,
+    )
     return NewDisplay(info=_display_info(row), token=token)
 
 
@@ -202,19 +316,31 @@ def list_displays(session: Session) -> list[DisplayInfo]:
     return [_display_info(r) for r in rows]
 
 
-def revoke_display(session: Session, *, name: str) -> DisplayInfo:
-    """Revoke a display token: the screen loses access within the token cache's TTL."""
+def revoke_display(session: Session, *, name: str, actor: str = SYSTEM) -> DisplayInfo:
+    """Revoke a display token: the screen loses access within the token cache's TTL.
+
+    Args:
+        session: open database session.
+        name: the display.
+        actor: who revokes it (audit log).
+    """
     row = session.scalars(select(DisplayToken).where(DisplayToken.name == name)).one_or_none()
     if row is None:
         raise AuthError(f"no display named {name!r}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        audit(session, actor=actor, action="display.revoke", entity="display", entity_id=name)
     return _display_info(row)
 
 
 def active_displays(session: Session) -> dict[str, DisplayInfo]:
-    """Every token that is not revoked, by token hash (what the token cache holds)."""
-    rows = session.scalars(select(DisplayToken).where(DisplayToken.revoked_at.is_(None)))
+    """Every token neither revoked nor expired, by token hash (what the token cache holds)."""
+    rows = session.scalars(
+        select(DisplayToken).where(
+            DisplayToken.revoked_at.is_(None),
+            or_(DisplayToken.expires_at.is_(None), DisplayToken.expires_at > utcnow()),
+        )
+    )
     return {r.token_hash: _display_info(r) for r in rows}
 
 

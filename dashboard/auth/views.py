@@ -1,39 +1,65 @@
-"""``/login`` and ``/logout``: plain Flask views (they work before any Dash code has loaded)."""
+"""``/login`` and ``/logout``: plain Flask views (they work before any Dash code has loaded).
+
+Both change state, so both are POSTs carrying the CSRF token (:mod:`dashboard.security.csrf`).
+Failed logins are counted per username and address (:mod:`dashboard.security.throttle`); a
+locked login is refused with the same words whether the account exists or not. Logins,
+failures, lockouts and logouts go to the audit log.
+"""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from urllib.parse import urlsplit
 
 import flask
 import flask_login
+from sqlalchemy.orm import Session
 
 from collectors.db import session_scope
 from dashboard.auth import service
-from dashboard.auth.guard import SESSION_TOKEN, route
+from dashboard.auth.guard import current_principal, route
 from dashboard.i18n import t
+from dashboard.security import csrf
+from dashboard.security.sessions import mark_login
+from dashboard.security.setup import current_security
+from dashboard.security.throttle import Verdict
 from dashboard.state import app_state
 
 blueprint = flask.Blueprint("auth", __name__)
-CSRF_KEY = "fb_csrf"
+CSRF_KEY = csrf.SESSION_KEY
 
-_PAGE = """<!doctype html>
+_HEAD = """<!doctype html>
 <html lang="{{ 'zh-CN' if loc == 'zh' else 'en' }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · Floorboard</title>
-<link rel="stylesheet" href="/assets/floorboard.css"></head>
+<link rel="stylesheet" href="/assets/floorboard.css"></head>"""
+
+_PAGE = (
+    _HEAD
+    + """
 <body><div class="desk"><form class="login" method="post" action="/login">
 <h1>{{ title }}</h1>
 {% if error %}<p class="message error" id="login-error">{{ error }}</p>{% endif %}
 <input type="hidden" name="csrf" value="{{ csrf }}">
 <input type="hidden" name="next" value="{{ next }}">
 <div class="form-row"><label for="username">{{ username_label }}</label>
-<input id="username" name="username" autocomplete="username" autofocus value="{{ username }}"></div>
+<input id="username" name="username" autocomplete="username" autofocus value="{{ username }}"
+ maxlength="64"></div>
 <div class="form-row"><label for="password">{{ password_label }}</label>
-<input id="password" name="password" type="password" autocomplete="current-password"></div>
+<input id="password" name="password" type="password" autocomplete="current-password"
+ maxlength="256"></div>
 <button type="submit" id="login-submit">{{ submit }}</button>
 </form></div></body></html>"""
+)
+
+_LOGOUT = (
+    _HEAD
+    + """
+<body><div class="desk"><form class="login" method="post" action="/logout">
+<h1>{{ title }}</h1>
+<input type="hidden" name="csrf" value="{{ csrf }}">
+<button type="submit" id="logout-submit">{{ title }}</button>
+</form></div></body></html>"""
+)
 
 
 def _locale() -> str:
@@ -42,8 +68,8 @@ def _locale() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only a local path: never redirect a fresh login to another site."""
-    if not target:
-        return "/"
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return "/"  # browsers read "/\\evil.example" as "//evil.example"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
@@ -52,14 +78,12 @@ def _safe_next(target: str | None) -> str:
 
 def _form(error: str = "", username: str = "", status: int = 200) -> flask.Response:
     loc = _locale()
-    csrf = flask.session.get(CSRF_KEY) or secrets.token_urlsafe(16)
-    flask.session[CSRF_KEY] = csrf
     html = flask.render_template_string(
         _PAGE,
         loc=loc,
         title=t("login.title", loc),
         error=error,
-        csrf=csrf,
+        csrf=csrf.token(),
         next=_safe_next(flask.request.values.get("next")),
         username=username,
         username_label=t("login.username", loc),
@@ -69,32 +93,95 @@ def _form(error: str = "", username: str = "", status: int = 200) -> flask.Respo
     return flask.Response(html, status=status, mimetype="text/html")
 
 
+def _locked(verdict: Verdict, username: str) -> flask.Response:
+    return _form(t("login.locked", _locale(), minutes=verdict.minutes), username, status=429)
+
+
+def _client_address() -> str:
+    return flask.request.remote_addr or "unknown"
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 @route()
 def login() -> flask.Response:
-    """Show the form; on POST check the password and start the session."""
+    """Show the form; on POST check the throttle, then the password, and start the session."""
     if flask.request.method == "GET":
         return _form()
     form = flask.request.form
-    expected = flask.session.get(CSRF_KEY, "")
-    if not expected or not hmac.compare_digest(expected, form.get("csrf", "")):
-        return _form(t("login.expired", _locale()), status=400)
-    username = form.get("username", "").strip()
+    username = form.get("username", "").strip()[:64]
+    address = _client_address()
+    throttle = current_security().throttle
+    verdict = throttle.check(username=username, address=address)
+    if verdict.locked_for:
+        # Not audited per attempt: the lock itself was, and a flood must not fill the log.
+        return _locked(verdict, username)
     state = app_state()
     with session_scope(state.sessions) as session:
         user = service.authenticate(session, username=username, password=form.get("password", ""))
+        where = {"address": address}
+        if user is None:
+            verdict = throttle.failed(username=username, address=address)
+            _audit_failure(session, username, where, verdict)
+        else:
+            throttle.succeeded(username=username)
+            service.audit(
+                session, actor=username, action="auth.login", entity="user", entity_id=username,
+                details=where,
+            )  # fmt: skip
     if user is None:
+        if verdict.locked_for:
+            return _locked(verdict, username)
         return _form(t("login.failed", _locale()), username=username, status=401)
-    flask.session.pop(SESSION_TOKEN, None)
+    flask.session.clear()  # nothing of the anonymous session survives (fixation)
     state.users.invalidate(user.id)
     flask_login.login_user(user)
-    flask.session[CSRF_KEY] = secrets.token_urlsafe(16)  # a new token after login
+    mark_login()
+    csrf.rotate()
     return flask.redirect(_safe_next(form.get("next")))  # type: ignore[return-value]
 
 
-@blueprint.route("/logout")
+def _audit_failure(
+    session: Session, username: str, where: dict[str, str], verdict: Verdict
+) -> None:
+    """A failed login, and the lock it started if any (``actor``: the name that was typed)."""
+    name = username or "-"
+    service.audit(
+        session, actor=username, action="auth.login_failed", entity="user", entity_id=name,
+        details=where,
+    )  # fmt: skip
+    if verdict.locked_for:
+        details = {**where, "locked": verdict.subject, "seconds": round(verdict.locked_for)}
+        service.audit(
+            session, actor=username, action="auth.lockout", entity="user", entity_id=name,
+            details=details,
+        )  # fmt: skip
+
+
+@blueprint.errorhandler(csrf.CSRFError)
+def _expired_form(_error: csrf.CSRFError) -> flask.Response:
+    """A login or logout form without a valid token: show the form again, with a new token."""
+    if flask.request.endpoint == "auth.login":
+        return _form(t("login.expired", _locale()), status=403)
+    return flask.redirect("/logout")  # type: ignore[return-value]
+
+
+@blueprint.route("/logout", methods=["GET", "POST"])
 @route()
 def logout() -> flask.Response:
+    """GET asks (a link cannot log anyone out); POST ends the session."""
+    if flask.request.method == "GET":
+        loc = _locale()
+        page = flask.render_template_string(
+            _LOGOUT, loc=loc, title=t("nav.logout", loc), csrf=csrf.token()
+        )
+        return flask.Response(page, mimetype="text/html")
+    principal = current_principal()
+    if principal.authenticated:
+        with session_scope(app_state().sessions) as session:
+            service.audit(
+                session, actor=principal.name, action="auth.logout", entity=principal.kind,
+                entity_id=principal.name, details={"address": _client_address()},
+            )  # fmt: skip
     flask_login.logout_user()
     flask.session.clear()
     return flask.redirect("/login")  # type: ignore[return-value]

@@ -2,7 +2,13 @@
 current queue, dense enough for 60+ agents on one tile.
 
 Colours follow the state; a call or a pause that lasts longer than the tile's ``long_call_s``
-/ ``long_pause_s`` is marked (the Vicidial habit supervisors know).
+/ ``long_pause_s`` is marked (the Vicidial habit supervisors know). A tile may show only some
+teams (``teams:``; agent → team from ``qa.people`` via the in-memory
+:class:`~dashboard.boards.teams.TeamDirectory`) and sort by team.
+
+Cells are built as the plain JSON dicts Dash sends to the browser, not as Dash components:
+a 300-agent grid is about 1,500 elements, and constructing and encoding components for them
+cost twenty times more than the rest of a board refresh.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from typing import Any
 from dash import html
 
 from dashboard.boards.frame import Frame
+from dashboard.boards.teams import NO_TEAM, team_filter
 from dashboard.boards.tiles_schema import Tile
-from dashboard.i18n import fmt_duration
+from dashboard.i18n import EN, fmt_duration, t
 
 STATE_ORDER = ("ringing", "on_call", "wrap_up", "available", "paused", "logged_off")
 _RANK = {s: i for i, s in enumerate(STATE_ORDER)}
@@ -47,15 +54,37 @@ def time_in_state(agent: Mapping[str, Any], frame: Frame) -> float | None:
     return agent.get("time_in_state")
 
 
-def sort_agents(agents: list[Mapping[str, Any]], how: str, frame: Frame) -> list[Mapping[str, Any]]:
-    """``state`` (busiest first, longest in state first), ``name`` or ``time`` (longest first)."""
+def reason_label(reason: str, locale: str) -> str:
+    """A pause reason in the UI language when it is a known one, else as telephony sent it."""
+    key = f"reason.{reason.strip().lower()}"
+    return t(key, locale) if key in EN else reason
+
+
+def sort_agents(
+    agents: list[Mapping[str, Any]],
+    how: str,
+    frame: Frame,
+    teams: Mapping[str, str] | None = None,
+) -> list[Mapping[str, Any]]:
+    """``state`` (busiest first, longest in state first), ``name``, ``time`` (longest first)
+    or ``team`` (by team, then as ``state``; agents in no team last)."""
     if how == "name":
         return sorted(agents, key=lambda a: str(a.get("agent", "")).lower())
     if how == "time":
         return sorted(agents, key=lambda a: -(time_in_state(a, frame) or 0))
+    table = teams or {}
+
+    def team(agent: Mapping[str, Any]) -> tuple[bool, str]:
+        name = table.get(str(agent.get("agent", "")), NO_TEAM)
+        return (name == NO_TEAM, name.lower())
+
     return sorted(
         agents,
-        key=lambda a: (_RANK.get(a.get("state", ""), 9), -(time_in_state(a, frame) or 0)),
+        key=lambda a: (
+            team(a) if how == "team" else (False, ""),
+            _RANK.get(a.get("state", ""), 9),
+            -(time_in_state(a, frame) or 0),
+        ),
     )
 
 
@@ -80,46 +109,67 @@ def _is_long(agent: Mapping[str, Any], seconds: float | None, tile: Tile) -> boo
     return False
 
 
-def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame) -> html.Div:
+def element(tag: str, children: Any, class_name: str, title: str | None = None) -> dict[str, Any]:
+    """An ``html.<tag>`` as the JSON Dash sends (what ``to_plotly_json`` would produce)."""
+    props = {"children": children, "className": class_name}
+    if title is not None:
+        props["title"] = title
+    return {"props": props, "type": tag, "namespace": "dash_html_components"}
+
+
+def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) -> dict[str, Any]:
     state = str(agent.get("state", "logged_off"))
     seconds = time_in_state(agent, frame)
     if state == "paused":
-        extra = agent.get("reason") or ""
+        extra = reason_label(agent.get("reason") or "", frame.locale)
     elif state in ("on_call", "ringing", "wrap_up"):
         extra = agent.get("queue") or ""
     else:
         extra = ""
     classes = f"agent st-{state}" + (" is-long" if _is_long(agent, seconds, tile) else "")
     label = frame.t(f"state.{state}")
-    return html.Div(
-        [
-            html.Div(
-                [
-                    html.Span(agent.get("agent", ""), className="a-name"),
-                    html.Span(
-                        fmt_duration(seconds) if seconds is not None else "", className="a-time"
-                    ),
-                ],
-                className="a-top",
-            ),
-            html.Div(f"{label} · {extra}" if extra else label, className="a-line"),
-        ],
-        className=classes,
-        title=f"{agent.get('agent', '')}: {', '.join(agent.get('queues') or ())}",
+    name = str(agent.get("agent", ""))
+    title = f"{name}: {', '.join(agent.get('queues') or ())}"
+    if team:
+        title += f" · {team}"
+    top = [
+        element("Span", name, class_name="a-name"),
+        element("Span", fmt_duration(seconds) if seconds is not None else "", class_name="a-time"),
+    ]
+    line = f"{label} · {extra}" if extra else label
+    return element(
+        "Div",
+        [element("Div", top, class_name="a-top"), element("Div", line, class_name="a-line")],
+        class_name=classes,
+        title=title,
     )
 
 
-def _legend(frame: Frame, agents: list[Mapping[str, Any]]) -> html.Div:
+def _legend(frame: Frame, agents: list[Mapping[str, Any]]) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for agent in agents:
         counts[agent.get("state", "")] = counts.get(agent.get("state", ""), 0) + 1
-    return html.Div(
+    return element(
+        "Div",
         [
-            html.Span(f"{frame.t(f'state.{s}')} {counts[s]}", className=f"legend st-{s}")
+            element("Span", f"{frame.t(f'state.{s}')} {counts[s]}", class_name=f"legend st-{s}")
             for s in STATE_ORDER
             if counts.get(s)
         ],
-        className="legend-row",
+        class_name="legend-row",
+    )
+
+
+def _badge(tile: Tile, frame: Frame) -> str:
+    scope = frame.scope_label(tile.queues)
+    teams = tile.options.get("teams") or ()
+    return f"{scope} · {', '.join(teams)}" if teams else scope
+
+
+def uses_teams(tile: Tile) -> bool:
+    """Whether the tile needs the agent → team table (it filters or sorts by team)."""
+    return tile.kind == "agents" and bool(
+        tile.options.get("teams") or tile.options.get("sort") == "team"
     )
 
 
@@ -127,20 +177,27 @@ def agent_grid(tile: Tile, frame: Frame) -> html.Div:
     """The agent tile's body."""
     from dashboard.boards.render import head  # noqa: PLC0415 - render imports this module
 
+    how = str(tile.options.get("sort", "state"))
+    chosen = tuple(tile.options.get("teams") or ())
+    # The team table is only looked at by tiles that use it.
+    table = frame.teams() if uses_teams(tile) else {}
     agents = visible_agents(
         list(frame.snapshot.get("agents") or []),
         tile.queues,
         show_logged_off=bool(tile.options.get("show_logged_off")),
     )
-    agents = sort_agents(agents, str(tile.options.get("sort", "state")), frame)
+    agents = sort_agents(team_filter(agents, chosen, table), how, frame, table)
     cols, rows = grid_shape(len(agents), tile, frame.grid)
-    cells: list[Any] = [_cell(a, tile, frame) for a in agents]
+    cells: list[Any] = [_cell(a, tile, frame, table.get(str(a.get("agent")))) for a in agents]
     if not cells:
-        cells = [html.Div(frame.t("board.no_agents"), className="empty")]
+        cells = [element("Div", frame.t("board.no_agents"), class_name="empty")]
+    parts: list[Any] = [
+        head(frame, tile.label or frame.t("live.agents"), _badge(tile, frame)),
+        _legend(frame, agents),
+    ]
     return html.Div(
         [
-            head(frame, tile.label or frame.t("live.agents"), frame.scope_label(tile.queues)),
-            _legend(frame, agents),
+            *parts,
             html.Div(
                 cells,
                 className="agent-grid",

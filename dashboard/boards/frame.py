@@ -5,6 +5,7 @@ Figures are computed once per queue scope per refresh, however many tiles share 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ class Frame:
         forecast: the forecast provider (cached).
         grid: the board's columns and rows (tiles size their content to their share).
         board_queues: the board's default queues (tiles with other queues say which).
+        teams: returns the agent → team table (in memory; only tiles that filter or sort
+            by team call it).
         levels: threshold levels met while rendering (the board's alert state).
     """
 
@@ -38,6 +41,7 @@ class Frame:
     forecast: ForecastProvider = no_forecast
     grid: tuple[int, int] = (12, 8)
     board_queues: tuple[str, ...] | None = None
+    teams: Callable[[], Mapping[str, str]] = dict
     levels: list[str] = field(default_factory=list)
     _figs: dict[tuple[str, ...] | None, dict[str, Any]] = field(default_factory=dict)
 

@@ -170,6 +170,17 @@ def _label_only(tile: Tile, frame: Frame, default: str) -> html.Div:
     return head(frame, tile.label or default, "")
 
 
+def _poster(tile: Tile, frame: Frame) -> html.Div:
+    # HR's wall poster (issue 5): read from an in-memory cache, so a refresh runs no SQL
+    from dashboard.hr_poster import poster_cache, poster_view  # noqa: PLC0415
+
+    data = poster_cache().get()
+    badge = f"{data.month_zh()} · {data.month_en()}" if data else ""
+    label = tile.label or frame.t("hr.poster.tile")
+    body = poster_view(data, variant="tile", locale=frame.locale)
+    return html.Div([head(frame, label, badge), body], className="tile-body kind-poster")
+
+
 def has_body(tile: Tile) -> bool:
     """Whether the tile is filled by the refresh (the ticker and the clock have their own)."""
     return tile.kind not in ("ticker", "clock")
@@ -187,6 +198,8 @@ def render_body(tile: Tile, frame: Frame) -> Any:
         return _staffing(tile, frame)
     if tile.kind == "chart":
         return _label_only(tile, frame, frame.t("chart.title"))
+    if tile.kind == "poster":
+        return _poster(tile, frame)
     return []
 
 
@@ -202,4 +215,8 @@ def tile_frame(board: Board, tile: Tile) -> html.Div:
         body = [html.Div(id={"type": ids.TILE_TICKER, "index": tile.index}, className="ticker")]
     elif tile.kind == "clock":
         body = [html.Div(id={"type": ids.TILE_CLOCK, "index": tile.index}, className="clock")]
+    elif tile.kind == "poster":
+        from dashboard.hr_poster import poster_cache  # noqa: PLC0415
+
+        poster_cache().get()  # loaded with the page, so that refreshes find it in memory
     return html.Div(body, className=f"tile tile-{tile.kind}", style=style)

@@ -13,18 +13,19 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from dashboard.boards.metrics import CATALOGUE, FORMATS, Metric, valid_names
 from dashboard.boards.thresholds import DIRECTIONS, NO_THRESHOLDS, Thresholds
 
-KINDS = ("number", "agents", "queues", "chart", "staffing", "ticker", "clock")
+KINDS = ("number", "agents", "queues", "chart", "staffing", "ticker", "clock", "poster")
 COMMON = ("kind", "label", "w", "h")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "number": ("metric", "window", "queues", "format", "thresholds"),
-    "agents": ("queues", "sort", "show_logged_off", "long_call_s", "long_pause_s"),
+    "agents": ("queues", "teams", "sort", "show_logged_off", "long_call_s", "long_pause_s"),
     "queues": ("queues", "columns"),
     "chart": ("queues",),
     "staffing": ("queues",),
     "ticker": (),
     "clock": ("seconds",),
+    "poster": (),  # HR's wall poster of the newest published month (issue 5)
 }
-SORTS = ("state", "name", "time")
+SORTS = ("state", "name", "time", "team")
 DEFAULT_COLUMNS = (
     ("calls_waiting", "now"),
     ("longest_wait", "now"),
@@ -141,6 +142,15 @@ class Ctx:
             return False
         return val
 
+    def names(self, node: Node) -> tuple[str, ...]:
+        """A name or a list of names (teams of an agent grid)."""
+        if isinstance(node, ScalarNode) and self.value(node) not in (None, ""):
+            return (self.text(node),)
+        if isinstance(node, SequenceNode) and node.value:
+            return tuple(self.text(n) for n in node.value)
+        self.err(node, "expected a name or a list of names")
+        return ()
+
     def queues(self, node: Node) -> tuple[str, ...] | None:
         if isinstance(node, ScalarNode):
             val = self.value(node)
@@ -256,6 +266,7 @@ def _options(ctx: Ctx, kind: str, spec: Mapping[str, Node]) -> dict[str, Any]:
             "show_logged_off": _opt(spec, "show_logged_off", ctx.boolean, False),
             "long_call_s": _opt(spec, "long_call_s", lambda n: ctx.number(n, 1, 86400), 600.0),
             "long_pause_s": _opt(spec, "long_pause_s", lambda n: ctx.number(n, 1, 86400), 900.0),
+            "teams": _opt(spec, "teams", ctx.names, ()),
         }
     if kind == "clock":
         return {"seconds": _opt(spec, "seconds", ctx.boolean, True)}

@@ -7,6 +7,7 @@ from dashboard.cli import (
     demo,  # noqa: F401
     displays,  # noqa: F401
     forecast,  # noqa: F401
+    health,  # noqa: F401
     hr,  # noqa: F401
     import_calls,  # noqa: F401
     pipeline,  # noqa: F401

@@ -12,6 +12,7 @@ import dataclasses
 import itertools
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -29,9 +30,12 @@ from collectors.history.service import archive_records, count_calls
 from collectors.pipeline.producer import EventProducer
 from collectors.simulator import default_center, generate
 from collectors.simulator import run as run_simulation
+from dashboard.announcements.demo import seed_demo_announcements
 from dashboard.cli import Context, main, pass_context
 from dashboard.cli.pipeline import stop_on_signals
 from dashboard.database import upgrade
+from dashboard.demo_hr import seed_hr_demo
+from dashboard.demo_qa import seed_qa_demo
 from dashboard.history import sql_history
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
 from dashboard.settings import Settings
@@ -81,6 +85,8 @@ def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, 
     if "FLOORBOARD_TIMEZONE" not in os.environ:
         zone = business_hours_zone(datetime.now().astimezone())
         settings = dataclasses.replace(settings, timezone=zone)
+    if "FLOORBOARD_TRUNK_CAPACITY" not in os.environ and settings.trunk_capacity == 30:
+        settings = dataclasses.replace(settings, trunk_capacity=demo_trunk_capacity(agents))
     tz = ZoneInfo(settings.timezone)
     click.echo(
         f"Floorboard demo — center time zone {settings.timezone} "
@@ -89,10 +95,20 @@ def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, 
     upgrade(settings.sqlalchemy_url)
     config = default_center(agents=agents, timezone=settings.timezone)
     _backfill_history(settings, config, seed, history_days)
+    seed_qa_demo(settings, config=config, seed=seed)  # scorecard, samples, recordings
+    seed_hr_demo(settings, config=config, seed=seed)  # after any QA data: it shapes ties
+    seed_demo_announcements(settings)  # the boards' ticker: outages and repairs
     stop = stop_on_signals()
     with redis_connection(settings) as client:
         _run_live(settings, client, config, seed=seed, speed=speed, web=web, stop=stop)
     click.echo("stopped")
+
+
+def demo_trunk_capacity(agents: int) -> int:
+    """Lines of the demo center: E1 trunks of 30 channels, enough for every agent on a call
+    and half as many callers queueing (the default of 30 fits only a small center, and "lines
+    in use" above 100 % would be nonsense)."""
+    return 30 * math.ceil(agents * 1.5 / 30)
 
 
 def _midnight(tz: ZoneInfo, days_ago: int = 0) -> float:

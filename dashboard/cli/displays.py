@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import getpass
+from datetime import datetime, timedelta
+
 import click
 
 from collectors.db import session_scope
 from dashboard.auth import service
-from dashboard.auth.schemas import AuthError
+from dashboard.auth.schemas import AuthError, DisplayInfo
 from dashboard.boards.registry import BoardRegistry
 from dashboard.cli import Context, main, pass_context
 from dashboard.dbsession import sessions_for
 from dashboard.pages.displays_urls import board_url
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
 
 
 @main.group()
@@ -27,11 +37,23 @@ def _layouts() -> BoardRegistry:
 @displays.command("add")
 @click.argument("name")
 @click.option("--board", "boards", multiple=True, required=True, help="A board it may show.")
-@click.option("--created-by", default="cli", show_default=True)
+@click.option(
+    "--created-by", "--by", default=_default_actor, show_default="your user name",
+    help="Who creates it (audit log).",
+)  # fmt: skip
 @click.option("--base-url", help="Address of the server, for the printed links.")
+@click.option(
+    "--days", type=click.FloatRange(min=0, min_open=True),
+    help="The token stops working after this many days (default: until revoked).",
+)  # fmt: skip
 @pass_context
 def add(
-    ctx: Context, name: str, boards: tuple[str, ...], created_by: str, base_url: str | None
+    ctx: Context,
+    name: str,
+    boards: tuple[str, ...],
+    created_by: str,
+    base_url: str | None,
+    days: float | None,
 ) -> None:
     """Create a token; prints the address to open on the screen (shown only this once)."""
     known = _layouts().names()
@@ -44,11 +66,15 @@ def add(
     settings = ctx.settings
     try:
         with session_scope(sessions_for(settings)) as session:
-            new = service.create_display(session, name=name, boards=boards, created_by=created_by)
+            expires = service.utcnow() + timedelta(days=days) if days else None
+            new = service.create_display(
+                session, name=name, boards=boards, created_by=created_by, expires_at=expires
+            )
     except AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     base = base_url or f"http://{settings.host}:{settings.port}"
-    click.echo(f"display {new.info.name}: token {new.token}")
+    until = f" (expires {expires:%Y-%m-%d %H:%M} UTC)" if expires else ""
+    click.echo(f"display {new.info.name}: token {new.token}{until}")
     for board in new.info.boards:
         click.echo(f"  {board_url(base, board, new.token)}")
 
@@ -56,25 +82,43 @@ def add(
 @displays.command("list")
 @pass_context
 def list_(ctx: Context) -> None:
-    """Every display token (never the token itself: it is stored hashed)."""
+    """Every display token, its state, expiry and when its screen was last seen (never the token
+    itself: it is stored hashed)."""
     with session_scope(sessions_for(ctx.settings)) as session:
         rows = service.list_displays(session)
     if not rows:
         click.echo("no displays; add one with: floorboard displays add NAME --board center")
     for d in rows:
-        state = "active" if d.active else f"revoked {d.revoked_at:%Y-%m-%d %H:%M}"
-        seen = f"{d.last_seen:%Y-%m-%d %H:%M} UTC" if d.last_seen else "never"
-        click.echo(f"{d.name:<24} {','.join(d.boards):<30} {state:<24} seen {seen}  ({d.hint}…)")
+        click.echo(
+            f"{d.name:<24} {','.join(d.boards):<30} {_state(d):<28} "
+            f"seen {_when(d.last_seen)}  ({d.hint}…)"
+        )
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
+
+
+def _state(d: DisplayInfo) -> str:
+    if d.revoked_at is not None:
+        return f"revoked {d.revoked_at:%Y-%m-%d %H:%M}"
+    if d.expired():
+        return f"expired {d.expires_at:%Y-%m-%d %H:%M}"
+    return f"active until {d.expires_at:%Y-%m-%d %H:%M}" if d.expires_at else "active"
 
 
 @displays.command("revoke")
 @click.argument("name")
+@click.option(
+    "--by", "actor", default=_default_actor, show_default="your user name",
+    help="Who revokes it (audit log).",
+)  # fmt: skip
 @pass_context
-def revoke(ctx: Context, name: str) -> None:
+def revoke(ctx: Context, name: str, actor: str) -> None:
     """Revoke a token: the screen turns stale within seconds."""
     try:
         with session_scope(sessions_for(ctx.settings)) as session:
-            service.revoke_display(session, name=name)
+            service.revoke_display(session, name=name, actor=actor)
     except AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"revoked {name}")

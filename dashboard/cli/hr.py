@@ -26,25 +26,21 @@ from sqlalchemy.orm import Session
 
 from collectors.db import make_engine, session_factory, session_scope
 from dashboard.cli import Context, main, pass_context
+from dashboard.hr_service import compute as compute_awards
+from dashboard.hr_service import revise as revise_awards
 from qa.awards.decisions import override_coefficient, resolve_tie
 from qa.awards.policy import Policy, PolicyError, load_policy
 from qa.awards.report import month_view, render_text
 from qa.awards.schemas import Month
-from qa.awards.service import (
-    AwardsError,
-    compute_month,
-    get_month,
-    publish_month,
-    review_month,
-    revise_month,
-)
+from qa.awards.service import AwardsError, get_month, publish_month, review_month
 from qa.csvio import CsvImportError
 from qa.ledger.files import export_ledger_csv, import_ledger_csv, write_ledger_csv
 from qa.ledger.schemas import Category, EntryIn, EntryKind, LedgerError, parse_points
 from qa.ledger.service import add_entry, correct_entry, list_entries
 from qa.people.service import agent_out, import_agents_csv, list_agents
 
-TABLES = ("agents", "ledger_entries", "award_months", "audit_log")
+# evaluations: the QA averages that break ties (issue 4) come from there.
+TABLES = ("agents", "ledger_entries", "award_months", "audit_log", "evaluations")
 _DOMAIN_ERRORS = (CsvImportError, LedgerError, AwardsError, PolicyError)
 _F = TypeVar("_F", bound=Callable[..., Any])
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
@@ -277,7 +273,8 @@ _MONTH = click.option("--month", type=MONTH, required=True, help="The month, YYY
 @pass_context
 def awards_compute(ctx: Context, month: Month, policy_path: Path | None, reason: str | None,
                    as_json: bool, actor: str) -> None:  # fmt: skip
-    """Compute the month's draft from the ledger, call history and QA scores.
+    """Compute the month's draft from the ledger, call history and QA scores (the same
+    computation as the HR page).
 
     A published month is frozen: without --reason its published figures are shown as they are.
     """
@@ -295,7 +292,8 @@ def awards_compute(ctx: Context, month: Month, policy_path: Path | None, reason:
                 err=True,
             )
         else:
-            row = compute_month(
+            # the same computation as the HR page (QA averages, answered calls, time zone)
+            row = compute_awards(
                 db_session=db, month=month, actor=actor, policy=policy, reason=reason,
                 tz=ctx.settings.timezone,
             )  # fmt: skip
@@ -394,5 +392,5 @@ def awards_override(ctx: Context, month: Month, agent_id: str, coefficient: str 
 def awards_revise(ctx: Context, month: Month, reason: str, policy_path: Path | None,
                   as_json: bool, actor: str) -> None:  # fmt: skip
     """Start a corrected revision of a published month; the published one is kept."""
-    _step(ctx, as_json, revise_month, month=month, reason=reason, actor=actor,
+    _step(ctx, as_json, revise_awards, month=month, reason=reason, actor=actor,
           policy=_policy(policy_path), tz=ctx.settings.timezone)  # fmt: skip

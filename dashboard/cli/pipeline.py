@@ -12,9 +12,12 @@ import threading
 from pathlib import Path
 
 import click
+import redis
 
 from collectors.aggregator.consumer import Aggregator, ConsumerOptions
 from collectors.aggregator.engine import AggregatorConfig
+from collectors.aggregator.partition import Partition, claim_partition
+from collectors.keys import Keys
 from collectors.report import ReportError, build_report
 from dashboard.cli import Context, main, pass_context
 from dashboard.database import upgrade
@@ -55,9 +58,30 @@ def stop_on_signals() -> threading.Event:
     help="Snapshot refresh period (default from settings).",
 )
 @click.option("--no-history", is_flag=True, help="Do not write finished calls to SQL.")
+@click.option(
+    "--counter-ttl-days",
+    type=click.IntRange(min=1),
+    default=35,
+    show_default=True,
+    help="Days the interval counters stay in Redis (the call history is in SQL).",
+)
+@click.option(
+    "--partition",
+    "partition_text",
+    default="auto",
+    show_default=True,
+    help="With FLOORBOARD_PARTITIONS=N > 1: the partition this worker runs (0..N-1), or "
+    "'auto' for the first one without an active worker (a standby while all have one).",
+)
 @pass_context
 def aggregate(
-    ctx: Context, consumer: str, read_count: int, snapshot_interval_ms: int | None, no_history: bool
+    ctx: Context,
+    consumer: str,
+    read_count: int,
+    snapshot_interval_ms: int | None,
+    no_history: bool,
+    counter_ttl_days: int,
+    partition_text: str,
 ) -> None:
     """Consume the event stream: live state, counters, snapshot, call history."""
     settings = ctx.settings
@@ -71,18 +95,62 @@ def aggregate(
         consumer=consumer,
         read_count=read_count,
         snapshot_interval_ms=snapshot_interval_ms or settings.snapshot_interval_ms,
+        counter_ttl_days=counter_ttl_days,
     )
+    center = keys_for(settings)
+    wanted = _partition_option(partition_text, center)
     stop = stop_on_signals()
     with redis_connection(settings) as client:
+        partition = None
+        if center.partitions > 1:
+            index = wanted if wanted is not None else _claim(client, center, options, stop)
+            if index is None:
+                return
+            partition = Partition(index, center)
         aggregator = Aggregator(
             client,
-            keys=keys_for(settings),
+            keys=partition.keys if partition else center,
             config=aggregator_config(settings),
             options=options,
             history=history,
+            partition=partition,
         )
-        click.echo(f"aggregating center {settings.center!r}; Ctrl-C to stop", err=True)
+        part = f", partition {partition.index} of {center.partitions}" if partition else ""
+        click.echo(f"aggregating center {settings.center!r}{part}; Ctrl-C to stop", err=True)
         aggregator.run(stop)
+
+
+def _partition_option(text: str, center: Keys) -> int | None:
+    """The partition asked for; ``None`` for ``auto``."""
+    if text == "auto":
+        return None
+    if not text.isdigit() or int(text) >= center.partitions:
+        raise click.BadParameter(
+            f"{text!r} is not 'auto' or a partition of 0..{center.partitions - 1} "
+            f"(FLOORBOARD_PARTITIONS={center.partitions})",
+            param_hint="--partition",
+        )
+    return int(text)
+
+
+def _claim(
+    client: redis.Redis, center: Keys, options: ConsumerOptions, stop: threading.Event
+) -> int | None:
+    """Wait until a partition has no active worker and take it; ``None`` when stopped."""
+    waiting = False
+    while not stop.is_set():
+        try:
+            index = claim_partition(client, center, owner=options.consumer, ttl_ms=options.lease_ms)
+        except redis.RedisError as exc:
+            logging.getLogger(__name__).warning("aggregate: Redis error (%s); retrying", exc)
+            index = None
+        if index is not None:
+            return index
+        if not waiting:
+            click.echo("every partition has an active worker: waiting as a standby", err=True)
+            waiting = True
+        stop.wait(1.0)
+    return None
 
 
 @main.command()

@@ -1,7 +1,12 @@
-"""``floorboard users add/list/disable``: user accounts."""
+"""``floorboard users add/list/password/role/disable/enable``: user accounts.
+
+Passwords must satisfy the policy (``dashboard.security.passwords``); every change is written to
+the audit log with ``--by`` (default: your system user name) as the actor.
+"""
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 
@@ -13,8 +18,31 @@ from dashboard.auth.roles import USER_ROLES
 from dashboard.auth.schemas import LOCALES, AuthError
 from dashboard.cli import Context, main, pass_context
 from dashboard.dbsession import sessions_for
+from dashboard.security.passwords import policy_for
 
 _ROLES = sorted(r.value for r in USER_ROLES)
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+_BY = click.option(
+    "--by", "actor", default=_default_actor, show_default="your user name",
+    help="Who does this (audit log).",
+)  # fmt: skip
+_STDIN = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input."
+)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @main.group()
@@ -28,7 +56,8 @@ def users() -> None:
 @click.option("--name", "display_name", default="", help="Name shown in the UI.")
 @click.option("--agent-id", default=None, help="The agent name this account belongs to.")
 @click.option("--locale", type=click.Choice(LOCALES), default="en", show_default=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@_STDIN
+@_BY
 @pass_context
 def add(
     ctx: Context,
@@ -38,12 +67,14 @@ def add(
     agent_id: str | None,
     locale: str,
     password_stdin: bool,
+    actor: str,
 ) -> None:
-    """Create an account (the password is prompted for, or read with --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    """Create an account (the password is prompted for, or read with --password-stdin).
+
+    The password needs FLOORBOARD_PASSWORD_MIN_LENGTH characters (default 12), must not resemble
+    the username and must not be a well-known password.
+    """
+    password = _read_password(password_stdin)
     try:
         with session_scope(sessions_for(ctx.settings)) as session:
             user = service.create_user(
@@ -54,6 +85,8 @@ def add(
                 display_name=display_name,
                 agent_id=agent_id,
                 locale=locale,
+                policy=policy_for(ctx.settings.password_min_length),
+                actor=actor,
             )
     except AuthError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -92,12 +125,64 @@ def list_(ctx: Context, as_json: bool) -> None:
 
 @users.command("disable")
 @click.argument("username")
+@_BY
 @pass_context
-def disable(ctx: Context, username: str) -> None:
+def disable(ctx: Context, username: str, actor: str) -> None:
     """Disable an account: it can no longer log in (sessions end within seconds)."""
     try:
         with session_scope(sessions_for(ctx.settings)) as session:
-            service.set_active(session, username=username, active=False)
+            service.set_active(session, username=username, active=False, actor=actor)
     except AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"disabled {username}")
+
+
+@users.command("enable")
+@click.argument("username")
+@_BY
+@pass_context
+def enable(ctx: Context, username: str, actor: str) -> None:
+    """Enable a disabled account again."""
+    try:
+        with session_scope(sessions_for(ctx.settings)) as session:
+            service.set_active(session, username=username, active=True, actor=actor)
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"enabled {username}")
+
+
+@users.command("password")
+@click.argument("username")
+@_STDIN
+@_BY
+@pass_context
+def password(ctx: Context, username: str, password_stdin: bool, actor: str) -> None:
+    """Set a new password (prompted for, or read with --password-stdin; same policy as add)."""
+    new = _read_password(password_stdin)
+    try:
+        with session_scope(sessions_for(ctx.settings)) as session:
+            service.set_password(
+                session,
+                username=username,
+                password=new,
+                policy=policy_for(ctx.settings.password_min_length),
+                actor=actor,
+            )
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password changed for {username}")
+
+
+@users.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(_ROLES))
+@_BY
+@pass_context
+def role(ctx: Context, username: str, role: str, actor: str) -> None:
+    """Give an account another role (its open sessions follow within seconds)."""
+    try:
+        with session_scope(sessions_for(ctx.settings)) as session:
+            user = service.set_role(session, username=username, role=role, actor=actor)
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{user.username} is now {user.role.value}")

@@ -21,9 +21,13 @@ from dashboard import ids
 from dashboard.auth import guard
 from dashboard.auth.roles import BOARD_VIEWERS
 from dashboard.boards import chart
+from dashboard.boards.agents import uses_teams
+from dashboard.boards.answers import install_shared_answers, refresh_output
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import Board, LayoutError
 from dashboard.boards.render import has_body, render_body
+from dashboard.boards.shared import plain
+from dashboard.boards.source import Reading
 from dashboard.boards.thresholds import worst
 from dashboard.boards.view import board_view, error_view, missing_view
 from dashboard.i18n import fmt_time, t
@@ -46,6 +50,8 @@ def layout(name: str | None = None, **query: Any) -> Any:
         return missing_view(name or "", state)
     if isinstance(result, LayoutError):
         return error_view(name or "", result, state)
+    if state.teams is not None and any(uses_teams(tile) for tile in result.tiles):
+        state.teams.ensure()  # loaded with the page, so that refreshes find it in memory
     return board_view(result, state, query)
 
 
@@ -69,27 +75,43 @@ def _status(board: Board | None, frame: Frame | None, version: str) -> dict[str,
 
 
 def refresh(name: str, chart_sig: str | None, screen: dict[str, Any] | None) -> tuple[Any, ...]:
-    """Every tile of board ``name`` from one snapshot read."""
+    """Every tile of board ``name`` from one snapshot read (rendered once per read and shared
+    by every screen showing the board)."""
     state = app_state()
     board = state.boards.get(name)
     version = state.boards.version(name)
     if not isinstance(board, Board):
         return [], [], no_update, _status(None, None, version)
+    reading = state.snapshots.read()
+    height = (screen or {}).get("h")
+    shared: tuple[Any, ...] = state.renders.get(
+        reading.read_at,
+        (name, version, chart_sig, height),
+        lambda: _render(board, reading, chart_sig, height, version),
+    )
+    return shared
+
+
+def _render(
+    board: Board, reading: Reading, chart_sig: str | None, height: Any, version: str
+) -> tuple[Any, ...]:
+    state = app_state()
     frame = Frame(
-        reading=state.snapshots.read(),
+        reading=reading,
         locale=board.locale,
         now=time.time(),
         settings=state.settings,
         forecast=state.forecast,
         grid=(board.columns, board.rows),
         board_queues=board.queues,
+        teams=state.teams.mapping if state.teams is not None else dict,
     )
     bodies = [render_body(tile, frame) for tile in board.tiles if has_body(tile)]
     charts = [tile for tile in board.tiles if tile.kind == "chart"]
-    figures = [chart.figure(tile, frame, (screen or {}).get("h")) for tile in charts]
+    figures = [chart.figure(tile, frame, height) for tile in charts]
     sig = chart.signature({"f": figures}) if figures else ""
     send = figures if sig != chart_sig else [no_update] * len(figures)
-    return bodies, send, sig, _status(board, frame, version)
+    return plain(bodies), send, sig, _status(board, frame, version)
 
 
 def ticker(name: str, old_sig: str | None) -> tuple[Any, ...]:
@@ -132,6 +154,7 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.BOARD_SCREEN, "data"),
         board_state=ids.BOARD_NAME,
     )(lambda _n, name, sig, screen: refresh(name, sig, screen))
+    install_shared_answers(app, output=refresh_output(app))
     guard.callback(
         app,
         BOARD_VIEWERS,

@@ -12,13 +12,19 @@ from collectors.db import session_scope
 from dashboard import ids
 from dashboard.auth import guard, service
 from dashboard.auth.roles import ADMINS
-from dashboard.auth.schemas import AuthError
+from dashboard.auth.schemas import AuthError, DisplayInfo
 from dashboard.i18n import t
 from dashboard.pages.displays_urls import board_url
 from dashboard.shell import chrome
 from dashboard.state import app_state
 
 dash.register_page(__name__, path="/admin/displays", title="Displays · Floorboard", name="Displays")  # type: ignore[no-untyped-call]
+
+
+def _state(d: DisplayInfo, loc: str) -> str:
+    if d.active:
+        return t("disp.active", loc)
+    return t("disp.revoked_state" if d.revoked_at is not None else "disp.expired_state", loc)
 
 
 def _listing(loc: str) -> Any:
@@ -39,7 +45,7 @@ def _listing(loc: str) -> Any:
             [
                 html.Td(d.name),
                 html.Td(", ".join(d.boards)),
-                html.Td(t("disp.active", loc) if d.active else t("disp.revoked_state", loc)),
+                html.Td(_state(d, loc)),
                 html.Td(d.last_seen.strftime("%Y-%m-%d %H:%M") + " UTC" if d.last_seen else "—"),
                 html.Td(
                     html.Button(
@@ -98,7 +104,9 @@ def act(name: str | None, boards: list[str] | None) -> tuple[Any, ...]:
             if isinstance(ctx.triggered_id, dict):
                 if not ctx.triggered[0].get("value"):
                     return no_update, no_update
-                service.revoke_display(session, name=str(ctx.triggered_id["index"]))
+                service.revoke_display(
+                    session, name=str(ctx.triggered_id["index"]), actor=principal.name
+                )
                 message: Any = t("disp.revoked", loc)
             else:
                 known = set(state.boards.names())

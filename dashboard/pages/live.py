@@ -1,5 +1,6 @@
 """``/live``: the supervisor's live view: every queue with every SPEC §3 metric (now and
-today) and every agent, filtered by queue, sortable, coloured with the boards' thresholds."""
+today) and every agent, filtered by queue and team, sortable, coloured with the boards'
+thresholds."""
 
 from __future__ import annotations
 
@@ -37,8 +38,14 @@ _TABLE_STYLE = {
         "padding": "4px 8px",
         "minWidth": "64px",
     },
-    "style_table": {"overflowX": "auto"},
+    # minWidth: with a fixed first column DataTable otherwise shrinks to a few columns
+    "style_table": {"overflowX": "auto", "minWidth": "100%"},
 }
+# Names and lists read left to right; numbers stay right-aligned.
+_TEXT_COLUMNS = ("queue", "agent", "team", "reason", "current_queue", "member_of")
+_ALIGN = [{"if": {"column_id": c}, "textAlign": "left"} for c in _TEXT_COLUMNS] + [
+    {"if": {"column_id": "state"}, "textAlign": "center"}
+]
 
 
 def _table(
@@ -52,6 +59,7 @@ def _table(
         sort_mode="multi",
         merge_duplicate_headers=True,
         style_data_conditional=styles,
+        style_cell_conditional=_ALIGN,
         **_TABLE_STYLE,
         **extra,
     )
@@ -61,8 +69,10 @@ def _table(
 def layout(**_query: Any) -> Any:
     principal = guard.current_principal()
     loc = principal.locale
-    snapshot = app_state().snapshots.read().snapshot or {}
+    state = app_state()
+    snapshot = state.snapshots.read().snapshot or {}
     options = [{"label": q, "value": q} for q in scope.queue_names(snapshot)]
+    teams = state.teams.names() if state.teams is not None else []
     body = html.Div(
         [
             dcc.Interval(id=ids.LIVE_REFRESH, interval=2000),
@@ -74,6 +84,13 @@ def layout(**_query: Any) -> Any:
                         options=options,
                         multi=True,
                         placeholder=t("live.all", loc),
+                    ),
+                    html.Label(t("live.teams", loc)),
+                    dcc.Dropdown(
+                        id=ids.LIVE_TEAMS,
+                        options=[{"label": n, "value": n} for n in teams],
+                        multi=True,
+                        placeholder=t("live.all_teams", loc),
                     ),
                 ],
                 className="filters",
@@ -99,7 +116,8 @@ def layout(**_query: Any) -> Any:
     return chrome(principal, t("live.title", loc), body)
 
 
-def refresh(queues: list[str] | None) -> tuple[Any, ...]:
+def refresh(queues: list[str] | None, teams: list[str] | None = None) -> tuple[Any, ...]:
+    """Both tables from one snapshot read; teams from memory (no SQL)."""
     state = app_state()
     loc = guard.current_principal().locale
     reading = state.snapshots.read()
@@ -112,7 +130,14 @@ def refresh(queues: list[str] | None) -> tuple[Any, ...]:
     options = [{"label": q, "value": q} for q in scope.queue_names(snapshot)]
     return (
         tables.queue_rows(snapshot, chosen, loc),
-        tables.agent_rows(snapshot, chosen, loc, time.time()),
+        tables.agent_rows(
+            snapshot,
+            chosen,
+            loc,
+            time.time(),
+            teams=list(teams or ()),
+            table=state.teams.mapping() if state.teams is not None else {},
+        ),
         status,
         "status-line" + ("" if reading.live else " is-stale"),
         options,
@@ -134,4 +159,5 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.LIVE_QUEUES, "options"),
         Input(ids.LIVE_REFRESH, "n_intervals"),
         Input(ids.LIVE_QUEUES, "value"),
-    )(lambda _n, queues: refresh(queues))
+        Input(ids.LIVE_TEAMS, "value"),
+    )(lambda _n, queues, teams: refresh(queues, teams))

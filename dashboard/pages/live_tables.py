@@ -8,8 +8,9 @@ from typing import Any
 from dash.dash_table.Format import Format, Scheme, Symbol
 
 from dashboard.boards import scope
-from dashboard.boards.agents import STATE_ORDER
+from dashboard.boards.agents import STATE_ORDER, reason_label
 from dashboard.boards.metrics import CATALOGUE, DURATION, PERCENT
+from dashboard.boards.teams import team_filter
 from dashboard.i18n import t
 
 NOW_COLUMNS = (
@@ -107,7 +108,11 @@ def queue_styles() -> list[dict[str, Any]]:
                 bg, fg = COLORS[level]
                 styles.append(
                     {
-                        "if": {"filter_query": f"{{{col}}} {op} {limit}", "column_id": col},
+                        # "is num": an empty cell (no calls yet) is not an alarm
+                        "if": {
+                            "filter_query": f"{{{col}}} is num && {{{col}}} {op} {limit}",
+                            "column_id": col,
+                        },
                         "backgroundColor": bg,
                         "color": fg,
                     }
@@ -126,6 +131,7 @@ def hms(seconds: float | None) -> str:
 def agent_columns(locale: str) -> list[dict[str, Any]]:
     keys = (
         "agent",
+        "team",
         "state",
         "time_in_state",
         "reason",
@@ -146,34 +152,57 @@ def agent_columns(locale: str) -> list[dict[str, Any]]:
 
 
 def agent_rows(
-    snapshot: Mapping[str, Any], queues: Sequence[str], locale: str, now: float
+    snapshot: Mapping[str, Any],
+    queues: Sequence[str],
+    locale: str,
+    now: float,
+    *,
+    teams: Sequence[str] = (),
+    table: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
+    """One row per agent of the chosen queues and teams (all when none is chosen).
+
+    Args:
+        snapshot: the aggregator's snapshot.
+        queues: only agents serving one of these queues.
+        locale: the UI language.
+        now: wall-clock time (time in state).
+        teams: only agents of these teams.
+        table: agent → team (``qa.people``, from memory).
+    """
     group = set(queues)
+    table = table or {}
     rows = []
-    for agent in snapshot.get("agents") or []:
+    for agent in team_filter(snapshot.get("agents") or [], teams, table):
         if group and not group & set(agent.get("queues") or ()):
             continue
-        state = agent.get("state", "logged_off")
-        since = agent.get("since")
-        seconds = now - float(since) if since and state != "logged_off" else None
-        today = agent.get("today") or {}
-        rows.append(
-            {
-                "agent": agent.get("agent", ""),
-                "state": t(f"state.{state}", locale),
-                "state_key": state,
-                "state_rank": STATE_ORDER.index(state) if state in STATE_ORDER else 9,
-                "time_in_state": hms(seconds),
-                "reason": agent.get("reason") or "",
-                "current_queue": agent.get("queue") or "",
-                "member_of": ", ".join(agent.get("queues") or ()),
-                "answered_today": today.get("answered"),
-                "handled_today": today.get("handled"),
-                "aht_today": hms(today.get("aht")),
-                "occupancy_today": today.get("occupancy"),
-            }
-        )
+        rows.append(_agent_row(agent, locale, now, table))
     return sorted(rows, key=lambda r: (r["state_rank"], r["agent"]))
+
+
+def _agent_row(
+    agent: Mapping[str, Any], locale: str, now: float, table: Mapping[str, str]
+) -> dict[str, Any]:
+    state = agent.get("state", "logged_off")
+    since = agent.get("since")
+    seconds = now - float(since) if since and state != "logged_off" else None
+    today = agent.get("today") or {}
+    name = agent.get("agent", "")
+    return {
+        "agent": name,
+        "team": table.get(name, ""),
+        "state": t(f"state.{state}", locale),
+        "state_key": state,
+        "state_rank": STATE_ORDER.index(state) if state in STATE_ORDER else 9,
+        "time_in_state": hms(seconds),
+        "reason": reason_label(agent.get("reason") or "", locale),
+        "current_queue": agent.get("queue") or "",
+        "member_of": ", ".join(agent.get("queues") or ()),
+        "answered_today": today.get("answered"),
+        "handled_today": today.get("handled"),
+        "aht_today": hms(today.get("aht")),
+        "occupancy_today": today.get("occupancy"),
+    }
 
 
 def agent_styles() -> list[dict[str, Any]]:

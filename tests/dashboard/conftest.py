@@ -9,10 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import flask
 import pytest
 import redis
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.datastructures import Headers
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.db import make_engine, session_factory, session_scope
@@ -21,11 +24,34 @@ from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from dashboard.auth import service
 from dashboard.database import upgrade
+from dashboard.security import csrf
 from dashboard.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 LAYOUTS = REPO / "layouts"
 _ids = itertools.count(1)
+
+
+class BrowserClient(FlaskClient):
+    """Flask's test client doing what dash-renderer does in a browser: on a POST, PUT, PATCH or
+    DELETE it copies the ``_csrf_token`` cookie into the ``X-CSRFToken`` header (the cookie is
+    set by the first page the client opens). Tests of the CSRF refusal use a plain
+    ``FlaskClient``."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        method = str(kwargs.get("method", "GET")).upper()
+        cookie = self.get_cookie(csrf.COOKIE)
+        if method in csrf.UNSAFE_METHODS and cookie is not None:
+            headers = Headers(kwargs.get("headers"))
+            headers.setdefault(csrf.HEADER, cookie.value)
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def browser_like_test_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``app.test_client()`` sends the CSRF header as the browser does (see BrowserClient)."""
+    monkeypatch.setattr(flask.Flask, "test_client_class", BrowserClient)
 
 
 @pytest.fixture
@@ -66,6 +92,21 @@ def make_user(sessions: sessionmaker[Session]) -> Callable[..., str]:
         return name
 
     return make
+
+
+@pytest.fixture
+def login() -> Callable[..., FlaskClient]:
+    """``login(client, username, password="password-1")``: sign in through the real form (a
+    session forged with ``session_transaction`` has no CSRF token, no login time and fails
+    flask-login's strong session protection)."""
+
+    def sign_in(client: FlaskClient, username: str, password: str = "password-1") -> FlaskClient:  # noqa: S107
+        assert client.get("/login").status_code == 200
+        done = client.post("/login", data={"username": username, "password": password})
+        assert done.status_code == 302, done.get_data(as_text=True)
+        return client
+
+    return sign_in
 
 
 @pytest.fixture

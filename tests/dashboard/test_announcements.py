@@ -70,17 +70,11 @@ def test_a_supervisor_posts_from_the_page_and_the_ticker_shows_it(
     sessions: Any,
     make_user: Callable[..., str],
     make_display: Callable[..., str],
+    login: Callable[..., Any],
 ) -> None:
     app = create_app(settings)
     dapp = dash_app(app)
-    sup = app.test_client()
-    name = make_user("supervisor")
-    with session_scope(sessions) as s:
-        from dashboard.auth import service as users  # noqa: PLC0415
-
-        user_id = next(u.id for u in users.list_users(s) if u.username == name)
-    with sup.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+    sup = login(app.test_client(), make_user("supervisor"))
     post_key = next(k for k in dapp.callback_map if "ann-message" in k)
     body = {
         "output": post_key,

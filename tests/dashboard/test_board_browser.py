@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from collectors.aggregator.consumer import Aggregator
-from collectors.aggregator.engine import AggregatorConfig
 from collectors.db import make_engine, session_factory, session_scope
 from collectors.events import Event, Kind
 from collectors.keys import Keys
@@ -30,7 +30,9 @@ from collectors.redis_server import EmbeddedRedis
 from collectors.simulator import default_center, generate
 from dashboard.announcements import service as announcements
 from dashboard.auth import service
+from dashboard.cli.demo import demo_trunk_capacity
 from dashboard.database import upgrade
+from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
 
@@ -79,7 +81,7 @@ class Site:
         return f"{self.web.url}/board/{board}?{query}"
 
     def drain(self) -> dict[str, Any]:
-        config = AggregatorConfig(timezone=self.settings.timezone)
+        config = aggregator_config(self.settings)
         aggregator = Aggregator(self.client(), keys=self.keys, config=config)
         aggregator.drain()
         return aggregator.write_snapshot()
@@ -99,6 +101,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         key_prefix="fbweb",
         stale_after_s=4.0,
         port=0,
+        trunk_capacity=demo_trunk_capacity(110),  # "lines in use" of the largest center here
     )
     upgrade(settings.sqlalchemy_url)
     sessions = session_factory(make_engine(settings.sqlalchemy_url))
@@ -131,23 +134,33 @@ def simulate_today(site: Site, agents: int) -> dict[str, Any]:
     return site.drain()
 
 
+@dataclass
+class Keeper:
+    """The running aggregator of a test: applies new events and rewrites the snapshot every
+    0.5 s, rides out a Redis restart, and stops writing while ``paused`` is set."""
+
+    paused: threading.Event
+
+
 @contextlib.contextmanager
-def aggregating(site: Site) -> Iterator[None]:
+def aggregating(site: Site) -> Iterator[Keeper]:
     """Keep the snapshot fresh, as the running aggregator does (a snapshot every 0.5 s)."""
     stop = threading.Event()
-    aggregator = Aggregator(
-        site.client(), keys=site.keys, config=AggregatorConfig(timezone=site.settings.timezone)
-    )
+    keeper = Keeper(paused=threading.Event())
+    aggregator = Aggregator(site.client(), keys=site.keys, config=aggregator_config(site.settings))
     aggregator.drain()
 
     def loop() -> None:
         while not stop.wait(0.5):
-            aggregator.write_snapshot()
+            if keeper.paused.is_set():
+                continue
+            with contextlib.suppress(redis.RedisError):  # Redis stopped: retry, as it does
+                aggregator.drain()
 
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     try:
-        yield
+        yield keeper
     finally:
         stop.set()
         thread.join(timeout=5)
@@ -165,8 +178,14 @@ def wait_for(condition: Any, timeout: float = 15.0, what: str = "") -> Any:
 
 
 def text_of(driver: Any, css: str) -> str:
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].text if found else ""
+    # The board replaces its tiles every second: an element found may be gone when read.
+    for _ in range(5):
+        found = driver.find_elements(By.CSS_SELECTOR, css)
+        try:
+            return found[0].text if found else ""
+        except StaleElementReferenceException:
+            continue
+    return ""
 
 
 def root_class(driver: Any) -> str:
@@ -183,48 +202,50 @@ def test_a_display_follows_redis_goes_stale_and_recovers(site: Site, dash_br: An
     waiting = snap["queues"]["*"]["now"]["calls_waiting"]
     driver = dash_br.driver
     driver.set_window_size(1600, 900)
-    driver.get(site.board_url("center"))
-    wait_for(lambda: first_value(driver) == str(waiting), what=f"calls waiting = {waiting}")
-    wait_for(lambda: "is-live" in root_class(driver), what="live board")
-    assert "Contact center" in text_of(driver, ".board-title")
+    with aggregating(site) as keeper:
+        driver.get(site.board_url("center"))
+        wait_for(lambda: first_value(driver) == str(waiting), what=f"calls waiting = {waiting}")
+        wait_for(lambda: "is-live" in root_class(driver), what="live board")
+        assert "Contact center" in text_of(driver, ".board-title")
 
-    # more calls arrive: the board follows
-    producer = EventProducer(site.client(), keys=site.keys)
-    now = time.time()
-    producer.publish(
-        [
-            Event(
-                kind=Kind.ENQUEUE.value,
-                ts=now,
-                source="t",
-                event_id=f"x{i}",
-                call_id=f"extra-{i}",
-                queue="support",
-            )
-            for i in range(5)
-        ]
-    )
-    site.drain()
-    wait_for(lambda: first_value(driver) == str(waiting + 5), what="calls waiting + 5")
+        # more calls arrive: the board follows
+        producer = EventProducer(site.client(), keys=site.keys)
+        now = time.time()
+        producer.publish(
+            [
+                Event(
+                    kind=Kind.ENQUEUE.value,
+                    ts=now,
+                    source="t",
+                    event_id=f"x{i}",
+                    call_id=f"extra-{i}",
+                    queue="support",
+                )
+                for i in range(5)
+            ]
+        )
+        wait_for(lambda: first_value(driver) == str(waiting + 5), what="calls waiting + 5")
 
-    # Redis stops: stale, reconnecting, numbers dimmed
-    site.redis.stop()
-    wait_for(lambda: "is-stale" in root_class(driver), what="stale after Redis stopped")
-    assert "unreachable" in text_of(driver, "#board-banner").lower()
-    site.redis.start()
-    site.drain()
-    wait_for(lambda: "is-live" in root_class(driver), timeout=20, what="recovery after restart")
-    assert text_of(driver, "#board-banner") == ""
+        # Redis stops: stale, reconnecting, numbers dimmed
+        site.redis.stop()
+        wait_for(lambda: "is-stale" in root_class(driver), what="stale after Redis stopped")
+        assert "unreachable" in text_of(driver, "#board-banner").lower()
+        site.redis.start()
+        wait_for(lambda: "is-live" in root_class(driver), timeout=20, what="recovery")
+        wait_for(lambda: text_of(driver, "#board-banner") == "", what="banner gone")
+        assert first_value(driver) == str(waiting + 5)  # nothing lost over the restart
 
-    # the aggregator stops writing: the snapshot ages past stale_after_s
-    client = site.client()
-    doc = json.loads(client.get(site.keys.snapshot))
-    doc["generated_at"] = time.time() - 60
-    client.set(site.keys.snapshot, json.dumps(doc))
-    wait_for(lambda: "is-stale" in root_class(driver), what="stale snapshot")
-    assert "no fresh data since" in text_of(driver, "#board-banner").lower()
-    site.drain()
-    wait_for(lambda: "is-live" in root_class(driver), what="fresh again")
+        # the aggregator stops writing: the snapshot ages past stale_after_s
+        keeper.paused.set()
+        time.sleep(1)  # a write in flight lands first
+        client = site.client()
+        doc = json.loads(client.get(site.keys.snapshot))
+        doc["generated_at"] = time.time() - 60
+        client.set(site.keys.snapshot, json.dumps(doc))
+        wait_for(lambda: "is-stale" in root_class(driver), what="stale snapshot")
+        assert "no fresh data since" in text_of(driver, "#board-banner").lower()
+        keeper.paused.clear()
+        wait_for(lambda: "is-live" in root_class(driver), what="fresh again")
 
 
 def test_the_token_opens_nothing_else(site: Site, dash_br: Any) -> None:

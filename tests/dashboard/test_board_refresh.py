@@ -171,21 +171,14 @@ def test_old_snapshot_and_lost_redis_are_stale(
 
 
 def test_every_shipped_board_renders(
-    settings: Settings, sessions: Any, make_user: Callable[..., str], snapshot: dict[str, Any]
+    settings: Settings,
+    sessions: Any,
+    make_user: Callable[..., str],
+    login: Callable[..., Any],
+    snapshot: dict[str, Any],
 ) -> None:
     app = create_app(settings)
-    client = app.test_client()
-    name = make_user("supervisor")
-    with client.session_transaction() as session:
-        user = app.extensions["floorboard"].sessions
-        from collectors.db import session_scope  # noqa: PLC0415
-        from dashboard.auth import service  # noqa: PLC0415
-
-        with session_scope(user) as db:
-            session["_user_id"] = str(
-                next(u.id for u in service.list_users(db) if u.username == name)
-            )
-            session["_fresh"] = True
+    client = login(app.test_client(), make_user("supervisor"))
     for board in ("center", "sales-team", "agents", "center-zh"):
         out = refresh(client, app, board)
         assert out["board-status"]["data"]["live"] is True, board

@@ -62,6 +62,7 @@ def db_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def cli(tmp_path: Path, db_url: str) -> Cli:
+    upgrade(db_url)  # to the latest schema: ties read QA averages from the evaluations table
     run = Cli(tmp_path, db_url)
     run("agents", "import", run.file("agents.csv", AGENTS))
     return run

@@ -42,7 +42,7 @@ def test_users_add_list_disable(runner: CliRunner, cli_env: dict[str, str]) -> N
         "Li Wei",
         "--locale",
         "zh",
-        stdin="password-2\npassword-2\n",
+        stdin="green-tea-route-9\ngreen-tea-route-9\n",
     )
     assert prompted.exit_code == 0, prompted.output
     listed = json.loads(run(runner, cli_env, "users", "list", "--json").output)
@@ -62,7 +62,7 @@ def test_users_bad_input_exits_non_zero_with_a_message(
     short = run(
         runner, cli_env, "users", "add", "zhao", "--role", "qa", "--password-stdin", stdin="short\n"
     )
-    assert short.exit_code != 0 and "at least 8 characters" in short.output
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
     role = run(
         runner,
         cli_env,

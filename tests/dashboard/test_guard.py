@@ -36,7 +36,40 @@ PINNED = {
     "/live": {"supervisor", "qa", "admin"},
     "/announcements": {"supervisor", "admin"},
     "/admin/displays": {"admin"},
+    # HR (issue 5): an agent reaches only their own history (the page checks the agent id)
+    "/hr": {"supervisor", "qa", "hr", "admin"},
+    "/hr/incidents": {"supervisor", "hr", "admin"},
+    "/hr/agent/<agent_id>": {"agent", "supervisor", "qa", "hr", "admin"},
+    "/hr/poster/<month>": {"agent", "supervisor", "qa", "hr", "admin"},
+    # QA console (issue 4): evaluation pages and reports check each record again
+    "/qa": {"supervisor", "qa", "admin"},
+    "/qa/mine": {"agent"},
+    "/qa/disputes": {"supervisor", "admin"},
+    "/qa/evaluation/<evaluation_id>": {"agent", "supervisor", "qa", "hr", "admin"},
+    "/qa/calibration": {"supervisor", "qa", "admin"},
+    "/qa/calibration/<session_id>": {"supervisor", "qa", "admin"},
+    "/qa/scorecards": {"supervisor", "qa", "admin"},
+    "/qa/scorecards/edit": {"supervisor", "qa", "admin"},
+    "/qa/reports": {"supervisor", "qa", "hr", "admin"},
 }
+# QA console (issue 4): Flask routes, their roles and a path to ask (each recording is
+# checked per call as well: tests/dashboard/test_recordings_route.py).
+QA_ROUTES = {
+    "recordings.recording": ("/recordings/1", {"agent", "supervisor", "qa", "admin"}),
+    "qa_exports.export_scorecard": (
+        "/qa/export/scorecard/default.yaml",
+        {"supervisor", "qa", "admin"},
+    ),
+    "qa_exports.export_report": ("/qa/export/report.csv", {"supervisor", "qa", "hr", "admin"}),
+}
+# Values for the variables of templated pages ("me": the caller's own agent history).
+PATH_VALUES = {"<name>": "tv", "<agent_id>": "me", "<month>": "2026-01"}
+
+
+def concrete(template: str) -> str:
+    for variable, value in PATH_VALUES.items():
+        template = template.replace(variable, value)
+    return template
 
 
 @pytest.fixture
@@ -154,10 +187,9 @@ def test_pages_over_http_and_through_the_router(
 ) -> None:
     client = clients[who]
     principal = principal_of(who)
-    paths = {page.get("path_template") or page["path"] for page in dash.page_registry.values()}
-    paths = {p.replace("<name>", "tv") for p in paths} | {"/board/other"}
-    for path in sorted(paths):
-        key = "/board/<name>" if path.startswith("/board/") else path
+    templates = {page.get("path_template") or page["path"] for page in dash.page_registry.values()}
+    paths = {concrete(p): p for p in templates} | {"/board/other": "/board/<name>"}
+    for path, key in sorted(paths.items()):
         page = next(
             p for p in dash.page_registry.values() if (p.get("path_template") or p["path"]) == key
         )
@@ -260,3 +292,17 @@ def test_revoked_token_and_unknown_callback_are_refused(
         "changedPropIds": [],
     }
     assert client.post(CALLBACK_ENDPOINT, json=fake).status_code == 403
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_qa_routes_for_every_role(
+    app: flask.Flask, clients: dict[str, FlaskClient], who: str
+) -> None:
+    for endpoint, (path, roles) in QA_ROUTES.items():
+        declared = getattr(app.view_functions[endpoint], ACCESS_ATTR).roles
+        assert {r.value for r in declared} == roles, endpoint
+        status = clients[who].get(path).status_code
+        if who in roles:
+            assert status not in (302, 403), (who, path, status)  # 200, or 404: nothing there
+        else:
+            assert status == (302 if who == "anonymous" else 403), (who, path, status)

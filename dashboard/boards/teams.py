@@ -1,0 +1,111 @@
+"""Which team each agent is in, for the team filters of the agent grid and the live view.
+
+The snapshot names agents by their telephony code (``Agent.agent_id`` in ``qa.people``); teams
+live in SQL. :class:`TeamDirectory` keeps the whole agent → team table in memory: a page layout
+loads it if it was never loaded (:meth:`TeamDirectory.ensure`), and a refresh only reads the
+table in memory. When the table is older than ``ttl_s`` a background thread reloads it, so no
+refresh ever waits on SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from collectors.db import session_scope
+from qa.people.service import list_agents
+
+log = logging.getLogger(__name__)
+
+NO_TEAM = ""
+
+
+class TeamDirectory:
+    """Agent code → team name, from ``qa.people``.
+
+    Args:
+        sessions: session factory.
+        ttl_s: age after which the table is reloaded (in the background).
+        clock: monotonic clock.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        ttl_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessions = sessions
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._teams: dict[str, str] = {}
+        self._loaded = float("-inf")
+        self._loading = False
+        self._lock = threading.Lock()
+        self._first_load = threading.Lock()
+
+    def ensure(self) -> None:
+        """Load the table now unless it was ever loaded (the first use in a process)."""
+        if self._loaded != float("-inf"):
+            return
+        with self._first_load:
+            if self._loaded == float("-inf"):  # not loaded by the thread we waited for
+                self._load()
+
+    def mapping(self) -> Mapping[str, str]:
+        """The table as it is in memory; an old one is reloaded in the background.
+
+        Only the first use in a process reads SQL in the caller's thread (page layouts call
+        :meth:`ensure` for that); after it, no caller ever waits on the database.
+        """
+        self.ensure()
+        now = self.clock()
+        with self._lock:
+            stale = now - self._loaded >= self.ttl_s and not self._loading
+            if stale:
+                self._loading = True
+            teams = self._teams
+        if stale:
+            threading.Thread(target=self._load, name="team-directory", daemon=True).start()
+        return teams
+
+    def names(self) -> list[str]:
+        """Every team that has agents, sorted."""
+        return sorted({team for team in self.mapping().values() if team})
+
+    def invalidate(self) -> None:
+        """Reload at the next :meth:`mapping` (in the background: e.g. after an import)."""
+        with self._lock:
+            if self._loaded != float("-inf"):
+                self._loaded = self.clock() - self.ttl_s
+
+    def _load(self) -> None:
+        teams: dict[str, str] | None = None
+        try:
+            with session_scope(self.sessions) as db_session:
+                teams = {a.agent_id: a.team_name for a in list_agents(db_session=db_session)}
+        except SQLAlchemyError:
+            # Keep the last table: a database hiccup must not empty the filters.
+            log.exception("teams: reload failed; keeping %d agents", len(self._teams))
+        with self._lock:
+            self._loading = False
+            self._loaded = self.clock()
+            if teams is not None:
+                self._teams = teams
+
+
+def team_filter(
+    agents: Sequence[Mapping[str, Any]], teams: Sequence[str], table: Mapping[str, str]
+) -> list[Mapping[str, Any]]:
+    """The agents of ``teams`` (all of them when ``teams`` is empty)."""
+    if not teams:
+        return list(agents)
+    wanted = set(teams)
+    return [a for a in agents if table.get(str(a.get("agent", "")), NO_TEAM) in wanted]
