@@ -10,7 +10,6 @@ stream and live state into that many partitions, each with its own aggregator wo
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
@@ -26,11 +25,7 @@ from dashboard.settings import Settings, SettingsError
 
 def partitions_for(settings: Settings) -> int:
     """How many partitions the center has (``FLOORBOARD_PARTITIONS``, default 1)."""
-    raw = getattr(settings, "partitions", None) or os.environ.get("FLOORBOARD_PARTITIONS", "1")
-    try:
-        count = int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"FLOORBOARD_PARTITIONS must be an integer, got {raw!r}") from exc
+    count = settings.partitions
     if not 1 <= count <= 256:
         raise SettingsError(f"FLOORBOARD_PARTITIONS must be between 1 and 256, got {count}")
     return count

@@ -42,6 +42,7 @@ class Settings:
     database_url: str = ""
     redis_url: str = ""
     key_prefix: str = "fb"
+    partitions: int = 1
     center: str = "main"
     timezone: str = "UTC"
     interval_minutes: int = 15
@@ -132,7 +133,10 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         if kind == "bool":
             return _bool(value)
     except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{origin}: {name} must be a {kind}, got {value!r}") from exc
+        kinds = {"int": "an integer", "float": "a number", "Path": "a path", "str": "text"}
+        raise SettingsError(
+            f"{origin}: {name} must be {kinds.get(str(kind), kind)}, got {value!r}"
+        ) from exc
     return value
 
 

@@ -216,7 +216,9 @@ def _print_logins(settings: Settings) -> None:
     click.echo(f"\nOpen {base}/ and log in (new passwords each run):")
     for username, password, role in create_demo_users(settings):
         click.echo(f"  {role:<11} {username:<11} {password}")
-    token = create_demo_display(settings, boards=("center", "agents", "sales-team", "center-zh"))
+    token = create_demo_display(
+        settings, boards=("center", "agents", "sales-team", "center-zh", "poster")
+    )
     click.echo("A TV needs no login, only its display token (revocable by an admin):")
     click.echo(f"  {base}/board/center?token={token}&rotate=30\n")
 
