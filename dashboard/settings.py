@@ -56,6 +56,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     recording_pattern: str = ""
+    dispute_window_days: float = 7.0
+    dispute_max_items: int = 0
     # the boards' YAML folder (None: ``layouts/`` of the checkout)
     layouts_dir: Path | None = None
     # security (docs/SECURITY.md); production always uses secure cookies

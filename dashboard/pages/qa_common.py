@@ -37,8 +37,17 @@ EVAL_VIEWERS = QA_STAFF | {Role.AGENT, Role.HR}
 QA_AGENTS = frozenset({Role.AGENT})
 #: Who may reach the recordings route (each call is checked with ``can_access``).
 LISTENERS = QA_STAFF | {Role.AGENT}
-#: The dispute rules in force (7-day window, no cap).
-DISPUTE_POLICY = DisputePolicy()
+
+
+def dispute_policy() -> DisputePolicy:
+    """The center's dispute rules: ``FLOORBOARD_DISPUTE_WINDOW_DAYS`` (7 by default) and
+    ``FLOORBOARD_DISPUTE_MAX_ITEMS`` (0 = no cap)."""
+    settings = app_state().settings
+    return DisputePolicy(
+        window_days=settings.dispute_window_days,
+        max_per_evaluation=settings.dispute_max_items or None,
+    )
+
 
 # (path, label key, roles) of the QA tabs shown above every QA page.
 TABS = (

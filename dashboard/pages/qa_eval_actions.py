@@ -17,7 +17,7 @@ from dashboard.auth.roles import Principal
 from dashboard.i18n import t
 from dashboard.pages import qa_eval_player as player_ui
 from dashboard.pages import qa_eval_view as view_ui
-from dashboard.pages.qa_common import DISPUTE_POLICY, clicked, db, message
+from dashboard.pages.qa_common import clicked, db, dispute_policy, message
 from dashboard.state import app_state
 from qa.calibration.schemas import CalibrationError
 from qa.calibration.service import get_session
@@ -200,7 +200,7 @@ def comment(
                 clear = ""
         except EvaluationError:
             outcome = message(t("qa.comments.empty", loc), error=True)
-        view = evaluation_view(evaluation, policy=DISPUTE_POLICY)
+        view = evaluation_view(evaluation, policy=dispute_policy())
     return player_ui.comments(view.comments, view.spec, loc, editable=True), clear, outcome
 
 
@@ -228,7 +228,7 @@ def agent_act(evaluation_id: Any, reasons: list[Any]) -> tuple[Any, Any]:
                     reason=reason,
                     agent_id=agent,
                     actor=principal.name,
-                    policy=DISPUTE_POLICY,
+                    policy=dispute_policy(),
                 )
                 done = "disputed"
             else:

@@ -23,12 +23,12 @@ from dashboard.pages import qa_eval_actions as actions
 from dashboard.pages import qa_eval_player as player_ui
 from dashboard.pages import qa_eval_view as view_ui
 from dashboard.pages.qa_common import (
-    DISPUTE_POLICY,
     EVAL_VIEWERS,
     QA_AGENTS,
     QA_STAFF,
     agent_label,
     db,
+    dispute_policy,
     gone,
     local,
     qa_page,
@@ -71,13 +71,13 @@ def layout(evaluation_id: str | None = None, done: str | None = None, **_query: 
 
 def _page(session: Session, evaluation: Evaluation, principal: Principal, done: str | None) -> Any:
     loc = principal.locale
-    view = evaluation_view(evaluation, policy=DISPUTE_POLICY)
+    view = evaluation_view(evaluation, policy=dispute_policy())
     call = get_call(db_session=session, call_pk=view.call_pk)
     editable = can_edit_evaluation(username=principal.name, evaluation=evaluation)
     agent_side = can_dispute(
         user_role=principal.role, user_agent_id=principal.agent_id, evaluation=evaluation
     )
-    disputable = frozenset(disputable_items(evaluation, DISPUTE_POLICY)) if agent_side else None
+    disputable = frozenset(disputable_items(evaluation, dispute_policy())) if agent_side else None
     entries = evaluation_history(db_session=session, evaluation_id=evaluation.id)
     main = [
         view_ui.call_card(view, call, agent_label(session, view.agent_id), loc),

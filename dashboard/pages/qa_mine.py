@@ -13,10 +13,10 @@ from dash import dcc, html
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa_common import (
-    DISPUTE_POLICY,
     QA_AGENTS,
     badge,
     db,
+    dispute_policy,
     local,
     passed_badge,
     qa_page,
@@ -48,8 +48,8 @@ def _disputes(evaluation: Evaluation, loc: str) -> Any:
 
 
 def _row(evaluation: Evaluation, loc: str) -> html.Tr:
-    open_items = disputable_items(evaluation, DISPUTE_POLICY)
-    deadline = dispute_deadline(evaluation, DISPUTE_POLICY)
+    open_items = disputable_items(evaluation, dispute_policy())
+    deadline = dispute_deadline(evaluation, dispute_policy())
     ack = (
         badge(t("qa.mine.seen", loc), "ok")
         if evaluation.acknowledged_at
@@ -140,7 +140,7 @@ def layout(**_query: Any) -> Any:
         else html.P(t("qa.mine.none", loc), className="qa-empty")
     )
     intro = html.P(
-        t("qa.mine.intro", loc, days=f"{DISPUTE_POLICY.window_days:g}"), className="qa-muted"
+        t("qa.mine.intro", loc, days=f"{dispute_policy().window_days:g}"), className="qa-muted"
     )
     body = html.Div([tiles, html.Div([intro, table], className="qa-card")])
     return qa_page(principal, title, "/qa/mine", body)
