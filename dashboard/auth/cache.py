@@ -96,24 +96,22 @@ class DisplayCache:
         self._touched = clock()
         self._seen: dict[int, datetime] = {}
         self._lock = threading.Lock()
-        # One load at a time, and callers wait for it: a TV must never be refused because
-        # another thread had started (but not finished) loading the table.
+        # One load at a time. A known token never waits for it (the current table serves
+        # meanwhile); an unknown one waits, so that no TV is refused because another thread
+        # had started, but not finished, loading the table.
         self._load_lock = threading.Lock()
 
     def lookup(self, token: str | None) -> DisplayInfo | None:
         """The active display holding ``token``, or ``None``."""
         if not token:
             return None
-        self._refresh()
+        self._refresh(wait=False)
         digest = service.hash_token(token)
         with self._lock:
             info = self._tokens.get(digest)
+        if info is None:
             # A token created a moment ago: look again, at most once per ``miss_reload_s``.
-            retry = info is None and self.clock() - self._loaded >= self.miss_reload_s
-            if retry:
-                self._loaded = float("-inf")
-        if retry:
-            self._refresh()
+            self._refresh(wait=True, max_age_s=self.miss_reload_s)
             with self._lock:
                 info = self._tokens.get(digest)
         if info is not None and info.expired():
@@ -127,26 +125,35 @@ class DisplayCache:
         with self._lock:
             self._loaded = float("-inf")
 
-    def _refresh(self) -> None:
-        with self._load_lock:
+    def _refresh(self, *, wait: bool, max_age_s: float | None = None) -> None:
+        """Reload the table if it is older than ``max_age_s`` (default ``ttl_s``); with
+        ``wait=False`` a reload another thread is doing is not waited for."""
+        if not self._load_lock.acquire(blocking=wait):
+            return
+        try:
             now = self.clock()
             with self._lock:
-                if now - self._loaded < self.ttl_s:
+                if now - self._loaded < (self.ttl_s if max_age_s is None else max_age_s):
                     return
                 touch = now - self._touched >= self.touch_every_s
                 seen, self._seen = (self._seen, {}) if touch else ({}, self._seen)
                 if seen:
                     self._touched = now
-            try:
-                with session_scope(self.sessions) as session:
-                    if seen:
-                        service.touch_displays(session, seen=seen)
-                    tokens = service.active_displays(session)
-            except SQLAlchemyError:
-                # Keep serving the tokens we know: a database hiccup must not blank every TV.
-                log.exception("display tokens: reload failed; keeping %d cached", len(self._tokens))
-                tokens = None
+            tokens = self._load(seen)
             with self._lock:
                 self._loaded = now
                 if tokens is not None:
                     self._tokens = tokens
+        finally:
+            self._load_lock.release()
+
+    def _load(self, seen: dict[int, datetime]) -> dict[str, DisplayInfo] | None:
+        try:
+            with session_scope(self.sessions) as session:
+                if seen:
+                    service.touch_displays(session, seen=seen)
+                return service.active_displays(session)
+        except SQLAlchemyError:
+            # Keep serving the tokens we know: a database hiccup must not blank every TV.
+            log.exception("display tokens: reload failed; keeping %d cached", len(self._tokens))
+            return None
