@@ -8,6 +8,7 @@ running in real time (or ``--speed`` times faster).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -17,6 +18,7 @@ import os
 import threading
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,7 +85,7 @@ def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     settings = ctx.settings
     if "FLOORBOARD_TIMEZONE" not in os.environ:
-        zone = business_hours_zone(datetime.now().astimezone())
+        zone = demo_zone(settings.data_dir)
         settings = dataclasses.replace(settings, timezone=zone)
     if "FLOORBOARD_TRUNK_CAPACITY" not in os.environ and settings.trunk_capacity == 30:
         settings = dataclasses.replace(settings, trunk_capacity=demo_trunk_capacity(agents))
@@ -102,6 +104,22 @@ def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, 
     with redis_connection(settings) as client:
         _run_live(settings, client, config, seed=seed, speed=speed, web=web, stop=stop)
     click.echo("stopped")
+
+
+def demo_zone(data_dir: Path) -> str:
+    """The demo center's time zone: chosen once per data directory (late morning there at the
+    first run) and kept, so that the history already simulated, and the forecasts made from
+    it, stay on the same local clock as today's traffic."""
+    kept = data_dir / "demo-timezone"
+    with contextlib.suppress(OSError):
+        zone = kept.read_text(encoding="utf-8").strip()
+        if zone in DEMO_ZONES:
+            return zone
+    zone = business_hours_zone(datetime.now().astimezone())
+    with contextlib.suppress(OSError):
+        data_dir.mkdir(parents=True, exist_ok=True)
+        kept.write_text(zone + "\n", encoding="utf-8")
+    return zone
 
 
 def demo_trunk_capacity(agents: int) -> int:
