@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from collectors.db import make_engine, session_factory, session_scope
 from dashboard.cli import Context, main, pass_context
+from dashboard.database import require_tables
 from dashboard.hr_service import compute as compute_awards
 from dashboard.hr_service import revise as revise_awards
 from qa.awards.decisions import override_coefficient, resolve_tie
@@ -80,25 +78,7 @@ def _by(required: bool) -> Callable[[_F], _F]:
 
 
 def _check_schema(url: str) -> None:
-    parsed = make_url(url)
-    shown = parsed.render_as_string(hide_password=True)
-    hint = "run `floorboard db upgrade` first"
-    database = parsed.database or ""
-    is_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
-    if is_file and not Path(database).exists():
-        raise click.ClickException(f"no database at {shown}: {hint}")
-    engine = make_engine(url)
-    try:
-        present = set(inspect(engine).get_table_names())
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open the database at {shown}: {exc}") from exc
-    finally:
-        engine.dispose()
-    missing = [t for t in TABLES if t not in present]
-    if missing:
-        raise click.ClickException(
-            f"the database at {shown} has no {', '.join(missing)} table(s): {hint}"
-        )
+    require_tables(url, TABLES)
 
 
 @contextmanager

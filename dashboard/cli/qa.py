@@ -19,14 +19,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import inspect, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collectors.db import make_engine, session_factory, session_scope
 from collectors.history.models import Call
 from dashboard.cli import Context, main, pass_context
+from dashboard.database import require_tables
 from qa.recordings.demo import write_demo_recordings
 from qa.recordings.service import RecordingError, attach_demo_recordings, find_recording
 from qa.reports.export import (
@@ -75,25 +74,7 @@ _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _check_schema(url: str) -> None:
-    parsed = make_url(url)
-    shown = parsed.render_as_string(hide_password=True)
-    database = parsed.database or ""
-    is_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
-    if is_file and not Path(database).exists():
-        raise click.ClickException(f"no database at {shown}: run `floorboard db upgrade` first")
-    engine = make_engine(url)
-    try:
-        present = set(inspect(engine).get_table_names())
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open the database at {shown}: {exc}") from exc
-    finally:
-        engine.dispose()
-    missing = [t for t in TABLES if t not in present]
-    if missing:
-        raise click.ClickException(
-            f"the database at {shown} has no {', '.join(missing)} table(s): "
-            "run `floorboard db upgrade` first"
-        )
+    require_tables(url, TABLES)
 
 
 @contextmanager
