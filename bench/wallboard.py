@@ -28,141 +28,29 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import redis
-
 from bench.common import percentile, redis_version, write_section
 from bench.procstat import cpu_seconds, machine_busy_seconds, tree
 from bench.wallboard_client import BoardClient, Sample, fetch_json, poll
-from collectors.aggregator.consumer import Aggregator
-from collectors.aggregator.engine import AggregatorConfig
-from collectors.db import make_engine, session_factory, session_scope
-from collectors.keys import Keys
-from collectors.pipeline.producer import EventProducer
-from collectors.redis_server import EmbeddedRedis, find_redis_server, free_port
-from collectors.simulator import default_center, generate
-from dashboard.auth import service
-from dashboard.cli.demo import business_hours_zone, demo_trunk_capacity
-from dashboard.database import upgrade
+from bench.wallboard_site import (
+    AGENTS,
+    BOARDS,
+    HOST,
+    THREADS,
+    WORKERS,
+    Site,
+    prepare,
+    redis_get_ms,
+    spawn,
+    stop,
+    wait_http,
+)
+from collectors.redis_server import find_redis_server, free_port
 
-REPO = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-BOARDS = ("center", "agents", "sales-team", "center-zh")
 LEVELS = (50, 100, 200, 400)
-AGENTS = 300
-WORKERS, THREADS = 2, 8
-PREFIX = "wb"
 WARMUP_S = 3.0
 TARGET_CLIENTS, TARGET_P99_MS = 200, 100.0
 # Before each row: wait up to QUIET_WAIT_S for the rest of the machine to use < QUIET_CORES.
 QUIET_CORES, QUIET_WAIT_S = 0.3, 90.0
-
-
-@dataclass
-class Site:
-    """What the bench runs: Redis with the snapshot, a display token, the settings' env."""
-
-    redis: EmbeddedRedis
-    root: Path
-    zone: str
-    token: str
-    agents_live: int
-
-    @property
-    def keys(self) -> Keys:
-        return Keys(prefix=PREFIX)
-
-    def env(self, port: int) -> dict[str, str]:
-        return {
-            **os.environ,
-            "FLOORBOARD_ENV": "development",
-            "FLOORBOARD_DATA_DIR": str(self.root),
-            "FLOORBOARD_REDIS_URL": self.redis.url,
-            "FLOORBOARD_KEY_PREFIX": PREFIX,
-            "FLOORBOARD_TIMEZONE": self.zone,
-            "FLOORBOARD_HOST": HOST,
-            "FLOORBOARD_PORT": str(port),
-        }
-
-
-def _rules(zone: str) -> AggregatorConfig:
-    return AggregatorConfig(timezone=zone, trunk_capacity=demo_trunk_capacity(AGENTS))
-
-
-def prepare(root: Path, agents: int = AGENTS) -> Site:
-    """Redis holding a simulated center's morning, the database, a display token."""
-    server = EmbeddedRedis(root / "redis", appendonly=False).start()
-    zone = business_hours_zone(datetime.now().astimezone())
-    now = time.time()
-    midnight = datetime.fromtimestamp(now, ZoneInfo(zone)).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    client = server.client()
-    keys = Keys(prefix=PREFIX)
-    producer = EventProducer(client, keys=keys)
-    events = list(
-        generate(
-            config=default_center(agents=agents, timezone=zone),
-            seed=11,
-            start=midnight.timestamp(),
-            end=now,
-        )
-    )
-    for first in range(0, len(events), 5000):
-        producer.publish(events[first : first + 5000])
-    aggregator = Aggregator(client, keys=keys, config=_rules(zone))
-    aggregator.drain()
-    snap = aggregator.write_snapshot()
-    live = sum(1 for a in snap["agents"] if a.get("state") != "logged_off")
-    upgrade(f"sqlite:///{(root / 'floorboard.db').resolve()}")
-    sessions = session_factory(make_engine(f"sqlite:///{(root / 'floorboard.db').resolve()}"))
-    with session_scope(sessions) as db:
-        token = service.create_display(db, name="bench", boards=BOARDS, created_by="bench").token
-    return Site(server, root, zone, token, live)
-
-
-def keep_fresh(redis_url: str, zone: str, period_s: float = 0.5) -> None:
-    """Rewrite the snapshot every ``period_s`` as the running aggregator does (own process)."""
-    aggregator = Aggregator(
-        redis.Redis.from_url(redis_url, decode_responses=True),
-        keys=Keys(prefix=PREFIX),
-        config=_rules(zone),
-    )
-    aggregator.drain()
-    while True:
-        time.sleep(period_s)
-        aggregator.write_snapshot()
-
-
-def spawn(args: Sequence[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, *args],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_http(port: int, path: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            asyncio.run(fetch_json(HOST, port, path))
-            return
-        except (OSError, RuntimeError, ValueError):
-            time.sleep(0.2)
-    raise RuntimeError(f"no answer on {HOST}:{port}{path}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # -- load ----------------------------------------------------------------------------------
@@ -272,54 +160,14 @@ def board_load(
 ) -> Result:  # fmt: skip
     """``n`` TVs on ``boards`` (round robin) for ``seconds`` after a warm-up."""
     assert site.redis.process is not None
+    redis_pid = site.redis.process.pid
     wait_quiet()
 
     async def go() -> Result:
         clients = await _boards(port, site.token, boards, n)
-        return await _measure(clients, None, seconds, tree(server.pid), site.redis.process.pid)
+        return await _measure(clients, None, seconds, tree(server.pid), redis_pid)
 
     return asyncio.run(go())
-
-
-# -- baselines -----------------------------------------------------------------------------
-
-
-def bare_server(redis_url: str, key: str, port: int) -> None:
-    """The baseline: Flask on the same gunicorn setup, one route returning the snapshot."""
-    import flask  # noqa: PLC0415
-    from gunicorn.app.base import BaseApplication  # noqa: PLC0415
-
-    app = flask.Flask("bare")
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-
-    @app.get("/snapshot")
-    def snapshot() -> flask.Response:
-        return flask.Response(client.get(key) or "{}", mimetype="application/json")
-
-    class _App(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for name, value in (
-                ("bind", f"{HOST}:{port}"), ("workers", WORKERS), ("threads", THREADS),
-                ("worker_class", "gthread"), ("accesslog", "-"),
-            ):  # fmt: skip
-                self.cfg.set(name, value)
-
-        def load(self) -> flask.Flask:
-            return app
-
-    _App().run()
-
-
-def redis_get_ms(site: Site, count: int = 2000) -> tuple[float, float, int]:
-    client = site.redis.client()
-    key = site.keys.snapshot
-    size = len(client.get(key) or "")
-    times = []
-    for _ in range(count):
-        began = time.perf_counter()
-        client.get(key)
-        times.append(time.perf_counter() - began)
-    return 1000 * percentile(times, 50), 1000 * percentile(times, 99), size
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -337,7 +185,7 @@ def run(seconds: float = 20.0, levels: Sequence[int] = LEVELS) -> str:
     """Run every series; returns the markdown section for docs/PERFORMANCE.md."""
     with tempfile.TemporaryDirectory(prefix="fb-wallboard-") as tmp:
         site = prepare(Path(tmp))
-        fresh = spawn(["-c", f"from bench.wallboard import keep_fresh; "
+        fresh = spawn(["-c", f"from bench.wallboard_site import keep_fresh; "
                              f"keep_fresh({site.redis.url!r}, {site.zone!r})"])  # fmt: skip
         port = free_port()
         server = spawn(
@@ -352,7 +200,7 @@ def run(seconds: float = 20.0, levels: Sequence[int] = LEVELS) -> str:
             stop(server)
             bare_port = free_port()
             server = spawn(
-                ["-c", f"from bench.wallboard import bare_server; "
+                ["-c", f"from bench.wallboard_site import bare_server; "
                        f"bare_server({site.redis.url!r}, {site.keys.snapshot!r}, {bare_port})"]
             )  # fmt: skip
             wait_http(bare_port, "/snapshot", server)

@@ -7,14 +7,15 @@ deterministically for a seed; :func:`run` paces them in real or accelerated time
 
 from __future__ import annotations
 
-from collectors.simulator.engine import generate, run_id_for
+from collectors.simulator.center import default_center
+from collectors.simulator.engine import generate
+from collectors.simulator.kernel import run_id_for
 from collectors.simulator.model import (
     AgentConfig,
     CenterConfig,
     PauseConfig,
     QueueConfig,
     ShiftConfig,
-    default_center,
 )
 from collectors.simulator.queue_log_writer import QueueLogFileSink, QueueLogWriter
 from collectors.simulator.runner import RunStats, run

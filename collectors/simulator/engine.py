@@ -12,38 +12,33 @@ give the same events, and a shorter run is a prefix of a longer one.
 
 from __future__ import annotations
 
-import hashlib
-import heapq
 import math
-import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from collectors.events import Event, Kind
-from collectors.simulator.model import AgentConfig, CenterConfig, QueueConfig
+from collectors.simulator.entities import (
+    ACW,
+    CONNECTED,
+    DONE,
+    IDLE,
+    OFF,
+    PAUSED,
+    RING,
+    RINGING,
+    TALK,
+    WAITING,
+    Agent,
+    Call,
+    Queue,
+    names_of,
+)
+from collectors.simulator.kernel import EventLoop, to_epoch
+from collectors.simulator.model import CenterConfig
 
-_WAITING, _RINGING, _CONNECTED, _DONE = range(4)
-_OFF, _IDLE, _RING, _TALK, _ACW, _PAUSED = range(6)
 # Survey score distributions (5 first): a long wait costs satisfaction.
 _SCORES = (5.0, 4.0, 3.0, 2.0, 1.0)
 _SCORE_WEIGHTS = ((0.52, 0.25, 0.11, 0.05, 0.07), (0.33, 0.27, 0.17, 0.10, 0.13))
-
-
-def run_id_for(*, config: CenterConfig, seed: int, start: float) -> str:
-    """The run id: the same center, seed and start time always give the same one."""
-    key = f"{seed}|{math.floor(start)}|{config!r}".encode()
-    return hashlib.blake2b(key, digest_size=6).hexdigest()
-
-
-def to_epoch(value: datetime | float, timezone: str) -> float:
-    """Epoch seconds of ``value``; a naive datetime is read in ``timezone``."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=ZoneInfo(timezone))
-        return value.timestamp()
-    return float(value)
 
 
 def generate(
@@ -56,7 +51,7 @@ def generate(
     """Simulate the center from ``start`` and yield its events in timestamp order.
 
     Args:
-        config: the center (see :func:`~collectors.simulator.model.default_center`).
+        config: the center (see :func:`~collectors.simulator.center.default_center`).
         seed: the random seed; with ``start`` it fixes the whole event sequence.
         start: simulated start (datetime, naive = the center's time zone, or epoch seconds);
             agents on shift at that moment log in at once.
@@ -67,48 +62,7 @@ def generate(
     return sim.run(until=stop)
 
 
-class _Call:
-    __slots__ = ("id", "q", "enq", "pos0", "state", "agent", "ring_at", "token", "outcome")
-
-    def __init__(self, call_id: str, queue: _Queue, enq: float, pos0: int) -> None:
-        self.id, self.q, self.enq, self.pos0 = call_id, queue, enq, pos0
-        self.state = _WAITING
-        self.agent: _Agent | None = None
-        self.ring_at = 0.0
-        self.token = 0
-        self.outcome: tuple[str, float, float | None] = ("", 0.0, None)
-
-
-class _Queue:
-    __slots__ = ("cfg", "calls", "members", "agents", "next_t")
-
-    def __init__(self, cfg: QueueConfig) -> None:
-        self.cfg = cfg
-        self.calls: dict[str, _Call] = {}  # everyone still in the queue, in arrival order
-        self.members = 0
-        self.agents: list[_Agent] = []
-        self.next_t = 0.0
-
-
-class _Agent:
-    __slots__ = (
-        "cfg", "queues", "state", "idle_since", "ready_at", "call", "plan",
-        "pauses", "pause_i", "pause_token", "want_pause", "want_logout",
-    )  # fmt: skip
-
-    def __init__(self, cfg: AgentConfig) -> None:
-        self.cfg = cfg
-        self.queues: list[_Queue] = []
-        self.state = _OFF
-        self.idle_since = self.ready_at = 0.0
-        self.call: _Call | None = None
-        self.plan = 0  # which shift the timers belong to; stale timers are ignored
-        self.pauses: list[tuple[float, str, float]] = []
-        self.pause_i = self.pause_token = 0
-        self.want_pause = self.want_logout = False
-
-
-class Simulation:
+class Simulation(EventLoop):
     """One simulation run (use :func:`generate`).
 
     Args:
@@ -118,20 +72,10 @@ class Simulation:
     """
 
     def __init__(self, *, config: CenterConfig, seed: int, start: float) -> None:
-        self.cfg = config
-        self.tz = ZoneInfo(config.timezone)
-        self.start = float(math.floor(start))
-        self.run_id = run_id_for(config=config, seed=seed, start=self.start)
-        self.source = f"sim:{self.run_id}"
-        self.rng = random.Random(f"{seed}|{self.start}")  # noqa: S311 - a simulation, not crypto
-        self.now = self.start
-        self.seq = 0
-        self.out: list[Event] = []
-        self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
-        self._n = 0
+        super().__init__(config=config, seed=seed, start=start)
         self._call_n = int(self.run_id, 16) % 100_000
-        self.queues = {q.name: _Queue(q) for q in config.queues}
-        self.agents = [_Agent(a) for a in config.agents]
+        self.queues = {q.name: Queue(q) for q in config.queues}
+        self.agents = [Agent(a) for a in config.agents]
         for agent in self.agents:
             agent.queues = [self.queues[name] for name in agent.cfg.skills]
             for queue in agent.queues:
@@ -143,36 +87,6 @@ class Simulation:
         for queue in self.queues.values():
             queue.next_t = self.start
             self._schedule_arrival(queue)
-
-    def run(self, *, until: float = math.inf) -> Iterator[Event]:
-        """Yield events until the simulated time reaches ``until``."""
-        heap, out = self._heap, self.out
-        while heap and heap[0][0] < until:
-            self.now, _, action, args = heapq.heappop(heap)
-            action(*args)
-            if out:
-                yield from out
-                out.clear()
-
-    # -- plumbing -----------------------------------------------------------------------------
-
-    def _at(self, when: float, action: Callable[..., None], *args: Any) -> None:
-        self._n += 1
-        heapq.heappush(self._heap, (when, self._n, action, args))
-
-    def _later(self, delay: float, action: Callable[..., None], *args: Any) -> None:
-        self._at(self.now + max(1, round(delay)), action, *args)
-
-    def _emit(
-        self, kind: Kind, call_id: str = "", queue: str = "", agent: str = "", **f: Any
-    ) -> None:
-        self.seq += 1
-        eid = f"{self.source}:{self.seq}"
-        self.out.append(Event(kind, self.now, self.source, eid, call_id, queue, agent, **f))
-
-    def _local(self, day: date, clock: str) -> float:
-        hour, minute = map(int, clock.split(":"))
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz).timestamp()
 
     # -- shifts and pauses --------------------------------------------------------------------
 
@@ -198,12 +112,12 @@ class Simulation:
         self._plan_day(tomorrow)
         self._at(self._local(tomorrow, "12:00"), self._next_day, tomorrow)
 
-    def _login(self, agent: _Agent, plan: list[tuple[float, str, float]], logout: float) -> None:
-        if agent.state != _OFF:  # still finishing the previous shift's last call
+    def _login(self, agent: Agent, plan: list[tuple[float, str, float]], logout: float) -> None:
+        if agent.state != OFF:  # still finishing the previous shift's last call
             self._at(self.now + 30, self._login, agent, plan, logout)
             return
         agent.plan += 1
-        agent.state, agent.idle_since = _IDLE, self.now
+        agent.state, agent.idle_since = IDLE, self.now
         agent.pauses, agent.pause_i = plan, 0
         agent.want_pause = agent.want_logout = False
         self._emit(Kind.LOGIN, agent=agent.cfg.name, target=agent.cfg.channel)
@@ -214,17 +128,17 @@ class Simulation:
         self._arm_pause(agent)
         self._free(agent)
 
-    def _logout_due(self, agent: _Agent, plan: int) -> None:
+    def _logout_due(self, agent: Agent, plan: int) -> None:
         if agent.plan != plan:
             return
-        if agent.state in (_RING, _TALK, _ACW):
+        if agent.state in (RING, TALK, ACW):
             agent.want_logout = True
         else:
             self._logout(agent)
 
-    def _logout(self, agent: _Agent) -> None:
+    def _logout(self, agent: Agent) -> None:
         name = agent.cfg.name
-        if agent.state == _PAUSED:
+        if agent.state == PAUSED:
             self._emit(Kind.UNPAUSE, agent=name)
         for queue in agent.queues:
             queue.members -= 1
@@ -233,42 +147,42 @@ class Simulation:
                 for call in queue.calls.values():
                     self._later(self.rng.randint(1, 3), self._empty_due, call)
         self._emit(Kind.LOGOUT, agent=name)
-        agent.state, agent.plan = _OFF, agent.plan + 1
+        agent.state, agent.plan = OFF, agent.plan + 1
 
-    def _arm_pause(self, agent: _Agent) -> None:
+    def _arm_pause(self, agent: Agent) -> None:
         if agent.pause_i < len(agent.pauses):
             at = agent.pauses[agent.pause_i][0]
             self._at(max(at, self.now), self._pause_due, agent, agent.plan, agent.pause_i)
 
-    def _pause_due(self, agent: _Agent, plan: int, index: int) -> None:
+    def _pause_due(self, agent: Agent, plan: int, index: int) -> None:
         if agent.plan != plan or agent.pause_i != index:
             return
-        if agent.state == _IDLE:
+        if agent.state == IDLE:
             self._take_planned_pause(agent)
         else:
             agent.want_pause = True  # taken as soon as the agent is free
 
-    def _take_planned_pause(self, agent: _Agent) -> None:
+    def _take_planned_pause(self, agent: Agent) -> None:
         _, reason, minutes = agent.pauses[agent.pause_i]
         agent.pause_i += 1
         agent.want_pause = False
         self._pause(agent, reason, minutes)
         self._arm_pause(agent)
 
-    def _pause(self, agent: _Agent, reason: str, seconds: float) -> None:
-        agent.state = _PAUSED
+    def _pause(self, agent: Agent, reason: str, seconds: float) -> None:
+        agent.state = PAUSED
         agent.pause_token += 1
         self._emit(Kind.PAUSE, agent=agent.cfg.name, reason=reason)
         self._later(seconds, self._unpause, agent, agent.pause_token)
 
-    def _unpause(self, agent: _Agent, token: int) -> None:
-        if agent.state != _PAUSED or agent.pause_token != token:
+    def _unpause(self, agent: Agent, token: int) -> None:
+        if agent.state != PAUSED or agent.pause_token != token:
             return
-        agent.state, agent.idle_since = _IDLE, self.now
+        agent.state, agent.idle_since = IDLE, self.now
         self._emit(Kind.UNPAUSE, agent=agent.cfg.name)
         self._free(agent)
 
-    def _free(self, agent: _Agent) -> None:
+    def _free(self, agent: Agent) -> None:
         """The agent just became idle: log out, pause or take a call, whichever is due."""
         if agent.want_logout:
             self._logout(agent)
@@ -277,13 +191,13 @@ class Simulation:
         elif agent.ready_at <= self.now:
             self._take_next_call(agent)
 
-    def _ready(self, agent: _Agent, plan: int) -> None:
-        if agent.plan == plan and agent.state == _IDLE:
+    def _ready(self, agent: Agent, plan: int) -> None:
+        if agent.plan == plan and agent.state == IDLE:
             self._free(agent)
 
     # -- calls --------------------------------------------------------------------------------
 
-    def _schedule_arrival(self, queue: _Queue) -> None:
+    def _schedule_arrival(self, queue: Queue) -> None:
         """Next arrival of a Poisson process whose rate is constant within each local hour."""
         cfg, t = queue.cfg, queue.next_t
         if cfg.peak_per_hour <= 0 or not any(self.cfg.intraday) or not any(self.cfg.weekday):
@@ -302,11 +216,11 @@ class Simulation:
                     return
             t = edge
 
-    def _arrive(self, queue: _Queue) -> None:
+    def _arrive(self, queue: Queue) -> None:
         self._schedule_arrival(queue)
         cfg, rng = queue.cfg, self.rng
         self._call_n += 1
-        call = _Call(f"{int(self.now)}.{self._call_n}", queue, self.now, len(queue.calls) + 1)
+        call = Call(f"{int(self.now)}.{self._call_n}", queue, self.now, len(queue.calls) + 1)
         queue.calls[call.id] = call
         caller = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
         self._emit(Kind.ENQUEUE, call.id, cfg.name, position=call.pos0, target=caller)
@@ -317,51 +231,51 @@ class Simulation:
         else:
             self._offer(call)
 
-    def _position(self, call: _Call) -> int:
+    def _position(self, call: Call) -> int:
         return list(call.q.calls).index(call.id) + 1
 
-    def _leave(self, call: _Call, kind: Kind, key: str = "") -> None:
+    def _leave(self, call: Call, kind: Kind, key: str = "") -> None:
         """The caller leaves the queue unanswered (hang-up, key press, timeout, empty queue)."""
-        if call.state not in (_WAITING, _RINGING):
+        if call.state not in (WAITING, RINGING):
             return
         agent = self._cancel_ring(call)
         position = self._position(call)
         del call.q.calls[call.id]
-        call.state = _DONE
+        call.state = DONE
         self._emit(
             kind, call.id, call.q.cfg.name, wait=self.now - call.enq, position=position, reason=key
         )
         if agent is not None:
             self._free(agent)
 
-    def _empty_due(self, call: _Call) -> None:
-        if call.state == _WAITING and not call.q.members:
+    def _empty_due(self, call: Call) -> None:
+        if call.state == WAITING and not call.q.members:
             self._leave(call, Kind.EXIT_EMPTY)
 
-    def _cancel_ring(self, call: _Call) -> _Agent | None:
+    def _cancel_ring(self, call: Call) -> Agent | None:
         agent = call.agent
-        if call.state != _RINGING or agent is None:
+        if call.state != RINGING or agent is None:
             return None
         ring = self.now - call.ring_at
-        self._emit(Kind.RING_NO_ANSWER, *_names(call), ring=ring, reason="canceled")
-        agent.state, agent.call, call.agent = _IDLE, None, None
+        self._emit(Kind.RING_NO_ANSWER, *names_of(call), ring=ring, reason="canceled")
+        agent.state, agent.call, call.agent = IDLE, None, None
         return agent
 
-    def _offer(self, call: _Call) -> None:
+    def _offer(self, call: Call) -> None:
         """Ring the agent of the call's queue who has been idle the longest, if any is free."""
-        best: _Agent | None = None
+        best: Agent | None = None
         for agent in call.q.agents:
-            free = agent.state == _IDLE and agent.ready_at <= self.now
+            free = agent.state == IDLE and agent.ready_at <= self.now
             if free and (best is None or agent.idle_since < best.idle_since):
                 best = agent
         if best is not None:
             self._ring(call, best)
 
-    def _take_next_call(self, agent: _Agent) -> None:
+    def _take_next_call(self, agent: Agent) -> None:
         """Ring the agent with the oldest waiting call of their highest-priority queue."""
-        best: tuple[int, float, _Call] | None = None
+        best: tuple[int, float, Call] | None = None
         for queue in agent.queues:
-            call = next((c for c in queue.calls.values() if c.state == _WAITING), None)
+            call = next((c for c in queue.calls.values() if c.state == WAITING), None)
             if call is not None:
                 key = (-queue.cfg.priority, call.enq, call)
                 if best is None or key[:2] < best[:2]:
@@ -369,23 +283,23 @@ class Simulation:
         if best is not None:
             self._ring(best[2], agent)
 
-    def _ring(self, call: _Call, agent: _Agent) -> None:
-        call.state, call.agent, call.ring_at = _RINGING, agent, self.now
+    def _ring(self, call: Call, agent: Agent) -> None:
+        call.state, call.agent, call.ring_at = RINGING, agent, self.now
         call.token += 1
-        agent.state, agent.call = _RING, call
-        self._emit(Kind.RING, *_names(call))
+        agent.state, agent.call = RING, call
+        self._emit(Kind.RING, *names_of(call))
         if self.rng.random() < self.cfg.ring_no_answer_share:
             self._later(self.cfg.ring_timeout, self._no_answer, call, call.token)
         else:
             self._later(self.rng.randint(*self.cfg.ring_seconds), self._answer, call, call.token)
 
-    def _no_answer(self, call: _Call, token: int) -> None:
+    def _no_answer(self, call: Call, token: int) -> None:
         agent = call.agent
-        if call.state != _RINGING or call.token != token or agent is None:
+        if call.state != RINGING or call.token != token or agent is None:
             return
-        self._emit(Kind.RING_NO_ANSWER, *_names(call), ring=self.now - call.ring_at)
-        call.state, call.agent = _WAITING, None
-        agent.state, agent.call = _IDLE, None
+        self._emit(Kind.RING_NO_ANSWER, *names_of(call), ring=self.now - call.ring_at)
+        call.state, call.agent = WAITING, None
+        agent.state, agent.call = IDLE, None
         agent.ready_at = self.now + self.cfg.retry
         if agent.want_logout or agent.want_pause:
             self._free(agent)
@@ -395,26 +309,26 @@ class Simulation:
             self._later(self.cfg.retry, self._ready, agent, agent.plan)
         self._offer(call)
 
-    def _answer(self, call: _Call, token: int) -> None:
+    def _answer(self, call: Call, token: int) -> None:
         agent = call.agent
-        if call.state != _RINGING or call.token != token or agent is None:
+        if call.state != RINGING or call.token != token or agent is None:
             return
         del call.q.calls[call.id]
-        call.state, agent.state = _CONNECTED, _TALK
+        call.state, agent.state = CONNECTED, TALK
         wait, ring = self.now - call.enq, self.now - call.ring_at
-        self._emit(Kind.ANSWER, *_names(call), wait=wait, ring=ring)
+        self._emit(Kind.ANSWER, *names_of(call), wait=wait, ring=ring)
         call.outcome = call.q.cfg.sample_outcome(self.rng)
         _, talk, hold = call.outcome
         self._later(talk + (hold or 0.0), self._hang_up, call)
 
-    def _hang_up(self, call: _Call) -> None:
+    def _hang_up(self, call: Call) -> None:
         agent = call.agent
         if agent is None:  # pragma: no cover - a connected call always has its agent
             return
         cfg, rng = call.q.cfg, self.rng
         how, talk, hold = call.outcome
         wait = self.now - call.enq - talk - (hold or 0.0)
-        names = _names(call)
+        names = names_of(call)
         if how in ("agent", "caller"):
             self._emit(Kind.COMPLETE, *names, wait=wait, talk=talk, hold=hold, reason=how)
             if rng.random() < cfg.survey_share:
@@ -426,19 +340,14 @@ class Simulation:
             self._emit(
                 Kind.TRANSFER, *names, wait=wait, talk=talk, hold=hold, reason=how, target=target
             )
-        call.state, agent.state = _DONE, _ACW
+        call.state, agent.state = DONE, ACW
         self._emit(Kind.ACW_START, *names)
         self._later(cfg.sample_wrap(rng), self._wrap_done, agent, call, self.now)
 
-    def _survey(self, call: _Call, score: float) -> None:
-        self._emit(Kind.SURVEY, *_names(call), score=score)
+    def _survey(self, call: Call, score: float) -> None:
+        self._emit(Kind.SURVEY, *names_of(call), score=score)
 
-    def _wrap_done(self, agent: _Agent, call: _Call, since: float) -> None:
-        self._emit(Kind.ACW_END, *_names(call), wrap=self.now - since)
-        agent.state, agent.call, agent.idle_since = _IDLE, None, self.now
+    def _wrap_done(self, agent: Agent, call: Call, since: float) -> None:
+        self._emit(Kind.ACW_END, *names_of(call), wrap=self.now - since)
+        agent.state, agent.call, agent.idle_since = IDLE, None, self.now
         self._free(agent)
-
-
-def _names(call: _Call) -> tuple[str, str, str]:
-    """Call id, queue and agent of a call, as :meth:`Simulation._emit` takes them."""
-    return call.id, call.q.cfg.name, call.agent.cfg.name if call.agent else ""

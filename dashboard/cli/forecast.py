@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import time
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -33,27 +31,11 @@ from collectors.forecast import (
 from collectors.forecast.queries import queue_names
 from collectors.staffing import ServiceLevelTarget
 from dashboard.cli import Context, main, pass_context
+from dashboard.database import require_tables
 from dashboard.settings import Settings
 
 _NOW_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-_UPGRADE = "run `floorboard db upgrade` first"
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    """True for a SQLite file that does not exist (connecting would create it empty)."""
-    try:
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - the engine reports a malformed URL
-        return False
-    path = parsed.database or ""
-    return (
-        parsed.get_backend_name() == "sqlite"
-        and path not in ("", ":memory:")
-        and not path.startswith("file:")
-        and not Path(path).exists()
-    )
+TABLES = ("calls",)
 
 
 def _safe(url: str) -> str:
@@ -198,14 +180,9 @@ def forecast(
     now = now_at.replace(tzinfo=tz) if now_at else datetime.fromtimestamp(time.time(), tz)
     target_day = day.date() if day else now.date()
     url = settings.sqlalchemy_url
-    if _missing_sqlite_file(url):
-        raise click.ClickException(f"no database at {_safe(url)}: {_UPGRADE}")
+    require_tables(url, TABLES)
     engine = make_engine(url)
     try:
-        if not inspect(engine).has_table("calls"):
-            raise click.ClickException(
-                f"the database at {_safe(url)} has no call history table: {_UPGRADE}"
-            )
         with session_factory(engine)() as session:
             result = _run(
                 session, settings, day=target_day, queue=queue, weeks=weeks, now=now.timestamp()

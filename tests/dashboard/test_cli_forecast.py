@@ -206,7 +206,7 @@ def test_missing_database_or_table_says_to_upgrade(invoke: Invoke, data: Path) -
     make_engine(f"sqlite:///{data / 'floorboard.db'}").connect().close()
     result = invoke("--date", "2024-03-04")
     assert result.exit_code == 1
-    assert "has no call history table" in result.output
+    assert "has no calls table(s)" in result.output
     assert "floorboard db upgrade" in result.output
 
 

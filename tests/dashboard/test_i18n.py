@@ -15,11 +15,19 @@ from dashboard.i18n import (
     fmt_value,
     t,
 )
+from dashboard.i18n_catalogue import AREAS
 
 
 def test_both_catalogues_have_the_same_keys() -> None:
     assert set(EN) == set(ZH)
     assert all(ZH[k].strip() for k in ZH)
+
+
+def test_every_key_belongs_to_exactly_one_area() -> None:
+    # The merge would silently let a later area override an earlier one's text.
+    assert sum(len(area.EN) for area in AREAS) == len(EN)
+    for area in AREAS:
+        assert set(area.EN) == set(area.ZH), area.__name__
 
 
 def test_every_metric_and_state_has_a_label_in_both_languages() -> None:
