@@ -13,13 +13,18 @@ $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { sh scripts/system-deps.sh venv && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 
-$(STAMP): $(PY) pyproject.toml
+# The install compiles the hot path (setup.py, collectors/compiled.py) in place: any change to
+# those modules re-runs it, so the extensions never lag their source.
+HOT     := collectors/events.py collectors/queue_log/parser.py $(wildcard collectors/aggregator/*.py)
+SOURCES := pyproject.toml setup.py collectors/compiled.py $(HOT)
+
+$(STAMP): $(PY) $(SOURCES)
 	$(PY) -m pip install -q -e .
 	@touch $@
 
-$(TSTAMP): $(STAMP)
+$(TSTAMP): $(PY) $(SOURCES)
 	$(PY) -m pip install -q -e '.[test]'
-	@touch $@
+	@touch $@ $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/floorboard demo
@@ -47,3 +52,4 @@ soak: $(TSTAMP)
 
 clean:
 	rm -rf $(VENV) floorboard-data build *.egg-info
+	find . -path ./.venv -prune -o -name '*.so' -print -exec rm -f {} +

@@ -8,10 +8,11 @@ it twice.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
+
+import orjson
 
 
 class Kind(StrEnum):
@@ -106,23 +107,24 @@ class Reject(NamedTuple):
 _FIELD_COUNT = len(Event._fields)
 
 
-def encode_frame(events: Iterable[Event]) -> str:
-    """Serialise events into one stream entry payload (a JSON array of arrays)."""
-    return json.dumps(list(events), separators=(",", ":"), ensure_ascii=False)
+def encode_frame(events: Iterable[Event]) -> bytes:
+    """Serialise events into one stream entry payload (a JSON array of arrays, UTF-8)."""
+    # orjson: json.dumps costs as much per event as parsing the queue_log line did.
+    return orjson.dumps(list(map(tuple, events)))
 
 
 def decode_frame(payload: str | bytes) -> list[Event]:
     """Read back what :func:`encode_frame` wrote; raises ``ValueError`` on a damaged frame."""
-    rows: Any = json.loads(payload)
-    if not isinstance(rows, list):
+    try:
+        rows: Any = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"event frame is not JSON: {exc}") from exc
+    if type(rows) is not list:
         raise ValueError("event frame is not a JSON array")
-    make = Event._make
-    out: list[Event] = []
     for row in rows:
-        if not isinstance(row, list) or len(row) != _FIELD_COUNT:
+        if type(row) is not list or len(row) != _FIELD_COUNT:
             raise ValueError(f"event frame row has the wrong shape: {row!r:.80}")
-        out.append(make(row))
-    return out
+    return list(map(Event._make, rows))
 
 
 def chunks(events: Sequence[Event], size: int) -> Iterable[Sequence[Event]]:

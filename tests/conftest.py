@@ -9,10 +9,22 @@ from pathlib import Path
 import pytest
 import redis
 
+from collectors.compiled import stale_modules
 from collectors.keys import Keys
 from collectors.redis_server import EmbeddedRedis
 
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # A compiled extension shadows the source beside it: tests would run yesterday's code.
+    stale = stale_modules()
+    if stale:
+        pytest.exit(
+            f"compiled modules are older than their source: {', '.join(stale)}; "
+            "run `make test` (it rebuilds them) or `pip install -e .`",
+            returncode=2,
+        )
 
 
 @pytest.fixture(scope="session")

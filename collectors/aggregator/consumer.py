@@ -18,7 +18,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import redis
@@ -32,7 +33,7 @@ from collectors.aggregator.outputs import HistorySink, Outputs
 from collectors.aggregator.partition import Partition, PartitionEngine
 from collectors.aggregator.scripts import ARE_SEEN
 from collectors.aggregator.state import LiveAgent, LiveCall
-from collectors.aggregator.transaction import BatchWrite, Retention, line_safe, queue_batch
+from collectors.aggregator.transaction import BatchWrite, Retention, pack_ids, queue_batch
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient, without_retries
@@ -43,6 +44,8 @@ __all__ = ["Aggregator", "Batch", "ConsumerOptions", "HistorySink"]
 
 Entry = tuple[str, dict[str, str]]
 
+_EVENT_ID = itemgetter(Event._fields.index("event_id"))
+
 
 @dataclass
 class Batch:
@@ -52,6 +55,7 @@ class Batch:
     fresh: list[Event]
     duplicates: int
     damaged: list[tuple[str, str]]
+    fresh_ids: list[str] = field(default_factory=list)
 
 
 class Aggregator(Outputs):
@@ -307,21 +311,25 @@ class Aggregator(Outputs):
             except ValueError as exc:
                 damaged.append((entry_id, str(exc)))
         fresh, duplicates = self._unseen(events, also_seen)
-        return Batch(entries, fresh, duplicates, damaged)
+        return Batch(entries, fresh, duplicates, damaged, list(map(_EVENT_ID, fresh)))
 
     def _apply_batch(self, batch: Batch) -> None:
-        days = {self.engine.clock.day_of(ev.ts) for ev in batch.fresh}
-        self.mirror.ensure_days(self.client, self._recent(days))
-        unknown = 0
-        for ev in batch.fresh:
-            if not self.engine.apply(ev):
-                unknown += 1
+        self.mirror.ensure_days(self.client, self._recent(self.engine.days_of(batch.fresh)))
+        unknown = self.engine.apply_all(batch.fresh)
         changes = self.engine.take_changes()
-        writes = self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
+        writes = self._mirror_apply(changes)
         if not self._recovering:
-            ids = frozenset(ev.event_id for ev in batch.fresh)
+            ids = frozenset(batch.fresh_ids)
             self._prefetched = self._fetch(block=False, also_seen=ids)
         self._commit(batch, changes, writes, unknown)
+
+    def _mirror_apply(self, changes: Changes) -> Writes:
+        hours = self.mirror.hours_to_load(changes.mdelta)
+        if hours:
+            # Read what is in Redis only once the transaction in flight is in it.
+            self._committer.wait()
+            self.mirror.ensure_hours(self.client, hours)
+        return self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
 
     def _recent(self, days: set[str]) -> list[str]:
         held = set(self.mirror.queues)
@@ -339,14 +347,18 @@ class Aggregator(Outputs):
         """
         if not events:
             return [], 0
-        ids = [line_safe(ev.event_id) for ev in events]
-        flags = str(
-            self.client.eval(ARE_SEEN, len(self._seen_keys()), *self._seen_keys(), "\n".join(ids))
-        )
-        pending = self._committer.in_flight_ids | also_seen
-        if "1" not in flags and not pending and len(set(ids)) == len(ids):
+        ids = list(map(_EVENT_ID, events))
+        seen_keys = self._seen_keys()
+        flags = str(self.client.eval(ARE_SEEN, len(seen_keys), *seen_keys, pack_ids(ids)))
+        in_flight, unique = self._committer.in_flight_ids, set(ids)
+        if (
+            "1" not in flags
+            and len(unique) == len(ids)
+            and in_flight.isdisjoint(unique)
+            and also_seen.isdisjoint(unique)
+        ):
             return events, 0
-        seen = set(pending)
+        seen = in_flight | also_seen
         fresh: list[Event] = []
         for ev, event_id, flag in zip(events, ids, flags, strict=True):
             if flag == "1" or event_id in seen:
@@ -363,7 +375,7 @@ class Aggregator(Outputs):
 
     def _commit(self, batch: Batch, changes: Changes, writes: Writes, unknown: int) -> None:
         """Send the batch's effects, seen ids and acknowledgements as one transaction."""
-        fresh_ids = [ev.event_id for ev in batch.fresh]
+        fresh_ids = batch.fresh_ids
         pipe = self.client.pipeline(transaction=True)
         self.lease.fence(pipe)
         write = BatchWrite(
@@ -398,7 +410,7 @@ class Aggregator(Outputs):
         if closed:
             log.warning("aggregator: closed %d calls stuck in the queue as lost", closed)
             changes = self.engine.take_changes()
-            writes = self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
+            writes = self._mirror_apply(changes)
             self._commit(Batch([], [], 0, []), changes, writes, 0)
             self._dirty = True
         return closed

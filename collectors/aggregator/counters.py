@@ -8,7 +8,6 @@ without reading Redis back.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -46,20 +45,41 @@ def merge_into(target: dict[tuple[str, int, str], int], key: tuple[str, int, str
 
 
 class Writes:
-    """Counter writes of one batch: sums for ``HINCRBY``, maxima for the ``hmax`` script."""
+    """Counter writes of one batch, already in the packed form the ``APPLY_COUNTERS`` script
+    reads: per hash, ``field<TAB>value`` lines to set (``sets``: the mirror holds the whole
+    hash, so it knows the new value), else to add (``sums``) or to raise to (``maxima``).
+
+    A name holding a tab or a newline (a hostile or broken source) cannot travel packed: its
+    writes go one by one (``single``: key, ``"sum"`` or ``"max"``, field, value).
+    """
 
     def __init__(self) -> None:
-        self.sums: dict[str, dict[str, int]] = defaultdict(dict)
-        self.maxima: dict[str, dict[str, int]] = defaultdict(dict)
+        self.sets: dict[str, list[str]] = {}
+        self.sums: dict[str, list[str]] = {}
+        self.maxima: dict[str, list[str]] = {}
+        self.single: list[tuple[str, str, str, int]] = []
 
-    def add(self, key: str, field_name: str, n: int) -> None:
-        if field_name.endswith(_MAX_SUFFIXES):
-            self.maxima[key][field_name] = n
+    def put(self, key: str, name: str, idx: int, counter: str, value: int) -> None:
+        if "\t" in name or "\n" in name:
+            self.single.append((key, "set", encode_field(name, idx, counter), value))
+            return
+        lines = self.sets.get(key)
+        if lines is None:
+            lines = self.sets[key] = []
+        lines.append(f"{name}|{idx}|{counter}\t{value}")
+
+    def add(self, key: str, name: str, idx: int, counter: str, n: int) -> None:
+        if counter in MAX_COUNTERS:
+            mode, groups = "max", self.maxima
         else:
-            self.sums[key][field_name] = n
-
-
-_MAX_SUFFIXES = tuple(f"|{c}" for c in MAX_COUNTERS)
+            mode, groups = "sum", self.sums
+        if "\t" in name or "\n" in name:
+            self.single.append((key, mode, encode_field(name, idx, counter), n))
+            return
+        lines = groups.get(key)
+        if lines is None:
+            lines = groups[key] = []
+        lines.append(f"{name}|{idx}|{counter}\t{n}")
 
 
 class Mirror:
@@ -82,6 +102,9 @@ class Mirror:
         self.agent_totals: dict[str, dict[str, dict[str, int]]] = {}
         self.center_intervals: dict[str, dict[int, dict[str, int]]] = {}
         self.minutes: dict[MKey, int] = {}
+        # Hours whose whole per-minute hash is in ``minutes``: their fields are written as
+        # values (HSET), which costs Redis a fraction of an increment each.
+        self.known_hours: set[int] = set()
 
     def ensure_days(self, client: RedisClient, days: Iterable[str]) -> None:
         """Load the counters of ``days`` not yet in memory (one HGETALL per day and kind)."""
@@ -100,14 +123,29 @@ class Mirror:
             self.center_intervals.pop(day, None)
 
     def load_minutes(self, client: RedisClient, now_minute: int) -> None:
-        self.minutes = {}
+        """(Re)load the per-minute counters of the last ``keep_minutes`` minutes."""
+        self.minutes, self.known_hours = {}, set()
         first = now_minute - self.keep_minutes
         for hour in range(first // 60, now_minute // 60 + 1):
-            for (queue, minute, counter), value in decode_fields(
-                client.hgetall(self.keys.minute_counters(hour))
-            ).items():
-                if minute >= first:
-                    self.minutes[(minute, queue, counter)] = value
+            self._load_hour(client, hour)
+
+    def hours_to_load(self, mdelta: Mapping[MKey, int]) -> set[int]:
+        """Hours ``mdelta`` writes to that are recent but not held whole in memory."""
+        hours = {key[0] // 60 for key in mdelta}
+        newest = max(hours, default=0)
+        oldest = (newest * 60 - self.keep_minutes) // 60 + 1
+        return {h for h in hours - self.known_hours if h >= oldest}
+
+    def ensure_hours(self, client: RedisClient, hours: Iterable[int]) -> None:
+        """Load whole hours of per-minute counters (call with no transaction in flight)."""
+        for hour in hours:
+            self._load_hour(client, hour)
+
+    def _load_hour(self, client: RedisClient, hour: int) -> None:
+        raw = client.hgetall(self.keys.minute_counters(hour))
+        for (queue, minute, counter), value in decode_fields(raw).items():
+            self.minutes[(minute, queue, counter)] = value
+        self.known_hours.add(hour)
 
     def apply(
         self, qdelta: Mapping[QKey, int], adelta: Mapping[QKey, int], mdelta: Mapping[MKey, int]
@@ -117,27 +155,37 @@ class Mirror:
         Days not held in memory (a backfill of last month, say) are only written to Redis.
         """
         writes = Writes()
+        add, put = writes.add, writes.put
+        queue_key, agent_key, minute_key = (
+            self.keys.queue_counters,
+            self.keys.agent_counters,
+            self.keys.minute_counters,
+        )
         for (day, name, idx, counter), n in qdelta.items():
             held = self.queues.get(day)
-            if held is not None:
-                merge_into(held, (name, idx, counter), n)
-            writes.add(self.keys.queue_counters(day), encode_field(name, idx, counter), n)
+            if held is None:
+                add(queue_key(day), name, idx, counter, n)
+            else:
+                put(queue_key(day), name, idx, counter, merge_into(held, (name, idx, counter), n))
         for (day, name, idx, counter), n in adelta.items():
             held = self.agents.get(day)
-            if held is not None:
-                merge_into(held, (name, idx, counter), n)
+            if held is None:
+                add(agent_key(day), name, idx, counter, n)
+            else:
+                put(agent_key(day), name, idx, counter, merge_into(held, (name, idx, counter), n))
                 self._total(day, (name, idx, counter), n)
-            writes.add(self.keys.agent_counters(day), encode_field(name, idx, counter), n)
-        for (minute, queue, counter), n in mdelta.items():
-            key = (minute, queue, counter)
-            self.minutes[key] = (
-                max(self.minutes.get(key, 0), n)
-                if counter in MAX_COUNTERS
-                else self.minutes.get(key, 0) + n
+        minutes, known = self.minutes, self.known_hours
+        for key, n in mdelta.items():
+            minute, queue, counter = key
+            value = (
+                max(minutes.get(key, 0), n) if counter in MAX_COUNTERS else minutes.get(key, 0) + n
             )
-            writes.add(
-                self.keys.minute_counters(minute // 60), encode_field(queue, minute, counter), n
-            )
+            minutes[key] = value
+            hour = minute // 60
+            if hour in known:
+                put(minute_key(hour), queue, minute, counter, value)
+            else:
+                add(minute_key(hour), queue, minute, counter, n)
         return writes
 
     def _total(self, day: str, key: tuple[str, int, str], n: int) -> None:
@@ -151,3 +199,5 @@ class Mirror:
         first = now_minute - self.keep_minutes
         if any(k[0] < first for k in self.minutes):
             self.minutes = {k: v for k, v in self.minutes.items() if k[0] >= first}
+            # An hour cut in part is no longer whole in memory.
+            self.known_hours = {h for h in self.known_hours if h * 60 >= first}

@@ -61,16 +61,29 @@ class Engine(CallRules):
             self.source_clock[event.source] = event.ts
         return True
 
+    def apply_all(self, events: list[Event]) -> int:
+        """Apply events in order; returns how many were of a kind the engine does not know."""
+        unknown = 0
+        for event in events:
+            if not self.apply(event):
+                unknown += 1
+        return unknown
+
+    def days_of(self, events: list[Event]) -> set[str]:
+        """The local days the events fall on."""
+        day_of = self.clock.day_of
+        return {day_of(event.ts) for event in events}
+
     def take_changes(self) -> Changes:
         """Hand over what changed since the last call and start a new change set."""
         changes = Changes(
-            qdelta=self.qdelta,
+            qdelta=self.interval_deltas(),
             adelta=self.adelta,
             mdelta=self.mdelta,
             calls={k: self.calls.get(k) for k in self.dirty_calls},
             agents={k: self.agents[k] for k in self.dirty_agents},
             outbox=self.outbox,
         )
-        self.qdelta, self.adelta, self.mdelta = {}, {}, {}
+        self.adelta, self.mdelta = {}, {}
         self.dirty_calls, self.dirty_agents, self.outbox = set(), set(), []
         return changes

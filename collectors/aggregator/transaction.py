@@ -6,10 +6,11 @@ counters, the live calls and agents, the ids now seen, the finished calls for SQ
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from collectors.aggregator.counters import Writes
 from collectors.aggregator.counting import Changes
@@ -46,9 +47,13 @@ class Retention:
     minute_ttl_s: int = 2 * 86_400
 
 
-def line_safe(event_id: str) -> str:
-    """Ids travel as lines of one packed argument: a newline inside one would split it."""
-    return event_id.replace("\n", " ") if "\n" in event_id else event_id
+def pack_ids(ids: Sequence[str]) -> str:
+    """Ids travel as lines of one packed argument: a newline inside one would split it, an
+    empty one would vanish (and shift every answer after it)."""
+    packed = "\n".join(ids)
+    if packed.count("\n") != len(ids) - 1 or "" in ids:  # a broken or hostile source
+        packed = "\n".join(i.replace("\n", " ") or " " for i in ids)
+    return packed
 
 
 def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) -> None:
@@ -56,7 +61,7 @@ def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) 
     _counters(pipe, batch.writes, retention)
     _live(pipe, keys, batch.changes)
     if batch.fresh_ids:
-        ids = "\n".join(line_safe(i) for i in batch.fresh_ids)
+        ids = pack_ids(batch.fresh_ids)
         pipe.execute_command("EVAL", MARK_SEEN, 1, retention.seen_key, retention.seen_ttl_s, ids)
     changes = batch.changes
     days = {k[0] for k in changes.qdelta} | {k[0] for k in changes.adelta}
@@ -64,7 +69,7 @@ def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) 
         pipe.sadd(keys.days, *days)
     if changes.outbox:
         # One list element per batch: a JSON array of finished-call records.
-        pipe.rpush(keys.outbox, json.dumps(changes.outbox, separators=(",", ":")))
+        pipe.rpush(keys.outbox, orjson.dumps(changes.outbox))
     for entry_id, reason in batch.damaged:
         pipe.xadd(keys.dead_letter, {"source": "stream", "location": entry_id, "raw": "",
                                      "reason": f"damaged frame: {reason}"})  # fmt: skip
@@ -82,34 +87,30 @@ def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) 
 def _counters(pipe: Any, writes: Writes, retention: Retention) -> None:
     # One script call per lifetime: ttl → (keys, modes, packed fields)
     calls: dict[int, tuple[list[str], list[str], list[str]]] = {}
-    for mode, groups in (("sum", writes.sums), ("max", writes.maxima)):
-        for key, fields in groups.items():
-            minute = key.rsplit(":", 2)[-2] == "mc"
-            ttl = retention.minute_ttl_s if minute else retention.counter_ttl_s
+    for mode, groups in (("set", writes.sets), ("sum", writes.sums), ("max", writes.maxima)):
+        for key, lines in groups.items():
+            ttl = _ttl(key, retention)
             counter_keys, modes, packed = calls.setdefault(ttl, ([], [], []))
             counter_keys.append(key)
             modes.append(mode)
-            packed.append("\n".join(f"{f}\t{v}" for f, v in fields.items() if _packable(f)))
-            for name, value in fields.items():
-                if not _packable(name):
-                    _one_counter(pipe, key, mode, name, value)
+            packed.append("\n".join(lines))
     for ttl, (counter_keys, modes, packed) in calls.items():
         # Not ``pipe.eval``: a cluster pipeline does not offer it (redis-py 8), EVAL does work.
         args = (*counter_keys, ttl, *modes, *packed)
         pipe.execute_command("EVAL", APPLY_COUNTERS, len(counter_keys), *args)
+    for key, mode, field_name, value in writes.single:
+        if mode == "set":
+            pipe.hset(key, field_name, value)
+        elif mode == "max":
+            pipe.execute_command("EVAL", HMAX_ONE, 1, key, field_name, value)
+        else:
+            pipe.hincrby(key, field_name, value)
+        pipe.expire(key, _ttl(key, retention))
 
 
-def _packable(field_name: str) -> bool:
-    """Tabs and newlines separate the packed fields: a queue or agent name holding one (a
-    hostile or broken source) would make the script misread the batch and fail it."""
-    return "\t" not in field_name and "\n" not in field_name
-
-
-def _one_counter(pipe: Any, key: str, mode: str, field_name: str, value: int) -> None:
-    if mode == "max":
-        pipe.execute_command("EVAL", HMAX_ONE, 1, key, field_name, value)
-    else:
-        pipe.hincrby(key, field_name, value)
+def _ttl(key: str, retention: Retention) -> int:
+    minute = key.rsplit(":", 2)[-2] == "mc"
+    return retention.minute_ttl_s if minute else retention.counter_ttl_s
 
 
 def _live(pipe: Any, keys: Keys, changes: Changes) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import signal
@@ -14,8 +13,10 @@ from pathlib import Path
 import click
 import redis
 
+from collectors import compiled
 from collectors.aggregator.consumer import Aggregator, ConsumerOptions
 from collectors.aggregator.engine import AggregatorConfig
+from collectors.aggregator.memory import GarbagePolicy
 from collectors.aggregator.partition import Partition, claim_partition
 from collectors.keys import Keys
 from collectors.report import ReportError, build_report
@@ -24,11 +25,28 @@ from dashboard.database import upgrade
 from dashboard.history import sql_history
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
 
+log = logging.getLogger(__name__)
 
-def tune_gc() -> None:
-    """Fewer collections for a process that allocates millions of short-lived event tuples
-    (CPython does not untrack named tuples, so full collections cost ~10 % of its time)."""
-    gc.set_threshold(200_000, 20, 50)
+
+def tune_gc() -> GarbagePolicy:
+    """Timed garbage collection instead of CPython's automatic one (see ``memory.py``); the
+    returned policy must be called between batches."""
+    policy = GarbagePolicy()
+    policy.start()
+    return policy
+
+
+def log_hot_path() -> None:
+    """Say whether the counting engine runs compiled; warn when an extension is out of date."""
+    states = compiled.status()
+    done = sum(1 for state in states.values() if state == "compiled")
+    log.info("hot path: %d of %d modules compiled (mypyc)", done, len(states))
+    stale = compiled.stale_modules()
+    if stale:
+        log.warning(
+            "compiled modules older than their source (run `make` or `pip install -e .`): %s",
+            ", ".join(stale),
+        )
 
 
 def stop_on_signals() -> threading.Event:
@@ -86,7 +104,8 @@ def aggregate(
     """Consume the event stream: live state, counters, snapshot, call history."""
     settings = ctx.settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    tune_gc()
+    collect_garbage = tune_gc()
+    log_hot_path()
     history = None
     if not no_history:
         upgrade(settings.sqlalchemy_url)
@@ -117,7 +136,7 @@ def aggregate(
         )
         part = f", partition {partition.index} of {center.partitions}" if partition else ""
         click.echo(f"aggregating center {settings.center!r}{part}; Ctrl-C to stop", err=True)
-        aggregator.run(stop)
+        aggregator.run(stop, on_batch=collect_garbage)
 
 
 def _partition_option(text: str, center: Keys) -> int | None:
