@@ -31,9 +31,9 @@ from collectors.aggregator.lease import Lease
 from collectors.aggregator.options import ConsumerOptions
 from collectors.aggregator.outputs import HistorySink, Outputs
 from collectors.aggregator.partition import Partition, PartitionEngine
-from collectors.aggregator.scripts import ARE_SEEN
+from collectors.aggregator.seen import SeenCheck, drop_seen
 from collectors.aggregator.state import LiveAgent, LiveCall
-from collectors.aggregator.transaction import BatchWrite, Retention, pack_ids, queue_batch
+from collectors.aggregator.transaction import BatchWrite, Retention, queue_batch
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient, without_retries
@@ -56,6 +56,7 @@ class Batch:
     duplicates: int
     damaged: list[tuple[str, str]]
     fresh_ids: list[str] = field(default_factory=list)
+    seen: SeenCheck | None = None  # until answered, ``fresh`` holds every decoded event
 
 
 class Aggregator(Outputs):
@@ -157,6 +158,8 @@ class Aggregator(Outputs):
             log.info("aggregator: the last transaction failed; state reloaded from Redis")
         self._committer = Committer()
         self._recovering = True
+        if self._prefetched is not None and self._prefetched.seen is not None:
+            self._prefetched.seen.cancel()
         self._prefetched = None
 
     # -- the loop ---------------------------------------------------------------------------
@@ -310,10 +313,28 @@ class Aggregator(Outputs):
                 events.extend(decode_frame(fields.get("e", "")))
             except ValueError as exc:
                 damaged.append((entry_id, str(exc)))
-        fresh, duplicates = self._unseen(events, also_seen)
-        return Batch(entries, fresh, duplicates, damaged, list(map(_EVENT_ID, fresh)))
+        ids = list(map(_EVENT_ID, events))
+        check = SeenCheck(
+            self.client,
+            seen_keys=self._seen_keys(),
+            ids=ids,
+            pending=self._committer.in_flight_ids | also_seen,
+        )
+        return Batch(entries, events, 0, damaged, ids, check)
+
+    def _drop_seen(self, batch: Batch) -> None:
+        """Settle which of the batch's events were applied before (see ``seen.py``)."""
+        if batch.seen is None:
+            return
+        check, batch.seen = batch.seen, None
+        batch.fresh, batch.duplicates = drop_seen(
+            batch.fresh, batch.fresh_ids, check.flags(), check.pending
+        )
+        if batch.duplicates:
+            batch.fresh_ids = list(map(_EVENT_ID, batch.fresh))
 
     def _apply_batch(self, batch: Batch) -> None:
+        self._drop_seen(batch)
         self.mirror.ensure_days(self.client, self._recent(self.engine.days_of(batch.fresh)))
         unknown = self.engine.apply_all(batch.fresh)
         changes = self.engine.take_changes()
@@ -335,37 +356,6 @@ class Aggregator(Outputs):
         held = set(self.mirror.queues)
         newest = sorted(held | days)[-self.mirror.keep_days :]
         return [d for d in days if d in newest]
-
-    def _unseen(
-        self, events: list[Event], also_seen: frozenset[str] = frozenset()
-    ) -> tuple[list[Event], int]:
-        """Drop events whose id was applied before, is in a batch not yet committed
-        (``also_seen`` and the transaction in flight), or came earlier in this batch.
-
-        Applied ids are remembered per day of applying, for ``seen_ttl_days`` days: a replay
-        within that time is recognised whatever the dates of its events.
-        """
-        if not events:
-            return [], 0
-        ids = list(map(_EVENT_ID, events))
-        seen_keys = self._seen_keys()
-        flags = str(self.client.eval(ARE_SEEN, len(seen_keys), *seen_keys, pack_ids(ids)))
-        in_flight, unique = self._committer.in_flight_ids, set(ids)
-        if (
-            "1" not in flags
-            and len(unique) == len(ids)
-            and in_flight.isdisjoint(unique)
-            and also_seen.isdisjoint(unique)
-        ):
-            return events, 0
-        seen = in_flight | also_seen
-        fresh: list[Event] = []
-        for ev, event_id, flag in zip(events, ids, flags, strict=True):
-            if flag == "1" or event_id in seen:
-                continue
-            seen.add(event_id)
-            fresh.append(ev)
-        return fresh, len(events) - len(fresh)
 
     def _seen_keys(self) -> list[str]:
         """Seen-id sets of today and the days before it that are still kept, newest first."""
