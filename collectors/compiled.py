@@ -34,18 +34,25 @@ def source_paths() -> list[str]:
 def status() -> dict[str, str]:
     """Per hot module: ``compiled``, ``pure`` (Python source), or ``stale`` (an extension
     older than the source beside it)."""
+    # Only a source checkout (``setup.py`` beside the package) can hold an extension built
+    # before its source was edited; an installed wheel's files come from one build (and their
+    # times are those of the install, in no useful order).
+    checkout = (Path(__file__).resolve().parents[1] / "setup.py").is_file()
     out: dict[str, str] = {}
     for name in HOT_MODULES:
         spec = importlib.util.find_spec(name)
         origin = Path(spec.origin) if spec is not None and spec.origin else None
-        out[name] = module_state(origin, source_name=name.rsplit(".", 1)[-1] + ".py")
+        source_name = name.rsplit(".", 1)[-1] + ".py"
+        out[name] = module_state(origin, source_name=source_name, checkout=checkout)
     return out
 
 
-def module_state(origin: Path | None, *, source_name: str) -> str:
+def module_state(origin: Path | None, *, source_name: str, checkout: bool = True) -> str:
     """``pure``, ``compiled`` or ``stale`` for a module loaded from ``origin``."""
     if origin is None or origin.suffix == ".py":
         return "pure"
+    if not checkout:
+        return "compiled"
     source = origin.parent / source_name
     stale = source.exists() and source.stat().st_mtime > origin.stat().st_mtime
     return "stale" if stale else "compiled"

@@ -34,6 +34,8 @@ def test_a_stale_extension_is_recognised(tmp_path: Path) -> None:
     assert compiled.module_state(extension, source_name="engine.py") == "stale"
     assert compiled.module_state(source, source_name="engine.py") == "pure"
     assert compiled.module_state(None, source_name="engine.py") == "pure"
+    # An installed wheel: its files' times are the install's, never "stale".
+    assert compiled.module_state(extension, source_name="engine.py", checkout=False) == "compiled"
 
 
 def test_every_hot_module_runs_compiled_where_a_compiler_is() -> None:
