@@ -18,12 +18,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any
 
 import redis
 
+from collectors.aggregator.batch import EVENT_ID, Batch, Entry, entries_of
 from collectors.aggregator.committer import Committer
 from collectors.aggregator.counters import Mirror, Writes
 from collectors.aggregator.engine import AggregatorConfig, Changes, Engine
@@ -41,22 +39,6 @@ from collectors.pipeline.clients import RedisClient, without_retries
 log = logging.getLogger(__name__)
 
 __all__ = ["Aggregator", "Batch", "ConsumerOptions", "HistorySink"]
-
-Entry = tuple[str, dict[str, str]]
-
-_EVENT_ID = itemgetter(Event._fields.index("event_id"))
-
-
-@dataclass
-class Batch:
-    """Stream entries read together and the events in them not applied before."""
-
-    entries: list[Entry]
-    fresh: list[Event]
-    duplicates: int
-    damaged: list[tuple[str, str]]
-    fresh_ids: list[str] = field(default_factory=list)
-    seen: SeenCheck | None = None  # until answered, ``fresh`` holds every decoded event
 
 
 class Aggregator(Outputs):
@@ -269,7 +251,7 @@ class Aggregator(Outputs):
             own = self.client.xreadgroup(
                 opts.group, opts.consumer, {self.keys.events: "0"}, count=opts.read_count
             )
-            entries = _entries(own)
+            entries = entries_of(own)
             if entries:
                 return entries
             self._recovering = False
@@ -293,7 +275,7 @@ class Aggregator(Outputs):
             count=opts.read_count,
             block=self._block_ms() if block else None,
         )
-        return _entries(fresh)
+        return entries_of(fresh)
 
     def _block_ms(self) -> int:
         """Wait for new entries, but not past the moment the snapshot is due."""
@@ -313,7 +295,7 @@ class Aggregator(Outputs):
                 events.extend(decode_frame(fields.get("e", "")))
             except ValueError as exc:
                 damaged.append((entry_id, str(exc)))
-        ids = list(map(_EVENT_ID, events))
+        ids = list(map(EVENT_ID, events))
         check = SeenCheck(
             self.client,
             seen_keys=self._seen_keys(),
@@ -331,7 +313,7 @@ class Aggregator(Outputs):
             batch.fresh, batch.fresh_ids, check.flags(), check.pending
         )
         if batch.duplicates:
-            batch.fresh_ids = list(map(_EVENT_ID, batch.fresh))
+            batch.fresh_ids = list(map(EVENT_ID, batch.fresh))
 
     def _apply_batch(self, batch: Batch) -> None:
         self._drop_seen(batch)
@@ -404,11 +386,3 @@ class Aggregator(Outputs):
             self._commit(Batch([], [], 0, []), changes, writes, 0)
             self._dirty = True
         return closed
-
-
-def _entries(reply: Any) -> list[Entry]:
-    """Flatten an XREADGROUP reply; entries whose payload was trimmed come back empty."""
-    out: list[Entry] = []
-    for _stream, items in reply or []:
-        out.extend((eid, fields) for eid, fields in items if fields)
-    return out

@@ -50,7 +50,7 @@ class Writes:
     hash, so it knows the new value), else to add (``sums``) or to raise to (``maxima``).
 
     A name holding a tab or a newline (a hostile or broken source) cannot travel packed: its
-    writes go one by one (``single``: key, ``"sum"`` or ``"max"``, field, value).
+    writes go one by one (``single``: key, ``"set"``, ``"sum"`` or ``"max"``, field, value).
     """
 
     def __init__(self) -> None:
@@ -60,26 +60,33 @@ class Writes:
         self.single: list[tuple[str, str, str, int]] = []
 
     def put(self, key: str, name: str, idx: int, counter: str, value: int) -> None:
-        if "\t" in name or "\n" in name:
-            self.single.append((key, "set", encode_field(name, idx, counter), value))
-            return
-        lines = self.sets.get(key)
-        if lines is None:
-            lines = self.sets[key] = []
-        lines.append(f"{name}|{idx}|{counter}\t{value}")
+        """Set the field to ``value``."""
+        self._line(self.sets, "set", key, name, idx, counter, value)
 
     def add(self, key: str, name: str, idx: int, counter: str, n: int) -> None:
+        """Add ``n`` to the field (raise it to ``n`` for a maximum)."""
         if counter in MAX_COUNTERS:
-            mode, groups = "max", self.maxima
+            self._line(self.maxima, "max", key, name, idx, counter, n)
         else:
-            mode, groups = "sum", self.sums
+            self._line(self.sums, "sum", key, name, idx, counter, n)
+
+    def _line(
+        self,
+        groups: dict[str, list[str]],
+        mode: str,
+        key: str,
+        name: str,
+        idx: int,
+        counter: str,
+        value: int,
+    ) -> None:
         if "\t" in name or "\n" in name:
-            self.single.append((key, mode, encode_field(name, idx, counter), n))
+            self.single.append((key, mode, encode_field(name, idx, counter), value))
             return
         lines = groups.get(key)
         if lines is None:
             lines = groups[key] = []
-        lines.append(f"{name}|{idx}|{counter}\t{n}")
+        lines.append(f"{name}|{idx}|{counter}\t{value}")
 
 
 class Mirror:
@@ -123,7 +130,8 @@ class Mirror:
             self.center_intervals.pop(day, None)
 
     def load_minutes(self, client: RedisClient, now_minute: int) -> None:
-        """(Re)load the per-minute counters of the last ``keep_minutes`` minutes."""
+        """(Re)load the per-minute counters of the hours that hold the last ``keep_minutes``
+        minutes (whole hours, so that their fields can be written as values)."""
         self.minutes, self.known_hours = {}, set()
         first = now_minute - self.keep_minutes
         for hour in range(first // 60, now_minute // 60 + 1):
