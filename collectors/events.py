@@ -105,6 +105,8 @@ class Reject(NamedTuple):
 
 
 _FIELD_COUNT = len(Event._fields)
+# ``tuple.__new__`` directly: ``Event._make`` is a Python-level function, a call per event.
+_new = tuple.__new__
 
 
 def encode_frame(events: Iterable[Event]) -> bytes:
@@ -124,7 +126,7 @@ def decode_frame(payload: str | bytes) -> list[Event]:
     for row in rows:
         if type(row) is not list or len(row) != _FIELD_COUNT:
             raise ValueError(f"event frame row has the wrong shape: {row!r:.80}")
-    return list(map(Event._make, rows))
+    return [_new(Event, row) for row in rows]
 
 
 def chunks(events: Sequence[Event], size: int) -> Iterable[Sequence[Event]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from collectors.aggregator.agent_rules import AgentRules
 from collectors.aggregator.counting import to_ms
 from collectors.aggregator.state import (
@@ -12,6 +14,10 @@ from collectors.aggregator.state import (
     call_key,
 )
 from collectors.events import Event, Kind
+
+# Plain constants: compiled code looks an enum member up on its class at every use.
+TRANSFER: Final = "transfer"
+ABANDON: Final = "abandon"
 
 
 class CallRules(AgentRules):
@@ -91,16 +97,19 @@ class CallRules(AgentRules):
         call = self.calls.pop(call_key(ev.queue, ev.call_id), None)
         answered = call.answered if call and call.answered is not None else None
         talk = ev.talk if ev.talk is not None else max(0.0, ev.ts - (answered or ev.ts))
-        self._inc(ev.queue, ev.ts, "handled")
-        self._inc(ev.queue, ev.ts, "talk_ms", to_ms(talk))
-        for part in ("hold", "wrap"):
-            value = getattr(ev, part)
-            if value is not None:
-                self._inc(ev.queue, ev.ts, f"{part}_ms", to_ms(value))
-                self._inc(ev.queue, ev.ts, f"{part}_reported")
-        transfer = ev.kind == Kind.TRANSFER
+        queue, ts = ev.queue, ev.ts
+        self._inc(queue, ts, "handled")
+        self._inc(queue, ts, "talk_ms", to_ms(talk))
+        hold, wrap = ev.hold, ev.wrap
+        if hold is not None:
+            self._inc(queue, ts, "hold_ms", to_ms(hold))
+            self._inc(queue, ts, "hold_reported")
+        if wrap is not None:
+            self._inc(queue, ts, "wrap_ms", to_ms(wrap))
+            self._inc(queue, ts, "wrap_reported")
+        transfer = ev.kind == TRANSFER
         if transfer:
-            self._inc(ev.queue, ev.ts, "transferred")
+            self._inc(queue, ts, "transferred")
         agent_name = ev.agent or (call.agent if call else "")
         if agent_name:
             self._agent_handled(agent_name, ev, talk, call)
@@ -127,7 +136,7 @@ class CallRules(AgentRules):
         self._ainc(name, ev.ts, "talk_ms", to_ms(talk))
         if ev.hold is not None:
             self._ainc(name, ev.ts, "hold_ms", to_ms(ev.hold))
-        if ev.kind == Kind.TRANSFER:
+        if ev.kind == TRANSFER:
             self._ainc(name, ev.ts, "transferred")
 
     def _end_unanswered(self, ev: Event) -> None:
@@ -146,7 +155,7 @@ class CallRules(AgentRules):
 
     def _count_unanswered(self, ev: Event, wait: float) -> str:
         queue, ts = ev.queue, ev.ts
-        if ev.kind == Kind.ABANDON:
+        if ev.kind == ABANDON:
             self._inc(queue, ts, "wait_abandoned_ms", to_ms(wait))
             if wait < self.config.short_abandon:
                 self._inc(queue, ts, "short_abandoned")
@@ -290,7 +299,7 @@ class CallRules(AgentRules):
                 "agent": agent,
                 "outcome": outcome,
                 "reason": ev.reason,
-                "transfer_target": ev.target if ev.kind == Kind.TRANSFER else "",
+                "transfer_target": ev.target if ev.kind == TRANSFER else "",
                 "caller": call.caller if call else "",
                 "did": call.did if call else "",
                 "ring_no_answer": call.ring_no_answer if call else 0,

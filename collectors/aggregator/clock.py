@@ -27,6 +27,7 @@ class Clock:
         self.interval_seconds = interval_minutes * 60
         self._cache: dict[int, tuple[str, int, int]] = {}
         self._bounds: dict[int, tuple[float, float]] = {}
+        self._places: dict[int, tuple[str, int, float]] = {}
 
     def bucket(self, ts: float) -> tuple[str, int, int]:
         """``(day "YYYYMMDD", interval index, epoch minute)`` of ``ts``."""
@@ -65,6 +66,19 @@ class Clock:
             if len(self._bounds) > 100_000:
                 self._bounds.clear()
             self._bounds[minute] = hit
+        return hit
+
+    def place(self, ts: float) -> tuple[str, int, float]:
+        """``(day, interval index, epoch end of the interval)`` of ``ts``: ``bucket`` and
+        ``interval_bounds`` in one look-up, for splitting time at interval boundaries."""
+        minute = int(ts // 60)
+        hit = self._places.get(minute)
+        if hit is None:
+            day, idx, _ = self.bucket(ts)
+            hit = (day, idx, self.interval_bounds(ts)[1])
+            if len(self._places) > 100_000:
+                self._places.clear()
+            self._places[minute] = hit
         return hit
 
     def day_start(self, ts: float) -> float:

@@ -332,7 +332,9 @@ class Aggregator(Outputs):
             # Read what is in Redis only once the transaction in flight is in it.
             self._committer.wait()
             self.mirror.ensure_hours(self.client, hours)
-        return self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
+        writes = self.mirror.apply(changes.qdelta, changes.adelta, changes.mdelta)
+        self.prune_minutes()
+        return writes
 
     def _recent(self, days: set[str]) -> list[str]:
         held = set(self.mirror.queues)

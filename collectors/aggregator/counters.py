@@ -58,10 +58,27 @@ class Writes:
         self.sums: dict[str, list[str]] = {}
         self.maxima: dict[str, list[str]] = {}
         self.single: list[tuple[str, str, str, int]] = []
+        self.days: set[str] = set()  # local days with queue or agent counts
 
     def put(self, key: str, name: str, idx: int, counter: str, value: int) -> None:
         """Set the field to ``value``."""
         self._line(self.sets, "set", key, name, idx, counter, value)
+
+    def lines_to_set(self, key: str) -> list[str]:
+        """The list of ``key``'s set lines, for :meth:`put_line`."""
+        lines = self.sets.get(key)
+        if lines is None:
+            lines = self.sets[key] = []
+        return lines
+
+    def put_line(
+        self, lines: list[str], key: str, name: str, idx: int, counter: str, value: int
+    ) -> None:
+        """:meth:`put` with ``key``'s lines already looked up (``lines_to_set``)."""
+        if "\t" in name or "\n" in name:
+            self.single.append((key, "set", encode_field(name, idx, counter), value))
+        else:
+            lines.append(f"{name}|{idx}|{counter}\t{value}")
 
     def add(self, key: str, name: str, idx: int, counter: str, n: int) -> None:
         """Add ``n`` to the field (raise it to ``n`` for a maximum)."""
@@ -89,6 +106,36 @@ class Writes:
         lines.append(f"{name}|{idx}|{counter}\t{value}")
 
 
+class _Day:
+    """What one day's (or hour's) counts share within a batch: its Redis key, the hash held in
+    memory (``None`` when not held), the lines that set its fields, and the running totals."""
+
+    def __init__(
+        self,
+        key: str,
+        held: DayCounters | None,
+        lines: list[str],
+        totals: dict[str, dict[str, int]],
+        intervals: dict[int, dict[str, int]],
+    ) -> None:
+        self.key = key
+        self.held = held
+        self.lines = lines
+        self.totals = totals
+        self.intervals = intervals
+
+    def total(self, name: str, idx: int, counter: str, n: int) -> None:
+        """Add ``n`` to the agent's day total and to the interval's total over all agents."""
+        per_agent = self.totals.get(name)
+        if per_agent is None:
+            per_agent = self.totals[name] = {}
+        per_agent[counter] = per_agent.get(counter, 0) + n
+        per_interval = self.intervals.get(idx)
+        if per_interval is None:
+            per_interval = self.intervals[idx] = {}
+        per_interval[counter] = per_interval.get(counter, 0) + n
+
+
 class Mirror:
     """Counters of the days the aggregator holds in memory (today and yesterday by default).
 
@@ -112,6 +159,8 @@ class Mirror:
         # Hours whose whole per-minute hash is in ``minutes``: their fields are written as
         # values (HSET), which costs Redis a fraction of an increment each.
         self.known_hours: set[int] = set()
+        # Hours before this one were last pruned (see ``prune_minutes``).
+        self._pruned_below = -(2**62)
 
     def ensure_days(self, client: RedisClient, days: Iterable[str]) -> None:
         """Load the counters of ``days`` not yet in memory (one HGETALL per day and kind)."""
@@ -119,10 +168,11 @@ class Mirror:
             if day in self.queues:
                 continue
             self.queues[day] = decode_fields(client.hgetall(self.keys.queue_counters(day)))
-            self.agents[day] = decode_fields(client.hgetall(self.keys.agent_counters(day)))
+            agents = self.agents[day] = decode_fields(client.hgetall(self.keys.agent_counters(day)))
             self.agent_totals[day], self.center_intervals[day] = {}, {}
-            for key, n in self.agents[day].items():
-                self._total(day, key, n)
+            loaded = _Day("", None, [], self.agent_totals[day], self.center_intervals[day])
+            for (name, idx, counter), n in agents.items():
+                loaded.total(name, idx, counter, n)
         for day in sorted(self.queues)[: -self.keep_days]:
             del self.queues[day]
             self.agents.pop(day, None)
@@ -132,7 +182,7 @@ class Mirror:
     def load_minutes(self, client: RedisClient, now_minute: int) -> None:
         """(Re)load the per-minute counters of the hours that hold the last ``keep_minutes``
         minutes (whole hours, so that their fields can be written as values)."""
-        self.minutes, self.known_hours = {}, set()
+        self.minutes, self.known_hours, self._pruned_below = {}, set(), -(2**62)
         first = now_minute - self.keep_minutes
         for hour in range(first // 60, now_minute // 60 + 1):
             self._load_hour(client, hour)
@@ -163,49 +213,102 @@ class Mirror:
         Days not held in memory (a backfill of last month, say) are only written to Redis.
         """
         writes = Writes()
-        add, put = writes.add, writes.put
-        queue_key, agent_key, minute_key = (
-            self.keys.queue_counters,
-            self.keys.agent_counters,
-            self.keys.minute_counters,
-        )
-        for (day, name, idx, counter), n in qdelta.items():
-            held = self.queues.get(day)
-            if held is None:
-                add(queue_key(day), name, idx, counter, n)
-            else:
-                put(queue_key(day), name, idx, counter, merge_into(held, (name, idx, counter), n))
-        for (day, name, idx, counter), n in adelta.items():
-            held = self.agents.get(day)
-            if held is None:
-                add(agent_key(day), name, idx, counter, n)
-            else:
-                put(agent_key(day), name, idx, counter, merge_into(held, (name, idx, counter), n))
-                self._total(day, (name, idx, counter), n)
-        minutes, known = self.minutes, self.known_hours
-        for key, n in mdelta.items():
-            minute, queue, counter = key
-            value = (
-                max(minutes.get(key, 0), n) if counter in MAX_COUNTERS else minutes.get(key, 0) + n
-            )
-            minutes[key] = value
-            hour = minute // 60
-            if hour in known:
-                put(minute_key(hour), queue, minute, counter, value)
-            else:
-                add(minute_key(hour), queue, minute, counter, n)
+        self._apply_queues(writes, qdelta)
+        self._apply_agents(writes, adelta)
+        self._apply_minutes(writes, mdelta)
         return writes
 
-    def _total(self, day: str, key: tuple[str, int, str], n: int) -> None:
-        name, idx, counter = key
-        per_agent = self.agent_totals.setdefault(day, {}).setdefault(name, {})
-        per_agent[counter] = per_agent.get(counter, 0) + n
-        per_interval = self.center_intervals.setdefault(day, {}).setdefault(idx, {})
-        per_interval[counter] = per_interval.get(counter, 0) + n
+    # A batch holds tens of thousands of counts but only a few days and hours: what depends
+    # on the day (its key, its held hash, its write lines) is looked up once per day.
 
-    def prune_minutes(self, now_minute: int) -> None:
-        first = now_minute - self.keep_minutes
-        if any(k[0] < first for k in self.minutes):
-            self.minutes = {k: v for k, v in self.minutes.items() if k[0] >= first}
-            # An hour cut in part is no longer whole in memory.
-            self.known_hours = {h for h in self.known_hours if h * 60 >= first}
+    def _apply_queues(self, writes: Writes, qdelta: Mapping[QKey, int]) -> None:
+        days: dict[str, _Day] = {}
+        for (day, name, idx, counter), n in qdelta.items():
+            slot = days.get(day)
+            if slot is None:
+                writes.days.add(day)
+                key = self.keys.queue_counters(day)
+                held_day = self.queues.get(day)
+                lines = [] if held_day is None else writes.lines_to_set(key)
+                slot = days[day] = _Day(key, held_day, lines, {}, {})
+            held = slot.held
+            if held is None:
+                writes.add(slot.key, name, idx, counter, n)
+                continue
+            field = (name, idx, counter)
+            if counter in MAX_COUNTERS:
+                value = max(held.get(field, 0), n)
+            else:
+                value = held.get(field, 0) + n
+            held[field] = value
+            writes.put_line(slot.lines, slot.key, name, idx, counter, value)
+
+    def _apply_agents(self, writes: Writes, adelta: Mapping[QKey, int]) -> None:
+        days: dict[str, _Day] = {}
+        for (day, name, idx, counter), n in adelta.items():
+            slot = days.get(day)
+            if slot is None:
+                writes.days.add(day)
+                slot = days[day] = self._agent_day(writes, day)
+            held = slot.held
+            if held is None:
+                writes.add(slot.key, name, idx, counter, n)
+                continue
+            field = (name, idx, counter)
+            if counter in MAX_COUNTERS:
+                value = max(held.get(field, 0), n)
+            else:
+                value = held.get(field, 0) + n
+            held[field] = value
+            writes.put_line(slot.lines, slot.key, name, idx, counter, value)
+            slot.total(name, idx, counter, n)
+
+    def _agent_day(self, writes: Writes, day: str) -> _Day:
+        key = self.keys.agent_counters(day)
+        held = self.agents.get(day)
+        if held is None:
+            return _Day(key, None, [], {}, {})
+        totals = self.agent_totals.setdefault(day, {})
+        intervals = self.center_intervals.setdefault(day, {})
+        return _Day(key, held, writes.lines_to_set(key), totals, intervals)
+
+    def _apply_minutes(self, writes: Writes, mdelta: Mapping[MKey, int]) -> None:
+        minutes, known = self.minutes, self.known_hours
+        hours: dict[int, _Day] = {}
+        for key, n in mdelta.items():
+            minute, queue, counter = key
+            if counter in MAX_COUNTERS:
+                value = max(minutes.get(key, 0), n)
+            else:
+                value = minutes.get(key, 0) + n
+            minutes[key] = value
+            hour = minute // 60
+            slot = hours.get(hour)
+            if slot is None:
+                hour_key = self.keys.minute_counters(hour)
+                lines = writes.lines_to_set(hour_key) if hour in known else []
+                slot = hours[hour] = _Day(hour_key, None, lines, {}, {})
+            if hour in known:
+                writes.put_line(slot.lines, slot.key, queue, minute, counter, value)
+            else:
+                writes.add(slot.key, queue, minute, counter, n)
+
+    def prune_minutes(self, *, newest_minute: int, now_minute: int) -> None:
+        """Forget the per-minute counters of hours that neither the rolling windows at
+        ``now_minute`` (the wall clock) nor the writes near the newest event need.
+
+        Both clocks count: a backfill's events are hours behind the wall clock, and a drain of
+        a file runs through days of events in minutes. Whole hours go, so that an hour held
+        is always held whole. Only when the event clock passes an hour does it scan.
+        """
+        floor = (newest_minute - self.keep_minutes) // 60
+        if floor <= self._pruned_below:
+            return
+        self._pruned_below = floor
+        first, last = (now_minute - self.keep_minutes) // 60, now_minute // 60
+        self.minutes = {
+            k: v
+            for k, v in self.minutes.items()
+            if k[0] // 60 >= floor or first <= k[0] // 60 <= last
+        }
+        self.known_hours = {h for h in self.known_hours if h >= floor or first <= h <= last}

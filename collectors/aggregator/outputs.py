@@ -43,13 +43,20 @@ class Outputs:
     _dirty: bool
     _history_retry_at: float = 0.0
 
+    def prune_minutes(self) -> None:
+        """Keep the mirror's per-minute counters to what the rolling windows and the next
+        writes need (see ``Mirror.prune_minutes``)."""
+        now = self.now()
+        newest = self.engine.last_event_ts or now
+        self.mirror.prune_minutes(newest_minute=int(newest // 60), now_minute=int(now // 60))
+
     def write_snapshot(self) -> dict[str, Any]:
         """Build the whole live picture and store it as one document (a partition stores its
         part, and merges the center's snapshot when it holds the merger lease)."""
         now = self.now()
         # The snapshot shows only what is durable: wait for the transaction in flight.
         self._committer.wait()
-        self.mirror.prune_minutes(int(now // 60))
+        self.prune_minutes()
         stats = self.client.hgetall(self.keys.stats)
         if isinstance(self.engine, PartitionEngine) and self.partition is not None:
             view = self.engine.owned_view()

@@ -111,6 +111,10 @@ class PartitionEngine(Engine):
         if self.owns_agent(agent):
             super()._ainc(agent, ts, counter, n)
 
+    def _agent_time(self, agent: str, state: str, start: float, end: float) -> None:
+        if self.owns_agent(agent):
+            super()._agent_time(agent, state, start, end)
+
     def take_changes(self) -> Changes:
         changes = super().take_changes()
         changes.calls = {

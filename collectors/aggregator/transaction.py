@@ -64,9 +64,8 @@ def queue_batch(pipe: Any, keys: Keys, batch: BatchWrite, retention: Retention) 
         ids = pack_ids(batch.fresh_ids)
         pipe.execute_command("EVAL", MARK_SEEN, 1, retention.seen_key, retention.seen_ttl_s, ids)
     changes = batch.changes
-    days = {k[0] for k in changes.qdelta} | {k[0] for k in changes.adelta}
-    if days:
-        pipe.sadd(keys.days, *days)
+    if batch.writes.days:
+        pipe.sadd(keys.days, *sorted(batch.writes.days))
     if changes.outbox:
         # One list element per batch: a JSON array of finished-call records.
         pipe.rpush(keys.outbox, orjson.dumps(changes.outbox))
