@@ -48,7 +48,7 @@ class ReportResult:
         return "\n  ".join([f"{head} ({reasons})", *self.examples])
 
 
-def ingest_queue_log(path: Path, producer: EventProducer, *, chunk_bytes: int = 4 << 20) -> None:
+def ingest_queue_log(path: Path, producer: EventProducer, *, chunk_bytes: int = 256 << 10) -> None:
     """Read a whole queue_log file through the collector's decoder into the stream."""
     from collectors.queue_log.parser import LineDecoder, default_source  # noqa: PLC0415
 

@@ -35,7 +35,7 @@ class ConsumerOptions:
 
     group: str = "aggregator"
     consumer: str = "aggregator-1"
-    read_count: int = 20
+    read_count: int = 10
     block_ms: int = 200
     claim_idle_ms: int = 30_000
     snapshot_interval_ms: int = 100

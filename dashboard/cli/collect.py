@@ -12,6 +12,7 @@ from types import FrameType
 import click
 import redis
 
+from collectors.aggregator.memory import collector_thresholds
 from collectors.pipeline.producer import EventProducer
 from collectors.queue_log.follower import QueueLogReader, ReadSummary
 from dashboard.cli import Context, main, pass_context
@@ -105,6 +106,7 @@ def queue_log(
     """
     if not follow:
         _check_readable(path)
+    collector_thresholds()
     settings = ctx.settings
     try:
         with redis_connection(settings) as client, _stop_on_signals() as stop:

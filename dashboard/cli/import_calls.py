@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from collectors.aggregator.memory import collector_thresholds
 from collectors.cdr import CdrFileError, ImportSummary, MappingError, import_calls, load_mapping
 from collectors.pipeline.producer import EventProducer
 from dashboard.cli import Context, main, pass_context
@@ -64,6 +65,7 @@ def import_calls_command(
     except MappingError as exc:
         raise click.ClickException(f"invalid mapping: {exc}") from exc
     reorder = None if whole_file else reorder_window
+    collector_thresholds()
 
     def run(producer: EventProducer | None) -> ImportSummary:
         return import_calls(

@@ -68,7 +68,7 @@ def stop_on_signals() -> threading.Event:
     show_default=True,
     help="Consumer name in the group (unique per process).",
 )
-@click.option("--read-count", default=20, show_default=True, help="Stream entries per batch.")
+@click.option("--read-count", default=10, show_default=True, help="Stream entries per batch.")
 @click.option(
     "--snapshot-interval-ms",
     type=int,

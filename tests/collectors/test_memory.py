@@ -7,14 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from collectors.aggregator.memory import GarbagePolicy
+from collectors.aggregator.memory import GarbagePolicy, collector_thresholds
 
 
 @pytest.fixture
 def restore_gc() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()
     gc.enable()
+    gc.set_threshold(*thresholds)
 
 
 class Cycle:
@@ -43,3 +45,13 @@ def test_the_policy_turns_automatic_collection_off_and_collects_on_its_timer(
     policy()
     assert policy.collections == 2
     assert gc.get_freeze_count() >= frozen  # the full collection froze what survived
+
+
+def test_collectors_keep_automatic_collection_but_of_far_fewer_young_objects(
+    restore_gc: None,
+) -> None:
+    collector_thresholds(young=50_000)
+    assert gc.isenabled()
+    assert gc.get_threshold()[0] == 50_000
+    Cycle()
+    assert gc.collect() >= 1  # cycles are still found
