@@ -14,6 +14,7 @@ from typing import Any
 from collectors.aggregator.counters import DayCounters, Mirror
 from collectors.aggregator.engine import Engine
 from collectors.aggregator.metrics import (
+    MAX_COUNTERS,
     STATE_TIME,
     agent_metrics,
     merge,
@@ -79,11 +80,10 @@ def _queue_block(
     engine: Engine,
     queue: str,
     intervals: Mapping[int, dict[str, int]],
-    minutes: Mapping[str, dict[int, dict[str, int]]],
-    current: tuple[int, int],
+    rolling: Mapping[str, dict[int, dict[str, int]]],
+    idx: int,
     now: float,
 ) -> dict[str, Any]:
-    idx, minute = current
     today: dict[str, int] = {}
     for counters in intervals.values():
         merge(today, counters)
@@ -96,18 +96,12 @@ def _queue_block(
         live["lines_in_use"] = (live["calls_waiting"] + live["connected"]) / max(
             1, engine.config.trunk_capacity
         )
-    rolling = {}
-    for span in ROLLING_MINUTES:
-        window: dict[str, int] = {}
-        for m, counters in minutes.get(queue, {}).items():
-            if minute - span < m <= minute:
-                merge(window, counters)
-        rolling[f"{span}m"] = queue_metrics(window)
+    windows = rolling.get(queue, {})
     return {
         "now": live,
         "interval": interval,
         "today": queue_metrics(today),
-        "rolling": rolling,
+        "rolling": {f"{span}m": queue_metrics(windows.get(span, {})) for span in ROLLING_MINUTES},
         "intervals": {
             str(i): _chart_point(c)
             for i, c in sorted(intervals.items())
@@ -126,15 +120,30 @@ def _chart_point(c: Mapping[str, int]) -> dict[str, Any]:
     return point
 
 
-def _minutes_by_queue(mirror: Mirror) -> dict[str, dict[int, dict[str, int]]]:
-    out: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for (minute, queue, counter), value in mirror.minutes.items():
-        out[queue][minute][counter] = value
-    total: dict[int, dict[str, int]] = defaultdict(dict)
-    for per_minute in list(out.values()):
-        for minute, counters in per_minute.items():
-            merge(total[minute], counters)
-    out[ALL] = total
+def _rolling_windows(mirror: Mirror, minute: int) -> dict[str, dict[int, dict[str, int]]]:
+    """Per queue (and ``*``) and span in ``ROLLING_MINUTES``: the counters of the minutes in
+    ``(minute - span, minute]``.
+
+    Only the minutes of the longest window are looked at: the mirror holds more (hours of a
+    backfill, the event clock ahead of the wall clock), and this runs with every snapshot.
+    """
+    out: dict[str, dict[int, dict[str, int]]] = {}
+    longest = max(ROLLING_MINUTES)
+    for (m, queue, counter), value in mirror.minutes.items():
+        age = minute - m
+        if not 0 <= age < longest:
+            continue
+        for name in (queue, ALL):
+            spans = out.get(name)
+            if spans is None:
+                spans = out[name] = {span: {} for span in ROLLING_MINUTES}
+            for span, window in spans.items():
+                if age >= span:
+                    continue
+                if counter in MAX_COUNTERS:
+                    window[counter] = max(window.get(counter, 0), value)
+                else:
+                    window[counter] = window.get(counter, 0) + value
     return out
 
 
@@ -175,11 +184,11 @@ def build_snapshot(
     for call in engine.calls.values():
         per_queue.setdefault(call.queue, defaultdict(dict))
     _with_total(per_queue)
-    minutes = _minutes_by_queue(mirror)
+    rolling = _rolling_windows(mirror, minute)
     agents = _agents_block(engine, mirror.agent_totals.get(day, {}), now, clock.day_start(now))
     center_agent_counters = dict(mirror.center_intervals.get(day, {}).get(idx, {}))
     queues = {
-        q: _queue_block(engine, q, intervals, minutes, (idx, minute), now)
+        q: _queue_block(engine, q, intervals, rolling, idx, now)
         for q, intervals in per_queue.items()
         if q
     }
