@@ -58,7 +58,8 @@ and a queue of different partitions is applied by both (a "delivery").
 {table}
 
 Redis memory after the one-worker run, by kind of key (`MEMORY USAGE`; the stream is trimmed
-as it is applied, the outbox is empty because no SQL history was written):
+as it is applied; the outbox still holds every finished call because the workers ran without SQL
+history, where a running aggregator empties it into the database):
 
 {memory}
 """

@@ -95,6 +95,7 @@ class Aggregator(Outputs):
         self.mirror = Mirror(keys)
         self._last_snapshot = 0.0
         self._dirty = False
+        self._backlog = False  # the last read was full: the stream holds more
         self._last_trim = 0.0
         self._claim_cursor = "0-0"
         self._committer = Committer()
@@ -208,9 +209,11 @@ class Aggregator(Outputs):
         batch, self._prefetched = self._prefetched or self._fetch(block=block), None
         if batch is None:
             self._committer.wait()
+            self._backlog = False
             return 0
         self._apply_batch(batch)
         self._dirty = True
+        self._backlog = len(batch.entries) >= self.options.read_count
         return len(batch.entries)
 
     def _snapshot_due_in_ms(self) -> float:
@@ -218,6 +221,9 @@ class Aggregator(Outputs):
         # partition is quiet: the other partitions may not be.
         fast = self._dirty or (self.merger is not None and self.merger.held)
         period = self.options.snapshot_interval_ms if fast else self.options.heartbeat_ms
+        if self._backlog:
+            # Catching up: each snapshot waits for the transaction in flight (see options).
+            period = max(period, self.options.backlog_snapshot_ms)
         return self._last_snapshot * 1000 + period - self.now() * 1000
 
     def drain(self) -> None:

@@ -272,3 +272,35 @@ def test_calls_stuck_for_hours_are_closed_as_lost(redis_client: redis.Redis, key
     assert (now["calls_waiting"], now["connected"]) == (1, 1)
     assert snap["queues"]["q"]["today"]["lost"] == 1
     assert redis_client.hlen(keys.live_calls) == 2
+
+
+def test_a_catching_up_aggregator_rewrites_the_snapshot_at_the_backlog_pace(
+    redis_client: redis.Redis, keys: Keys
+) -> None:
+    events = by_time(
+        *(answered_call(f"c{i}", "q", "a", T0 + i * 30, wait=3, talk=20) for i in range(40))
+    )
+    EventProducer(redis_client, keys=keys, frame_size=10).publish(events)
+    assert redis_client.xlen(keys.events) > 6
+    now = [T0]
+    options = ConsumerOptions(read_count=3, snapshot_interval_ms=100, backlog_snapshot_ms=1000)
+    aggregator = Aggregator(redis_client, keys=keys, options=options, clock=lambda: now[0])
+    aggregator.ensure_group()
+    aggregator.load()
+    aggregator.write_snapshot()
+
+    def generated_at() -> float:
+        return float(json.loads(redis_client.get(keys.snapshot))["generated_at"])
+
+    assert aggregator.step(block=False) == 3  # a full read: more is waiting
+    now[0] = T0 + 0.5
+    aggregator.housekeeping()
+    assert generated_at() == T0  # not yet: a second between snapshots while catching up
+    now[0] = T0 + 1.0
+    aggregator.housekeeping()
+    assert generated_at() == T0 + 1.0
+    while aggregator.step(block=False) == 3:
+        pass
+    now[0] = T0 + 1.2  # caught up: back to the 100 ms pace
+    aggregator.housekeeping()
+    assert generated_at() == T0 + 1.2

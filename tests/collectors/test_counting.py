@@ -36,5 +36,5 @@ def test_to_ms_refuses_what_round_refuses(bad: float) -> None:
 
 
 def test_the_plain_kind_constants_are_the_kinds() -> None:
-    assert call_rules.TRANSFER == Kind.TRANSFER.value
-    assert call_rules.ABANDON == Kind.ABANDON.value
+    assert Kind.TRANSFER.value == call_rules.TRANSFER
+    assert Kind.ABANDON.value == call_rules.ABANDON
