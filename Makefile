@@ -15,7 +15,8 @@ $(PY):
 
 # The install compiles the hot path (setup.py, collectors/compiled.py) in place: any change to
 # those modules re-runs it, so the extensions never lag their source.
-HOT     := collectors/events.py collectors/queue_log/parser.py $(wildcard collectors/aggregator/*.py)
+HOT     := collectors/events.py collectors/queue_log/parser.py collectors/queue_log/decoder.py \
+           $(wildcard collectors/aggregator/*.py)
 SOURCES := pyproject.toml setup.py collectors/compiled.py $(HOT)
 
 $(STAMP): $(PY) $(SOURCES)

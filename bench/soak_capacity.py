@@ -20,7 +20,7 @@ from collectors.events import Event
 from collectors.keys import Keys
 from collectors.pipeline.partitions import route
 from collectors.pipeline.producer import EventProducer
-from collectors.queue_log.parser import parse_lines
+from collectors.queue_log.decoder import parse_lines
 from collectors.redis_server import EmbeddedRedis
 
 

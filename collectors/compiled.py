@@ -14,6 +14,7 @@ from pathlib import Path
 HOT_MODULES = (
     "collectors.events",
     "collectors.queue_log.parser",
+    "collectors.queue_log.decoder",
     "collectors.aggregator.clock",
     "collectors.aggregator.metrics",
     "collectors.aggregator.state",

@@ -50,7 +50,8 @@ class ReportResult:
 
 def ingest_queue_log(path: Path, producer: EventProducer, *, chunk_bytes: int = 256 << 10) -> None:
     """Read a whole queue_log file through the collector's decoder into the stream."""
-    from collectors.queue_log.parser import LineDecoder, default_source  # noqa: PLC0415
+    from collectors.queue_log.decoder import LineDecoder  # noqa: PLC0415
+    from collectors.queue_log.parser import default_source  # noqa: PLC0415
 
     decoder = LineDecoder(source=default_source(path), path_label=str(path))
     try:

@@ -42,16 +42,15 @@ does not use (``url``, ``origposition``, the bridged channel) may be missing.
 
 from __future__ import annotations
 
-from collectors.queue_log.follower import Offset, QueueLogReader, ReadSummary, follow
-from collectors.queue_log.parser import (
-    MAX_LINE_BYTES,
+from collectors.queue_log.decoder import (
     LineDecoder,
-    default_source,
     parse_bytes,
     parse_file,
     parse_line,
     parse_lines,
 )
+from collectors.queue_log.follower import Offset, QueueLogReader, ReadSummary, follow
+from collectors.queue_log.parser import MAX_LINE_BYTES, default_source
 
 __all__ = [
     "MAX_LINE_BYTES",

@@ -37,7 +37,8 @@ import redis
 
 from collectors.events import Event, Reject
 from collectors.pipeline.producer import EventProducer
-from collectors.queue_log.parser import MAX_LINE_BYTES, LineDecoder, default_source
+from collectors.queue_log.decoder import LineDecoder
+from collectors.queue_log.parser import MAX_LINE_BYTES, default_source
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ before the colon (``too few fields``, ``unknown event``, ``bad epoch``, ``bad nu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from hashlib import blake2b
 from pathlib import Path
 
-from collectors.events import Event, Kind, Reject
+from collectors.events import Event, Kind
 
 MAX_LINE_BYTES = 64 * 1024
 """Longest accepted line in bytes (without its line ending); longer lines are rejected."""
@@ -30,7 +30,7 @@ _MAX_EPOCH = 1e11  # year 5138: anything larger is a corrupt field, not a time
 _MAX_DURATION = 1e9  # ~31 years of seconds (or ring milliseconds)
 
 Result = Event | str | None
-"""What :func:`_parse` returns: an event, a rejection reason, or ``None`` for a blank line."""
+"""What :func:`parse_raw` returns: an event, a rejection reason, or ``None`` for a blank line."""
 
 _new = tuple.__new__
 # Copied per line: cheaper than building a hasher with its parameters each time.
@@ -197,7 +197,7 @@ EVENT_NAMES = frozenset(_HANDLERS)
 # --- the hot path -------------------------------------------------------------------------------
 
 
-def _parse(line: str, raw: bytes, source: str, max_bytes: int, bom: bool = True) -> Result:
+def parse_raw(line: str, raw: bytes, source: str, max_bytes: int, bom: bool = True) -> Result:
     """Parse one line without its line ending; ``raw`` is its UTF-8 encoding (hashed for the id).
 
     ``bom``: whether a leading BOM may still be there (only one is ever removed).
@@ -276,7 +276,7 @@ def _attended_spec(p: list[str]) -> tuple[str, tuple[_Field, ...]] | str:
     return f"unknown transfer method: ATTENDEDTRANSFER {p[5][:40]!r} (want BRIDGE, APP or LINK)"
 
 
-def _length_problem(raw: bytes, max_bytes: int) -> str | None:
+def length_problem(raw: bytes, max_bytes: int) -> str | None:
     """The reason when ``raw`` (without line ending, BOM allowed) is longer than allowed."""
     size = len(raw) - (3 if raw.startswith(BOM_BYTES) else 0)
     if size > max_bytes:
@@ -287,7 +287,7 @@ def _length_problem(raw: bytes, max_bytes: int) -> str | None:
 def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> Result:
     """Re-examine a line the hot path refused: parse it after all (BOM) or say why not."""
     if bom and line.startswith(BOM):
-        return _parse(line[1:], raw[len(BOM_BYTES) :], source, max_bytes, False)
+        return parse_raw(line[1:], raw[len(BOM_BYTES) :], source, max_bytes, False)
     if len(raw) > max_bytes:
         return f"line too long: {len(raw)} bytes (limit {max_bytes})"
     if not line or line.isspace():
@@ -331,9 +331,9 @@ def _diagnose_fields(name: str, p: list[str]) -> str | None:
     return None
 
 
-def _reject_raw(line: str, raw: bytes, max_bytes: int) -> str:
+def reject_raw(line: str, raw: bytes, max_bytes: int) -> str:
     """What the dead letter keeps of a rejected line: all of it, or a preview when too long."""
-    if len(raw) > max_bytes and _length_problem(raw, max_bytes):
+    if len(raw) > max_bytes and length_problem(raw, max_bytes):
         return preview(raw)
     return line
 
@@ -343,271 +343,3 @@ def preview(raw: bytes) -> str:
     if raw.startswith(BOM_BYTES):
         raw = raw[len(BOM_BYTES) :]
     return raw[:PREVIEW_BYTES].decode("utf-8", "backslashreplace")
-
-
-# --- public API ---------------------------------------------------------------------------------
-
-
-def _strip_eol(line: str) -> str:
-    # One "\n", then one "\r": a CRLF ending. Other trailing characters belong to the line.
-    if line[-1:] == "\n":
-        line = line[:-1]
-    if line[-1:] == "\r":
-        line = line[:-1]
-    return line
-
-
-def _unencodable(source: str, location: str, line: str, exc: UnicodeEncodeError) -> Reject:
-    """The reject of a text line that has no UTF-8 form (lone surrogates)."""
-    why = f"undecodable bytes: no UTF-8 form for character {exc.start} (lone surrogate)"
-    return Reject(source, location, line.encode("utf-8", "backslashreplace").decode(), why)
-
-
-def parse_line(
-    line: str, *, source: str, location: str, max_line_bytes: int = MAX_LINE_BYTES
-) -> Event | Reject | None:
-    """Parse one queue_log line.
-
-    Args:
-        line: the line, with or without its line ending (``\\n`` or ``\\r\\n``).
-        source: the source name the event carries (see :func:`default_source`).
-        location: where the line came from, for a rejection (``"path:lineno"``).
-        max_line_bytes: longer lines (in UTF-8 bytes, without line ending) are rejected.
-
-    Returns:
-        The event, a :class:`Reject` naming the problem, or ``None`` for a blank line.
-    """
-    line = _strip_eol(line)
-    try:
-        raw = line.encode()
-    except UnicodeEncodeError as exc:
-        return _unencodable(source, location, line, exc)
-    result = _parse(line, raw, source, max_line_bytes)
-    if result is None or isinstance(result, Event):
-        return result
-    return Reject(source, location, _reject_raw(line, raw, max_line_bytes), result)
-
-
-def parse_lines(
-    lines: Iterable[str],
-    *,
-    source: str,
-    path_label: str,
-    first_lineno: int = 1,
-    max_line_bytes: int = MAX_LINE_BYTES,
-) -> tuple[list[Event], list[Reject]]:
-    """Parse many lines; blank ones are skipped, bad ones become rejects located ``path:lineno``.
-
-    Args:
-        lines: text lines, with or without line endings (one line each).
-        source: the source name every event carries.
-        path_label: the file name used in reject locations.
-        first_lineno: the line number of the first line.
-        max_line_bytes: longer lines are rejected.
-
-    Returns:
-        ``(events, rejects)``, each in input order.
-    """
-    events: list[Event] = []
-    rejects: list[Reject] = []
-    keep = events.append
-    parse = _parse
-    for lineno, text in enumerate(lines, first_lineno):
-        line = text
-        if line[-1:] == "\n":
-            line = line[:-1]
-        if line[-1:] == "\r":
-            line = line[:-1]
-        try:
-            raw = line.encode()
-        except UnicodeEncodeError as exc:
-            rejects.append(_unencodable(source, f"{path_label}:{lineno}", line, exc))
-            continue
-        result = parse(line, raw, source, max_line_bytes)
-        if result is None:
-            continue
-        if isinstance(result, str):
-            bad = _reject_raw(line, raw, max_line_bytes)
-            rejects.append(Reject(source, f"{path_label}:{lineno}", bad, result))
-        else:
-            keep(result)
-    return events, rejects
-
-
-class LineDecoder:
-    """Turns a queue_log byte stream, fed in pieces of any size, into events and rejects.
-
-    Only complete lines (ending in ``\\n``) are parsed; the incomplete rest waits for the next
-    :meth:`feed`. The output does not depend on how the stream was cut into pieces. A line that
-    grows past ``max_line_bytes`` is not buffered: its bytes are counted and dropped, and one
-    ``line too long`` reject is emitted when its end arrives.
-
-    Args:
-        source: the source name every event carries.
-        path_label: the file name used in reject locations.
-        first_lineno: the line number of the first line fed.
-        max_line_bytes: longer lines are rejected.
-
-    Attributes:
-        lineno: number of the last line consumed (``first_lineno - 1`` before any).
-        consumed: bytes of complete lines consumed so far.
-    """
-
-    def __init__(
-        self,
-        *,
-        source: str,
-        path_label: str,
-        first_lineno: int = 1,
-        max_line_bytes: int = MAX_LINE_BYTES,
-    ) -> None:
-        self.source = source
-        self.path_label = path_label
-        self.max_line_bytes = max_line_bytes
-        self.lineno = first_lineno - 1
-        self.consumed = 0
-        self._buf = b""
-        self._skipped = 0  # > 0: bytes of an over-long partial line dropped so far
-        self._skip_head = b""
-        self._skip_last = b""
-
-    @property
-    def pending(self) -> int:
-        """Bytes of the incomplete last line (buffered or dropped), not yet consumed."""
-        return len(self._buf) + self._skipped
-
-    def feed(self, data: bytes) -> tuple[list[Event], list[Reject]]:
-        """Add bytes; parse every line they complete. Returns ``(events, rejects)``."""
-        events: list[Event] = []
-        rejects: list[Reject] = []
-        if self._skipped:
-            cut = data.find(b"\n")
-            if cut < 0:
-                self._skip(data)
-                return events, rejects
-            self._skip(data[:cut])
-            rejects.append(self._end_skip(newline=True))
-            data = data[cut + 1 :]
-        buf = self._buf + data if self._buf else data
-        end = buf.rfind(b"\n")
-        if end >= 0:
-            self._lines(buf[:end].split(b"\n"), events, rejects)
-            self.consumed += end + 1
-            buf = buf[end + 1 :]
-        # +4: a BOM and a CR do not count towards the limit, so only then is it surely too long
-        if len(buf) > self.max_line_bytes + 4:
-            self._skipped, self._skip_head, self._skip_last = 0, b"", b""
-            self._skip(buf)
-            buf = b""
-        self._buf = buf
-        return events, rejects
-
-    def finish(self) -> tuple[list[Event], list[Reject]]:
-        """Parse the incomplete last line as if it were complete (its file will not grow)."""
-        events: list[Event] = []
-        rejects: list[Reject] = []
-        if self._skipped:
-            rejects.append(self._end_skip(newline=False))
-        elif self._buf:
-            self._lines([self._buf], events, rejects)
-            self.consumed += len(self._buf)
-            self._buf = b""
-        return events, rejects
-
-    def _skip(self, data: bytes) -> None:
-        self._skipped += len(data)
-        room = PREVIEW_BYTES + len(BOM_BYTES) - len(self._skip_head)
-        if room > 0:
-            self._skip_head += data[:room]
-        if data:
-            self._skip_last = data[-1:]
-
-    def _end_skip(self, *, newline: bool) -> Reject:
-        cr = 1 if self._skip_last == b"\r" else 0
-        size = self._skipped - cr - (len(BOM_BYTES) if self._skip_head.startswith(BOM_BYTES) else 0)
-        if cr and len(self._skip_head) == self._skipped:  # the head is the whole line: drop the CR
-            self._skip_head = self._skip_head[:-1]
-        self.lineno += 1
-        self.consumed += self._skipped + (1 if newline else 0)
-        reason = f"line too long: {size} bytes (limit {self.max_line_bytes})"
-        reject = Reject(
-            self.source, f"{self.path_label}:{self.lineno}", preview(self._skip_head), reason
-        )
-        self._skipped, self._skip_head, self._skip_last = 0, b"", b""
-        return reject
-
-    def _lines(self, pieces: list[bytes], events: list[Event], rejects: list[Reject]) -> None:
-        source, label, limit, parse = self.source, self.path_label, self.max_line_bytes, _parse
-        keep = events.append
-        lineno = self.lineno
-        for piece in pieces:
-            lineno += 1
-            raw = piece[:-1] if piece[-1:] == b"\r" else piece
-            if len(raw) > limit:
-                too_long = _length_problem(raw, limit)
-                if too_long:
-                    rejects.append(Reject(source, f"{label}:{lineno}", preview(raw), too_long))
-                    continue
-            try:
-                line = raw.decode()
-            except UnicodeDecodeError as exc:
-                bad = raw.decode("utf-8", "backslashreplace")
-                why = f"undecodable bytes: not UTF-8 at byte {exc.start} of the line"
-                rejects.append(Reject(source, f"{label}:{lineno}", bad, why))
-                continue
-            result = parse(line, raw, source, limit)
-            if result is None:
-                continue
-            if isinstance(result, str):
-                bad = _reject_raw(line, raw, limit)
-                rejects.append(Reject(source, f"{label}:{lineno}", bad, result))
-            else:
-                keep(result)
-        self.lineno = lineno
-
-
-def parse_bytes(
-    data: bytes,
-    *,
-    source: str,
-    path_label: str,
-    first_lineno: int = 1,
-    max_line_bytes: int = MAX_LINE_BYTES,
-) -> tuple[list[Event], list[Reject]]:
-    """Parse a whole queue_log content; a last line without ``\\n`` is parsed too.
-
-    Args:
-        data: the bytes (UTF-8; lines that are not are rejected one by one).
-        source: the source name every event carries.
-        path_label: the file name used in reject locations.
-        first_lineno: the line number of the first line.
-        max_line_bytes: longer lines are rejected.
-    """
-    decoder = LineDecoder(
-        source=source,
-        path_label=path_label,
-        first_lineno=first_lineno,
-        max_line_bytes=max_line_bytes,
-    )
-    events, rejects = decoder.feed(data)
-    more_events, more_rejects = decoder.finish()
-    return events + more_events, rejects + more_rejects
-
-
-def parse_file(
-    path: Path | str, *, source: str | None = None, max_line_bytes: int = MAX_LINE_BYTES
-) -> tuple[list[Event], list[Reject]]:
-    """Parse a queue_log file at once (tests, one-off imports); :mod:`.follower` streams instead.
-
-    Args:
-        path: the file.
-        source: the source name; :func:`default_source` of ``path`` when omitted.
-        max_line_bytes: longer lines are rejected.
-    """
-    path = Path(path)
-    return parse_bytes(
-        path.read_bytes(),
-        source=source or default_source(path),
-        path_label=str(path),
-        max_line_bytes=max_line_bytes,
-    )

@@ -13,7 +13,7 @@ from collectors.ami.fake_server import Block, load_script
 from collectors.ami.mapping import AmiMapper, MappingError
 from collectors.ami.protocol import Message
 from collectors.events import Event, Kind
-from collectors.queue_log.parser import parse_file
+from collectors.queue_log.decoder import parse_file
 
 NOW = 1_800_000_000.0
 CALL_FIELDS = (

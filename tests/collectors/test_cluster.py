@@ -34,7 +34,8 @@ from collectors.aggregator.engine import AggregatorConfig
 from collectors.keys import Keys
 from collectors.pipeline.clients import connect, without_retries
 from collectors.pipeline.partitions import route
-from collectors.queue_log.parser import default_source, parse_lines
+from collectors.queue_log.decoder import parse_lines
+from collectors.queue_log.parser import default_source
 from collectors.redis_server import EmbeddedRedis, free_port
 
 NODES = 3

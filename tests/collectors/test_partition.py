@@ -29,7 +29,8 @@ from collectors.aggregator.partition import Partition, PartitionEngine
 from collectors.events import Event, Kind
 from collectors.keys import Keys
 from collectors.pipeline.partitions import agent_partition, queue_partition, route, split
-from collectors.queue_log.parser import default_source, parse_lines
+from collectors.queue_log.decoder import parse_lines
+from collectors.queue_log.parser import default_source
 from collectors.redis_server import EmbeddedRedis
 from collectors.simulator import default_center, generate
 

@@ -10,15 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collectors.events import Event, Kind, Reject
-from collectors.queue_log.parser import (
-    EVENT_NAMES,
+from collectors.queue_log.decoder import (
     LineDecoder,
-    default_source,
     parse_bytes,
     parse_file,
     parse_line,
     parse_lines,
 )
+from collectors.queue_log.parser import EVENT_NAMES, default_source
 
 SRC = "queue_log:/var/log/asterisk/queue_log"
 TS = "1710144123"

@@ -15,8 +15,9 @@ import redis
 from collectors.events import Event, Reject, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
+from collectors.queue_log.decoder import parse_bytes
 from collectors.queue_log.follower import Offset, QueueLogReader, follow, head_hash
-from collectors.queue_log.parser import default_source, parse_bytes
+from collectors.queue_log.parser import default_source
 
 
 def lines(first: int, count: int, *, queue: str = "support") -> list[str]:

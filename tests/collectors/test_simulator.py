@@ -405,7 +405,7 @@ def test_logoff_carries_the_time_logged_in() -> None:
 
 
 def test_round_trip_through_the_queue_log_parser() -> None:
-    parser = pytest.importorskip("collectors.queue_log.parser")
+    parser = pytest.importorskip("collectors.queue_log.decoder")
     events = two_days()
     lines = QueueLogWriter().render_all(events)
     parsed, rejects = parser.parse_lines(lines, source="queue_log:sim", path_label="sim")

@@ -15,7 +15,8 @@ from click.testing import CliRunner, Result
 
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
-from collectors.queue_log.parser import default_source, parse_file
+from collectors.queue_log.decoder import parse_file
+from collectors.queue_log.parser import default_source
 from collectors.redis_server import EmbeddedRedis
 from dashboard.cli import main
 

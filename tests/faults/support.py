@@ -27,7 +27,8 @@ from collectors.aggregator.engine import AggregatorConfig, Engine
 from collectors.aggregator.merge import read_center_days
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient
-from collectors.queue_log.parser import default_source, parse_lines
+from collectors.queue_log.decoder import parse_lines
+from collectors.queue_log.parser import default_source
 from collectors.simulator import default_center, generate
 from collectors.simulator.queue_log_writer import QueueLogWriter
 

@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, text
 
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
-from collectors.queue_log.parser import default_source, parse_lines
+from collectors.queue_log.decoder import parse_lines
+from collectors.queue_log.parser import default_source
 from collectors.redis_server import EmbeddedRedis
 
 pytestmark = pytest.mark.postgres
