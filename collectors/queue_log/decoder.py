@@ -82,7 +82,6 @@ def parse_lines(
     events: list[Event] = []
     rejects: list[Reject] = []
     keep = events.append
-    parse = parse_raw
     for lineno, text in enumerate(lines, first_lineno):
         line = text
         if line[-1:] == "\n":
@@ -94,7 +93,7 @@ def parse_lines(
         except UnicodeEncodeError as exc:
             rejects.append(_unencodable(source, f"{path_label}:{lineno}", line, exc))
             continue
-        result = parse(line, raw, source, max_line_bytes)
+        result = parse_raw(line, raw, source, max_line_bytes)
         if result is None:
             continue
         if isinstance(result, str):
@@ -208,7 +207,7 @@ class LineDecoder:
         return reject
 
     def _lines(self, pieces: list[bytes], events: list[Event], rejects: list[Reject]) -> None:
-        source, label, limit, parse = self.source, self.path_label, self.max_line_bytes, parse_raw
+        source, label, limit = self.source, self.path_label, self.max_line_bytes
         keep = events.append
         lineno = self.lineno
         for piece in pieces:
@@ -226,7 +225,7 @@ class LineDecoder:
                 why = f"undecodable bytes: not UTF-8 at byte {exc.start} of the line"
                 rejects.append(Reject(source, f"{label}:{lineno}", bad, why))
                 continue
-            result = parse(line, raw, source, limit)
+            result = parse_raw(line, raw, source, limit)
             if result is None:
                 continue
             if isinstance(result, str):
