@@ -11,6 +11,7 @@ from collectors.queue_log.parser import (
     BOM_BYTES,
     MAX_LINE_BYTES,
     PREVIEW_BYTES,
+    Result,
     default_source,
     length_problem,
     parse_raw,
@@ -32,6 +33,28 @@ def _unencodable(source: str, location: str, line: str, exc: UnicodeEncodeError)
     """The reject of a text line that has no UTF-8 form (lone surrogates)."""
     why = f"undecodable bytes: no UTF-8 form for character {exc.start} (lone surrogate)"
     return Reject(source, location, line.encode("utf-8", "backslashreplace").decode(), why)
+
+
+def _file(
+    result: Result,
+    events: list[Event],
+    rejects: list[Reject],
+    source: str,
+    label: str,
+    lineno: int,
+    line: str,
+    raw: bytes,
+    limit: int,
+) -> None:
+    """File what :func:`parse_raw` made of line ``lineno``: an event is kept, a reason becomes a
+    reject located ``label:lineno`` (its location built only then), a blank line is dropped."""
+    if result is None:
+        return
+    if isinstance(result, str):
+        bad = reject_raw(line, raw, limit)
+        rejects.append(Reject(source, f"{label}:{lineno}", bad, result))
+    else:
+        events.append(result)
 
 
 def parse_line(
@@ -81,7 +104,6 @@ def parse_lines(
     """
     events: list[Event] = []
     rejects: list[Reject] = []
-    keep = events.append
     for lineno, text in enumerate(lines, first_lineno):
         line = text
         if line[-1:] == "\n":
@@ -94,13 +116,7 @@ def parse_lines(
             rejects.append(_unencodable(source, f"{path_label}:{lineno}", line, exc))
             continue
         result = parse_raw(line, raw, source, max_line_bytes)
-        if result is None:
-            continue
-        if isinstance(result, str):
-            bad = reject_raw(line, raw, max_line_bytes)
-            rejects.append(Reject(source, f"{path_label}:{lineno}", bad, result))
-        else:
-            keep(result)
+        _file(result, events, rejects, source, path_label, lineno, line, raw, max_line_bytes)
     return events, rejects
 
 
@@ -208,7 +224,6 @@ class LineDecoder:
 
     def _lines(self, pieces: list[bytes], events: list[Event], rejects: list[Reject]) -> None:
         source, label, limit = self.source, self.path_label, self.max_line_bytes
-        keep = events.append
         lineno = self.lineno
         for piece in pieces:
             lineno += 1
@@ -226,13 +241,7 @@ class LineDecoder:
                 rejects.append(Reject(source, f"{label}:{lineno}", bad, why))
                 continue
             result = parse_raw(line, raw, source, limit)
-            if result is None:
-                continue
-            if isinstance(result, str):
-                bad = reject_raw(line, raw, limit)
-                rejects.append(Reject(source, f"{label}:{lineno}", bad, result))
-            else:
-                keep(result)
+            _file(result, events, rejects, source, label, lineno, line, raw, limit)
         self.lineno = lineno
 
 
