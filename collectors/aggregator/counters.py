@@ -60,10 +60,6 @@ class Writes:
         self.single: list[tuple[str, str, str, int]] = []
         self.days: set[str] = set()  # local days with queue or agent counts
 
-    def put(self, key: str, name: str, idx: int, counter: str, value: int) -> None:
-        """Set the field to ``value``."""
-        self._line(self.sets, "set", key, name, idx, counter, value)
-
     def lines_to_set(self, key: str) -> list[str]:
         """The list of ``key``'s set lines, for :meth:`put_line`."""
         lines = self.sets.get(key)
@@ -74,36 +70,25 @@ class Writes:
     def put_line(
         self, lines: list[str], key: str, name: str, idx: int, counter: str, value: int
     ) -> None:
-        """:meth:`put` with ``key``'s lines already looked up (``lines_to_set``)."""
-        if "\t" in name or "\n" in name:
-            self.single.append((key, "set", encode_field(name, idx, counter), value))
-        else:
-            lines.append(f"{name}|{idx}|{counter}\t{value}")
+        """Set the field to ``value``; ``lines`` is :meth:`lines_to_set` of ``key``, which the
+        caller looks up once per key, not once per count."""
+        self._append(lines, "set", key, name, idx, counter, value)
 
     def add(self, key: str, name: str, idx: int, counter: str, n: int) -> None:
         """Add ``n`` to the field (raise it to ``n`` for a maximum)."""
-        if counter in MAX_COUNTERS:
-            self._line(self.maxima, "max", key, name, idx, counter, n)
-        else:
-            self._line(self.sums, "sum", key, name, idx, counter, n)
-
-    def _line(
-        self,
-        groups: dict[str, list[str]],
-        mode: str,
-        key: str,
-        name: str,
-        idx: int,
-        counter: str,
-        value: int,
-    ) -> None:
-        if "\t" in name or "\n" in name:
-            self.single.append((key, mode, encode_field(name, idx, counter), value))
-            return
+        groups, mode = (self.maxima, "max") if counter in MAX_COUNTERS else (self.sums, "sum")
         lines = groups.get(key)
         if lines is None:
             lines = groups[key] = []
-        lines.append(f"{name}|{idx}|{counter}\t{value}")
+        self._append(lines, mode, key, name, idx, counter, n)
+
+    def _append(
+        self, lines: list[str], mode: str, key: str, name: str, idx: int, counter: str, value: int
+    ) -> None:
+        if "\t" in name or "\n" in name:
+            self.single.append((key, mode, encode_field(name, idx, counter), value))
+        else:
+            lines.append(f"{name}|{idx}|{counter}\t{value}")
 
 
 class _Day:
