@@ -49,7 +49,8 @@ from collectors.queue_log.decoder import (
     parse_line,
     parse_lines,
 )
-from collectors.queue_log.follower import Offset, QueueLogReader, ReadSummary, follow
+from collectors.queue_log.follower import QueueLogReader, follow
+from collectors.queue_log.offset import Offset, ReadSummary
 from collectors.queue_log.parser import MAX_LINE_BYTES, default_source
 
 __all__ = [

@@ -14,7 +14,8 @@ import redis
 
 from collectors.aggregator.memory import collector_thresholds
 from collectors.pipeline.producer import EventProducer
-from collectors.queue_log.follower import QueueLogReader, ReadSummary
+from collectors.queue_log.follower import QueueLogReader
+from collectors.queue_log.offset import ReadSummary
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for, redis_connection
 

@@ -16,7 +16,8 @@ from collectors.events import Event, Reject, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from collectors.queue_log.decoder import parse_bytes
-from collectors.queue_log.follower import Offset, QueueLogReader, follow, head_hash
+from collectors.queue_log.follower import QueueLogReader, follow
+from collectors.queue_log.offset import Offset, head_hash
 from collectors.queue_log.parser import default_source
 
 
