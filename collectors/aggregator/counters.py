@@ -198,61 +198,37 @@ class Mirror:
         Days not held in memory (a backfill of last month, say) are only written to Redis.
         """
         writes = Writes()
-        self._apply_queues(writes, qdelta)
-        self._apply_agents(writes, adelta)
+        self._apply_days(writes, qdelta, agents=False)
+        self._apply_days(writes, adelta, agents=True)
         self._apply_minutes(writes, mdelta)
         return writes
 
     # A batch holds tens of thousands of counts but only a few days and hours: what depends
     # on the day (its key, its held hash, its write lines) is looked up once per day.
 
-    def _apply_queues(self, writes: Writes, qdelta: Mapping[QKey, int]) -> None:
+    def _apply_days(self, writes: Writes, delta: Mapping[QKey, int], *, agents: bool) -> None:
         days: dict[str, _Day] = {}
-        for (day, name, idx, counter), n in qdelta.items():
+        for (day, name, idx, counter), n in delta.items():
             slot = days.get(day)
             if slot is None:
                 writes.days.add(day)
-                key = self.keys.queue_counters(day)
-                held_day = self.queues.get(day)
-                lines = [] if held_day is None else writes.lines_to_set(key)
-                slot = days[day] = _Day(key, held_day, lines, {}, {})
+                slot = days[day] = self._day(writes, day, agents=agents)
             held = slot.held
             if held is None:
                 writes.add(slot.key, name, idx, counter, n)
                 continue
-            field = (name, idx, counter)
-            if counter in MAX_COUNTERS:
-                value = max(held.get(field, 0), n)
-            else:
-                value = held.get(field, 0) + n
-            held[field] = value
+            value = merge_into(held, (name, idx, counter), n)
             writes.put_line(slot.lines, slot.key, name, idx, counter, value)
+            if agents:
+                slot.total(name, idx, counter, n)
 
-    def _apply_agents(self, writes: Writes, adelta: Mapping[QKey, int]) -> None:
-        days: dict[str, _Day] = {}
-        for (day, name, idx, counter), n in adelta.items():
-            slot = days.get(day)
-            if slot is None:
-                writes.days.add(day)
-                slot = days[day] = self._agent_day(writes, day)
-            held = slot.held
-            if held is None:
-                writes.add(slot.key, name, idx, counter, n)
-                continue
-            field = (name, idx, counter)
-            if counter in MAX_COUNTERS:
-                value = max(held.get(field, 0), n)
-            else:
-                value = held.get(field, 0) + n
-            held[field] = value
-            writes.put_line(slot.lines, slot.key, name, idx, counter, value)
-            slot.total(name, idx, counter, n)
-
-    def _agent_day(self, writes: Writes, day: str) -> _Day:
-        key = self.keys.agent_counters(day)
-        held = self.agents.get(day)
+    def _day(self, writes: Writes, day: str, *, agents: bool) -> _Day:
+        key = self.keys.agent_counters(day) if agents else self.keys.queue_counters(day)
+        held = (self.agents if agents else self.queues).get(day)
         if held is None:
             return _Day(key, None, [], {}, {})
+        if not agents:
+            return _Day(key, held, writes.lines_to_set(key), {}, {})
         totals = self.agent_totals.setdefault(day, {})
         intervals = self.center_intervals.setdefault(day, {})
         return _Day(key, held, writes.lines_to_set(key), totals, intervals)
