@@ -40,8 +40,11 @@ lint: $(TSTAMP)
 typecheck: $(TSTAMP)
 	$(VENV)/bin/mypy
 
+# Tests run in parallel workers (pytest-xdist), a test file per worker at a time so that the
+# module-scoped browsers and servers are started once; PYTEST_WORKERS=0 runs them serially.
+PYTEST_WORKERS ?= auto
 pytest: $(TSTAMP) system-deps
-	$(PY) -m pytest --headless -q -p no:cacheprovider
+	$(PY) -m pytest --headless -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 
