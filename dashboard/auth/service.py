@@ -132,7 +132,7 @@ def create_user(
     """
     check_username(username)
     if policy is not None:
-        policy.check(password, username=username)
+        policy.check(password, username=username, display_name=display_name)
     check_password(password)
     role_value = check_role(role)
     check_locale(locale)
@@ -181,10 +181,10 @@ def set_password(
         policy: the password policy, where a person chose the password.
         actor: who changes it (audit log).
     """
-    if policy is not None:
-        policy.check(password, username=username)
-    check_password(password)
     row = _user_row(session, username)
+    if policy is not None:
+        policy.check(password, username=username, display_name=row.display_name)
+    check_password(password)
     row.password_hash = generate_password_hash(password, method=HASH_METHOD)
     _end_sessions(row)
     audit(session, actor=actor, action="user.password", entity="user", entity_id=username)
