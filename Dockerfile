@@ -21,6 +21,8 @@ COPY assets ./assets
 RUN pip install --no-cache-dir /wheels/*.whl 'psycopg[binary]>=3.1' \
     && rm -rf /wheels && useradd --system --home /app floorboard
 USER floorboard
-ENV FLOORBOARD_DATA_DIR=/data
+# Production by default: the app refuses to start without a real FLOORBOARD_SECRET_KEY (a
+# public default secret would let anyone forge an admin session) and refuses `serve --dev`.
+ENV FLOORBOARD_ENV=production FLOORBOARD_DATA_DIR=/data
 EXPOSE 8050
 CMD ["floorboard", "serve", "--host", "0.0.0.0"]

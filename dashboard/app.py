@@ -33,6 +33,7 @@ from dashboard.hr_exports import blueprint as hr_exports_blueprint
 from dashboard.qa_exports import blueprint as qa_exports_blueprint
 from dashboard.recordings import blueprint as recordings_blueprint
 from dashboard.runtime import keys_for
+from dashboard.security.sessions import SESSION_VERSION
 from dashboard.security.setup import install_security
 from dashboard.settings import Settings
 from dashboard.state import EXTENSION, AppState
@@ -101,10 +102,12 @@ def _login_manager(server: flask.Flask, state: AppState) -> None:
 
     def load(user_id: str) -> Any:
         try:
-            user = state.users.get(int(user_id))
+            uid = int(user_id)
         except ValueError:
             return None
-        return user if user is not None and user.active else None
+        # A cookie saved before a logout, password or role change, or disable holds an older
+        # session version: refused at once, in every worker (issue 11.4).
+        return state.users.session_user(uid, version=flask.session.get(SESSION_VERSION))
 
     manager.user_loader(load)
 

@@ -3,7 +3,7 @@
 Precedence: explicit overrides > environment > config file (``FLOORBOARD_CONFIG``) > defaults.
 The defaults are safe for the embedded mode (everything on 127.0.0.1, SQLite and Redis under
 ``./floorboard-data``). Production (``FLOORBOARD_ENV=production``) refuses to start with the
-default secret key.
+default secret key, or with any key that does not look random (``MIN_SECRET_BITS``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value production refuses
+#: Fewest bits of estimated entropy of a production secret key (dashboard.security.strength).
+MIN_SECRET_BITS = 128
 
 
 class SettingsError(ValueError):
@@ -90,6 +92,8 @@ class Settings:
                 "FLOORBOARD_SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (the default is refused)"
             )
+        if self.production:
+            _check_secret(self.secret_key)
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -114,6 +118,19 @@ class Settings:
             raise SettingsError("FLOORBOARD_SESSION_HOURS must be between 0 and 744 (31 days)")
         if self.trusted_proxies < 0:
             raise SettingsError("FLOORBOARD_TRUSTED_PROXIES must be >= 0")
+
+
+def _check_secret(secret: str) -> None:
+    """Refuse a production secret key that looks guessable (32 x "a", words, a pattern)."""
+    from dashboard.security.strength import secret_bits  # noqa: PLC0415 - zxcvbn: production only
+
+    bits = secret_bits(secret)
+    if bits < MIN_SECRET_BITS:
+        raise SettingsError(
+            f"FLOORBOARD_SECRET_KEY looks guessable (about {bits:.0f} bits of entropy estimated, "
+            f"at least {MIN_SECRET_BITS} needed): use a random value, e.g. the output of "
+            'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

@@ -1,8 +1,13 @@
 """In-process caches of users and display tokens, so that a board refresh costs no SQL.
 
 flask-login loads the user on every request and a TV refreshes every second: both read these
-caches, which go to the database at most once per ``ttl_s`` (a disabled user or a revoked token
-loses access within that time). ``last_seen`` of displays is written behind, in batches.
+caches, which go to the database at most once per ``ttl_s`` (a revoked token loses access within
+that time). ``last_seen`` of displays is written behind, in batches.
+
+A person's session is the exception: each request also reads the account's session version and
+``active`` flag (one row by primary key, :meth:`UserCache.session_user`), because gunicorn runs
+several workers and a logout, password or role change, or disable done in one of them (or by
+``floorboard users``) must end the account's sessions in all of them at once, not after a TTL.
 """
 
 from __future__ import annotations
@@ -55,6 +60,34 @@ class UserCache:
             user = service.get_user(session, user_id=user_id)
         with self._lock:
             self._users[user_id] = (now, user)
+        return user
+
+    def session_user(self, user_id: int, *, version: object) -> UserInfo | None:
+        """The user of a session cookie holding ``version``, or ``None`` if that session has
+        ended (logout, new password, role change, disabled, deleted).
+
+        The version and ``active`` flag are read fresh on every call (cheap: one row by primary
+        key), so no worker's cache can keep a revoked cookie alive. If the database cannot be
+        read, the cached account decides: the board pages of a logged-in person stay up through
+        a database outage, and no revocation can be written during one anyway.
+        """
+        if not isinstance(version, int) or isinstance(version, bool):
+            return None  # a cookie from before session versions, or not ours
+        user = self.get(user_id)
+        if user is not None and user.session_version != version:
+            self.invalidate(user_id)  # the cache may be older than the login
+            user = self.get(user_id)
+        if user is None or not user.active or user.session_version != version:
+            return None
+        try:
+            with session_scope(self.sessions) as session:
+                live = service.session_state(session, user_id=user_id)
+        except SQLAlchemyError:
+            log.warning("users: cannot re-check session of user %d; using the cache", user_id)
+            return user
+        if live != (version, True):
+            self.invalidate(user_id)
+            return None
         return user
 
     def invalidate(self, user_id: int | None = None) -> None:

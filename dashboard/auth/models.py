@@ -26,6 +26,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # Stored in the session cookie at login; bumped by logout, a new password, a role change or
+    # disabling the account, which ends every session holding the old value (issue 11.4).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DisplayToken(Base):

@@ -31,6 +31,7 @@ class UserInfo:
     active: bool
     created_at: datetime
     last_login_at: datetime | None = None
+    session_version: int = 0  # a session cookie holding another version is refused
 
     # flask-login's user protocol
     @property

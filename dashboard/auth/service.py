@@ -57,7 +57,13 @@ def _user_info(row: User) -> UserInfo:
         active=row.active,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
+        session_version=row.session_version or 0,
     )
+
+
+def _end_sessions(row: User) -> None:
+    """Make every session cookie of ``row`` invalid: they hold the previous version."""
+    row.session_version = (row.session_version or 0) + 1
 
 
 def audit(
@@ -126,7 +132,7 @@ def create_user(
     """
     check_username(username)
     if policy is not None:
-        policy.check(password, username=username)
+        policy.check(password, username=username, display_name=display_name)
     check_password(password)
     role_value = check_role(role)
     check_locale(locale)
@@ -141,6 +147,7 @@ def create_user(
         locale=locale,
         active=True,
         created_at=utcnow(),
+        session_version=0,
     )
     session.add(row)
     session.flush()
@@ -164,7 +171,8 @@ def set_password(
     policy: PasswordPolicy | None = None,
     actor: str = SYSTEM,
 ) -> UserInfo:
-    """Replace a user's password (and re-activate nothing: a disabled user stays disabled).
+    """Replace a user's password and end every session of the account (a disabled user stays
+    disabled).
 
     Args:
         session: open database session.
@@ -173,17 +181,18 @@ def set_password(
         policy: the password policy, where a person chose the password.
         actor: who changes it (audit log).
     """
-    if policy is not None:
-        policy.check(password, username=username)
-    check_password(password)
     row = _user_row(session, username)
+    if policy is not None:
+        policy.check(password, username=username, display_name=row.display_name)
+    check_password(password)
     row.password_hash = generate_password_hash(password, method=HASH_METHOD)
+    _end_sessions(row)
     audit(session, actor=actor, action="user.password", entity="user", entity_id=username)
     return _user_info(row)
 
 
 def set_active(session: Session, *, username: str, active: bool, actor: str = SYSTEM) -> UserInfo:
-    """Disable (or re-enable) an account; a disabled user can no longer log in.
+    """Disable (or re-enable) an account; disabling ends every session of the account.
 
     Args:
         session: open database session.
@@ -193,13 +202,16 @@ def set_active(session: Session, *, username: str, active: bool, actor: str = SY
     """
     row = _user_row(session, username)
     row.active = active
+    if not active:
+        _end_sessions(row)
     action = "user.enable" if active else "user.disable"
     audit(session, actor=actor, action=action, entity="user", entity_id=username)
     return _user_info(row)
 
 
 def set_role(session: Session, *, username: str, role: str, actor: str = SYSTEM) -> UserInfo:
-    """Give an account another role (its sessions pick it up within the user cache's TTL).
+    """Give an account another role; a change ends every session of the account (it logs in
+    again, with the new role).
 
     Args:
         session: open database session.
@@ -210,11 +222,45 @@ def set_role(session: Session, *, username: str, role: str, actor: str = SYSTEM)
     role_value = check_role(role)
     row = _user_row(session, username)
     before, row.role = row.role, role_value.value
+    if before != row.role:
+        _end_sessions(row)
     details = {"from": before, "to": role_value.value}
     audit(
         session, actor=actor, action="user.role", entity="user", entity_id=username, details=details
     )
     return _user_info(row)
+
+
+def end_sessions(
+    session: Session,
+    *,
+    username: str,
+    actor: str = SYSTEM,
+    action: str = "user.sessions_ended",
+    details: dict[str, Any] | None = None,
+) -> UserInfo:
+    """End every session of an account at once (logout, ``floorboard users logout``).
+
+    Args:
+        session: open database session.
+        username: the account.
+        actor: who does it (audit log).
+        action: the audit action (``auth.logout`` when the person logs out).
+        details: audit details (e.g. the address of a logout).
+    """
+    row = _user_row(session, username)
+    _end_sessions(row)
+    audit(session, actor=actor, action=action, entity="user", entity_id=username, details=details)
+    return _user_info(row)
+
+
+def session_state(session: Session, *, user_id: int) -> tuple[int, bool] | None:
+    """``(session_version, active)`` of an account, read fresh (one row by primary key), or
+    ``None`` if there is no such account: what every request of a person checks."""
+    row = session.execute(
+        select(User.session_version, User.active).where(User.id == user_id)
+    ).one_or_none()
+    return None if row is None else (row[0] or 0, bool(row[1]))
 
 
 def list_users(session: Session) -> list[UserInfo]:

@@ -135,7 +135,7 @@ def login() -> flask.Response:
     flask.session.clear()  # nothing of the anonymous session survives (fixation)
     state.users.invalidate(user.id)
     flask_login.login_user(user)
-    mark_login()
+    mark_login(user.session_version)
     csrf.rotate()
     return flask.redirect(_safe_next(form.get("next")))  # type: ignore[return-value]
 
@@ -168,7 +168,8 @@ def _expired_form(_error: csrf.CSRFError) -> flask.Response:
 @blueprint.route("/logout", methods=["GET", "POST"])
 @route()
 def logout() -> flask.Response:
-    """GET asks (a link cannot log anyone out); POST ends the session."""
+    """GET asks (a link cannot log anyone out); POST ends the session, and every other session
+    of the same account (a cookie saved before the logout stops working at once)."""
     if flask.request.method == "GET":
         loc = _locale()
         page = flask.render_template_string(
@@ -177,11 +178,20 @@ def logout() -> flask.Response:
         return flask.Response(page, mimetype="text/html")
     principal = current_principal()
     if principal.authenticated:
+        where = {"address": _client_address()}
         with session_scope(app_state().sessions) as session:
-            service.audit(
-                session, actor=principal.name, action="auth.logout", entity=principal.kind,
-                entity_id=principal.name, details={"address": _client_address()},
-            )  # fmt: skip
+            if principal.kind == "user":
+                service.end_sessions(
+                    session, username=principal.name, actor=principal.name,
+                    action="auth.logout", details=where,
+                )  # fmt: skip
+            else:  # a display: its token is revoked in the admin pages, not by a logout
+                service.audit(
+                    session, actor=principal.name, action="auth.logout", entity=principal.kind,
+                    entity_id=principal.name, details=where,
+                )  # fmt: skip
+        if principal.user_id is not None:
+            app_state().users.invalidate(principal.user_id)
     flask_login.logout_user()
     flask.session.clear()
     return flask.redirect("/login")  # type: ignore[return-value]

@@ -24,6 +24,12 @@ def serve(
     import dataclasses  # noqa: PLC0415
 
     settings = ctx.settings
+    if dev and settings.production:
+        # Flask's development server runs in debug mode: never where the public can reach it.
+        raise click.UsageError(
+            "--dev (Flask's development server, debug mode) is refused in production "
+            "(FLOORBOARD_ENV=production): run `floorboard serve` without --dev"
+        )
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
     try:
         upgrade(settings.sqlalchemy_url)

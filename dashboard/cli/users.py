@@ -1,4 +1,7 @@
-"""``floorboard users add/list/password/role/disable/enable``: user accounts.
+"""``floorboard users add/list/password/role/disable/enable/logout``: user accounts.
+
+A new password, a role change, ``disable`` and ``logout`` end every session of the account at
+once (its open pages go back to the login page).
 
 Passwords must satisfy the policy (``dashboard.security.passwords``); every change is written to
 the audit log with ``--by`` (default: your system user name) as the actor.
@@ -128,7 +131,7 @@ def list_(ctx: Context, as_json: bool) -> None:
 @_BY
 @pass_context
 def disable(ctx: Context, username: str, actor: str) -> None:
-    """Disable an account: it can no longer log in (sessions end within seconds)."""
+    """Disable an account: it can no longer log in, and its sessions end at once."""
     try:
         with session_scope(sessions_for(ctx.settings)) as session:
             service.set_active(session, username=username, active=False, actor=actor)
@@ -157,7 +160,10 @@ def enable(ctx: Context, username: str, actor: str) -> None:
 @_BY
 @pass_context
 def password(ctx: Context, username: str, password_stdin: bool, actor: str) -> None:
-    """Set a new password (prompted for, or read with --password-stdin; same policy as add)."""
+    """Set a new password (prompted for, or read with --password-stdin; same policy as add).
+
+    Every session of the account ends at once.
+    """
     new = _read_password(password_stdin)
     try:
         with session_scope(sessions_for(ctx.settings)) as session:
@@ -179,10 +185,24 @@ def password(ctx: Context, username: str, password_stdin: bool, actor: str) -> N
 @_BY
 @pass_context
 def role(ctx: Context, username: str, role: str, actor: str) -> None:
-    """Give an account another role (its open sessions follow within seconds)."""
+    """Give an account another role (its sessions end at once: it logs in again)."""
     try:
         with session_scope(sessions_for(ctx.settings)) as session:
             user = service.set_role(session, username=username, role=role, actor=actor)
     except AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{user.username} is now {user.role.value}")
+
+
+@users.command("logout")
+@click.argument("username")
+@_BY
+@pass_context
+def logout(ctx: Context, username: str, actor: str) -> None:
+    """End every session of an account at once (e.g. a lost or shared computer)."""
+    try:
+        with session_scope(sessions_for(ctx.settings)) as session:
+            service.end_sessions(session, username=username, actor=actor)
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"ended every session of {username}")

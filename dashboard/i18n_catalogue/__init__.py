@@ -14,6 +14,7 @@ from dashboard.i18n_catalogue import (
     hr,
     live,
     metrics,
+    passwords,
     qa_admin,
     qa_evaluation,
     qa_work,
@@ -30,6 +31,7 @@ AREAS: tuple[ModuleType, ...] = (
     qa_evaluation,
     qa_work,
     qa_admin,
+    passwords,
 )
 
 EN: dict[str, str] = {key: text for area in AREAS for key, text in area.EN.items()}

@@ -1,8 +1,11 @@
-"""The password policy: long enough, not the username, not a well-known password.
+"""The password policy: long enough, not like the username, and hard to guess (zxcvbn).
 
 Checked wherever a person chooses a password (``floorboard users add``, ``users password``,
 ``create_demo_users``, and any page that sets one): those callers pass a
 :class:`PasswordPolicy` to :func:`dashboard.auth.service.create_user` / ``set_password``.
+How guessable a password is comes from zxcvbn (:mod:`dashboard.security.strength`), given the
+username, the display name and "floorboard" as words an attacker would try first; its warning
+and suggestions are shown in the user's language where the catalogue has them, else in English.
 Passwords are stored as werkzeug ``scrypt`` hashes (salted, memory-hard; see ``HASH_METHOD``).
 """
 
@@ -12,43 +15,29 @@ import re
 from dataclasses import dataclass
 
 from dashboard.auth.schemas import AuthError
+from dashboard.i18n import EN, t
+from dashboard.security.strength import estimate
 
 #: werkzeug's memory-hard KDF (its default since 3.0; pinned so an upgrade cannot weaken it).
 HASH_METHOD = "scrypt"
 DEFAULT_MIN_LENGTH = 12
 # Long enough for any pass phrase, short enough that hashing one cannot tie up a worker.
 MAX_LENGTH = 256
-MIN_DISTINCT = 5
-
-# The most common passwords of public breach lists (and their words), compared after lowercasing
-# and stripping leading/trailing digits and punctuation: "Password123!" is "password".
-_COMMON_WORDS = """
-    password passw0rd p@ssw0rd p@ssword passwort motdepasse contrasena parola wachtwoord
-    123456 1234567 12345678 123456789 1234567890 12345678901 123456789012 1234567890123
-    qwerty qwertyuiop qwertyuiop123 asdfghjkl zxcvbnm qazwsx qazwsxedc 1qaz2wsx 1q2w3e4r
-    1q2w3e4r5t 1q2w3e4r5t6y abc123 abcdef abcdefg abcdefgh abcdefghijkl aaaaaaaaaaaa
-    111111111111 000000000000 123123123123 112233445566 987654321 9876543210
-    letmein welcome welcomehome iloveyou iloveyou2 admin administrator root toor
-    changeme changeit default secret topsecret master superman batman dragon monkey
-    shadow sunshine princess football baseball basketball soccer hockey starwars
-    trustno1 whatever freedom hello helloworld loveme lovely michael jennifer jordan
-    mustang access flower charlie donald qwerty123 zaq12wsx computer internet
-    summer winter spring autumn january february december
-    callcenter callcentre contactcenter floorboard wallboard supervisor agent
-    woaini woaini1314 wodemima mima zhongguo china beijing shanghai 5201314 1314520
-"""
-COMMON = frozenset(_COMMON_WORDS.split())
-
-_EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+#: Fewest guesses zxcvbn must estimate, as a power of ten: 10^10 is its top score (4, "very
+#: unguessable"); "Password2024Password" (10^8.3, score 3) is refused.
+MIN_GUESSES_LOG10 = 10.0
+# zxcvbn's English feedback -> our catalogue key (the catalogue's English text is zxcvbn's).
+_FEEDBACK = {text: key for key, text in EN.items() if key.startswith("password.zxcvbn.")}
 _ALNUM = re.compile(r"[\W_]+")
-
-
-def _core(text: str) -> str:
-    return _EDGES.sub("", text.lower())
 
 
 def _letters(text: str) -> str:
     return _ALNUM.sub("", text.lower())
+
+
+def _translate(feedback: str, locale: str) -> str:
+    key = _FEEDBACK.get(feedback)
+    return t(key, locale) if key else feedback
 
 
 @dataclass(frozen=True)
@@ -58,43 +47,65 @@ class PasswordPolicy:
     Args:
         min_length: fewest characters (``FLOORBOARD_PASSWORD_MIN_LENGTH``, default 12).
         max_length: most characters (hashing cost).
-        min_distinct: fewest different characters ("aaaaaaaaaaaa" is refused).
-        common: well-known passwords and words refused, lowercase.
+        min_guesses_log10: fewest guesses zxcvbn must estimate, as a power of ten.
     """
 
     min_length: int = DEFAULT_MIN_LENGTH
     max_length: int = MAX_LENGTH
-    min_distinct: int = MIN_DISTINCT
-    common: frozenset[str] = COMMON
+    min_guesses_log10: float = MIN_GUESSES_LOG10
 
-    def problems(self, password: str, *, username: str = "") -> list[str]:
-        """Every rule ``password`` breaks, as sentences (empty when it is acceptable)."""
+    def problems(
+        self, password: str, *, username: str = "", display_name: str = "", locale: str = "en"
+    ) -> list[str]:
+        """Every rule ``password`` breaks, as sentences in ``locale`` (empty: acceptable)."""
         password = password or ""
         out = []
         if len(password) < self.min_length:
-            out.append(f"the password must have at least {self.min_length} characters")
+            out.append(t("password.too_short", locale, n=self.min_length))
         if len(password) > self.max_length:
-            out.append(f"the password must have at most {self.max_length} characters")
-        if len(set(password)) < self.min_distinct:
-            out.append(f"the password must use at least {self.min_distinct} different characters")
+            return [*out, t("password.too_long", locale, n=self.max_length)]
         if _similar(password, username):
-            out.append("the password must not contain or resemble the username")
-        lowered = password.lower()
-        if lowered in self.common or _core(password) in self.common:
-            out.append("the password is too common (it appears in lists of leaked passwords)")
+            out.append(t("password.like_username", locale))
+        words = _ALNUM.split(f"{username} {display_name}")  # "Wang Fang": "wang", "fang"
+        guessable = self._guessable(password, (username, display_name, *words), locale)
+        if guessable:
+            out.append(guessable)
         return out
 
-    def check(self, password: str, *, username: str = "") -> str:
+    def _guessable(self, password: str, inputs: tuple[str, ...], locale: str) -> str:
+        """zxcvbn's verdict: "" if hard enough, else why (its warning and suggestions)."""
+        found = estimate(password, user_inputs=inputs)
+        if found.guesses_log10 >= self.min_guesses_log10:
+            return ""
+        # zxcvbn says nothing about passwords it scores 3: suggest what it suggests most.
+        advice = [found.warning, *found.suggestions] if found.warning or found.suggestions else []
+        advice = advice or [EN["password.zxcvbn.add_word"]]
+        why = " ".join(_translate(text, locale) for text in advice if text)
+        head = t(
+            "password.guessable",
+            locale,
+            guesses=f"10^{found.guesses_log10:.0f}",
+            needed=f"10^{self.min_guesses_log10:.0f}",
+        )
+        return f"{head} {why}"
+
+    def check(
+        self, password: str, *, username: str = "", display_name: str = "", locale: str = "en"
+    ) -> str:
         """Return ``password`` if acceptable.
 
         Args:
             password: the new password, clear text.
             username: the account's username (the password must not resemble it).
+            display_name: the account's display name (an attacker's first guess, too).
+            locale: the language of the message.
 
         Raises:
-            AuthError: naming every rule the password breaks.
+            AuthError: naming every rule the password breaks, and why it is guessable.
         """
-        problems = self.problems(password, username=username)
+        problems = self.problems(
+            password, username=username, display_name=display_name, locale=locale
+        )
         if problems:
             raise AuthError("; ".join(problems))
         return password

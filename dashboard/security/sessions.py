@@ -5,6 +5,10 @@
 - flask-login's session protection is ``strong``: a login used from another address or browser
   is dropped. A person's session is a browser-session cookie and lasts at most
   ``FLOORBOARD_SESSION_HOURS`` after the login (default 12: a shift), whatever the activity.
+- Every session of a person can be ended at once: the login stores the account's session
+  version in the cookie (``SESSION_VERSION``); logout, a new password, a role change and
+  disabling the account bump it, and the user loader refuses a cookie holding another version
+  (:meth:`dashboard.auth.cache.UserCache.session_user`). No remember-me cookie is issued.
 - A display's session (a TV holding a token) is permanent and sliding
   (``DISPLAY_SESSION``): a wall that refreshes every second must not be logged out at night.
   Display tokens are revoked or expire in the database instead.
@@ -24,6 +28,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard.settings import Settings
 
 LOGIN_AT = "fb_login_at"
+SESSION_VERSION = "fb_session_version"
 DISPLAY_SESSION = timedelta(days=30)
 
 
@@ -32,9 +37,11 @@ def cookie_secure(settings: Settings) -> bool:
     return settings.production or settings.cookie_secure
 
 
-def mark_login() -> None:
-    """Start the clock of a person's login (call right after ``login_user``)."""
+def mark_login(session_version: int) -> None:
+    """Start the clock of a person's login and remember the account's session version (call
+    right after ``login_user``)."""
     flask.session[LOGIN_AT] = int(time.time())
+    flask.session[SESSION_VERSION] = session_version
 
 
 def login_expired(*, max_age_s: float, now: float | None = None) -> bool:

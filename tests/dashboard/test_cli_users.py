@@ -26,7 +26,7 @@ def test_users_add_list_disable(runner: CliRunner, cli_env: dict[str, str]) -> N
         "--name",
         "Wang Fang",
         "--password-stdin",
-        stdin="long-password\n",
+        stdin="amber-harbour-lantern-7\n",
     )
     assert out.exit_code == 0, out.output
     assert "created wang (supervisor)" in out.output
@@ -72,7 +72,7 @@ def test_users_bad_input_exits_non_zero_with_a_message(
         "--role",
         "boss",
         "--password-stdin",
-        stdin="long-password\n",
+        stdin="amber-harbour-lantern-7\n",
     )
     assert role.exit_code == 2 and "boss" in role.output
     missing = run(runner, cli_env, "users", "disable", "nobody")

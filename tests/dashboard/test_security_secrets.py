@@ -8,18 +8,24 @@ into YAML, ``.env``, INI or TOML files (an empty value or a ``${VARIABLE}`` is f
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
+import shlex
+import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from dashboard.cli import main
-from dashboard.settings import DEFAULT_SECRET
+from dashboard.settings import DEFAULT_SECRET, SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".git", ".venv", "floorboard-data", "build", "node_modules", "__pycache__", "output"}
@@ -77,7 +83,7 @@ def tracked_files() -> list[Path]:
         ).stdout
         return [REPO / name for name in out.decode().split("\0") if name]
     except (OSError, subprocess.CalledProcessError):  # not a checkout (e.g. a source tarball)
-        files = []
+        files: list[Path] = []
         for root, dirs, names in os.walk(REPO):
             dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
             files.extend(Path(root) / name for name in names)
@@ -85,7 +91,7 @@ def tracked_files() -> list[Path]:
 
 
 def test_no_secret_is_tracked() -> None:
-    problems = []
+    problems: list[str] = []
     files = [f for f in tracked_files() if f.is_file() and f.stat().st_size < MAX_BYTES]
     assert len(files) > 100  # the scan really ran over the tree
     for path in files:
@@ -158,3 +164,120 @@ def test_floorboard_serve_exits_non_zero_as_a_process(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "the default is refused" in done.stderr
     assert not (tmp_path / "floorboard.db").exists()  # refused before touching anything
+
+
+# -- production refuses a guessable secret key (issue 11.7) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["a" * 32, "k" * 48, "Password2024Password" * 2, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEF"],
+)
+def test_production_refuses_a_guessable_secret_naming_the_setting(
+    tmp_path: Path, secret: str
+) -> None:
+    with pytest.raises(SettingsError, match="FLOORBOARD_SECRET_KEY looks guessable"):
+        load_settings({}, env="production", secret_key=secret, data_dir=tmp_path)
+
+
+def test_production_accepts_a_random_secret(tmp_path: Path) -> None:
+    secret = secrets.token_urlsafe(32)
+    settings = load_settings({}, env="production", secret_key=secret, data_dir=tmp_path)
+    assert settings.production and settings.secret_key == secret
+    # development and tests keep working with any key (the default included)
+    assert load_settings({}, env="development", secret_key="a" * 32, data_dir=tmp_path)
+
+
+# -- the image defaults to production (issue 11.5) ----------------------------------------------
+
+DOCKERFILE = REPO / "Dockerfile"
+COMPOSE = REPO / "docker-compose.yml"
+NO_REDIS = "redis://127.0.0.1:9/0"
+
+
+def image_defaults() -> tuple[dict[str, str], list[str]]:
+    """The ``ENV`` values and the ``CMD`` of the Dockerfile's last (runtime) stage."""
+    stage = DOCKERFILE.read_text(encoding="utf-8").split("\nFROM ")[-1]
+    env: dict[str, str] = {}
+    command: list[str] = []
+    for line in stage.splitlines():
+        if line.startswith("ENV "):
+            pairs = shlex.split(line[4:])
+            if len(pairs) == 2 and "=" not in pairs[0]:  # the old ``ENV KEY value`` form
+                pairs = ["=".join(pairs)]
+            env.update(pair.split("=", 1) for pair in pairs)  # type: ignore[misc]
+        elif line.startswith("CMD "):
+            command = json.loads(line[4:])
+    return env, command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def run_floorboard(argv: list[str], env: dict[str, str], timeout: float = 60) -> tuple[int, str]:
+    """Run ``argv`` (a ``floorboard ...`` command) in a fresh process group with exactly
+    ``env``'s ``FLOORBOARD_*`` settings; ``(exit code, stderr)``. A command that starts serving
+    instead of refusing is stopped with everything it started, and fails the test."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("FLOORBOARD_")}
+    assert argv[0] == "floorboard", argv
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from dashboard.cli import main; main()", *argv[1:]],
+        cwd=REPO,
+        # No embedded Redis (it would outlive a killed process group): a URL nobody serves.
+        env={**clean, "FLOORBOARD_PORT": str(free_port()), "FLOORBOARD_REDIS_URL": NO_REDIS, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"{' '.join(argv)} started instead of refusing")
+    return process.returncode, err
+
+
+@pytest.mark.parametrize("secret", [None, "", DEFAULT_SECRET, "a" * 32])
+def test_the_image_defaults_to_production_and_refuses_to_start_without_a_real_secret(
+    tmp_path: Path, secret: str | None
+) -> None:
+    env, command = image_defaults()
+    assert env.get("FLOORBOARD_ENV") == "production"
+    assert command[:2] == ["floorboard", "serve"]
+    env["FLOORBOARD_DATA_DIR"] = str(tmp_path)  # the image's /data, here
+    if secret is not None:
+        env["FLOORBOARD_SECRET_KEY"] = secret
+    code, err = run_floorboard(command, env)
+    assert code != 0
+    assert "FLOORBOARD_SECRET_KEY" in err
+    assert not (tmp_path / "floorboard.db").exists()  # refused before touching anything
+
+
+def test_compose_runs_every_floorboard_service_in_production_with_a_required_secret() -> None:
+    compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    built = {name: s for name, s in compose["services"].items() if "build" in s}
+    assert built
+    for name, service in built.items():
+        environment = service["environment"]
+        assert environment["FLOORBOARD_ENV"] == "production", name
+        assert environment["FLOORBOARD_SECRET_KEY"].startswith("${FLOORBOARD_SECRET_KEY:?"), name
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    assert re.search(r"^FLOORBOARD_SECRET_KEY=$", example, re.M)  # to be filled in, never given
+
+
+def test_serve_dev_is_refused_in_production(tmp_path: Path) -> None:
+    env = {
+        "FLOORBOARD_ENV": "production",
+        "FLOORBOARD_SECRET_KEY": secrets.token_urlsafe(32),
+        "FLOORBOARD_DATA_DIR": str(tmp_path),
+    }
+    code, err = run_floorboard(["floorboard", "serve", "--dev"], env)
+    assert code == 2
+    assert "--dev" in err and "refused in production" in err
+    assert not (tmp_path / "floorboard.db").exists()

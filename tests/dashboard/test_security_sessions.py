@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from dashboard.security import csrf
 from dashboard.security.sessions import LOGIN_AT
 from dashboard.settings import Settings, load_settings
 
-STRONG_KEY = "k" * 48
+STRONG_KEY = secrets.token_urlsafe(32)  # random: production refuses a guessable key
 
 
 @pytest.fixture
