@@ -67,6 +67,8 @@ class Settings:
     session_hours: float = 12.0
     password_min_length: int = 12
     trusted_proxies: int = 0
+    # the largest request body (413 beyond; docs/SECURITY.md "Request size")
+    max_request_mb: float = 4.0
     queues: Mapping[str, QueueSettings] = field(default_factory=dict)
 
     @property
@@ -118,6 +120,8 @@ class Settings:
             raise SettingsError("FLOORBOARD_SESSION_HOURS must be between 0 and 744 (31 days)")
         if self.trusted_proxies < 0:
             raise SettingsError("FLOORBOARD_TRUSTED_PROXIES must be >= 0")
+        if not 0 < self.max_request_mb <= 1024:
+            raise SettingsError("FLOORBOARD_MAX_REQUEST_MB must be between 0 and 1024")
 
 
 def _check_secret(secret: str) -> None:

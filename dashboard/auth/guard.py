@@ -25,6 +25,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import Forbidden
 
 from dashboard.auth.roles import ANONYMOUS, PUBLIC, Principal, Role, allowed
+from dashboard.security.limits import read_capped
 from dashboard.state import app_state
 
 ACCESS_ATTR = "__floorboard_access__"
@@ -46,6 +47,9 @@ PAGE_ENDPOINTS = frozenset({"/", "/<path:path>"})
 CALLBACK_ENDPOINT = "/_dash-update-component"
 # Dash's page router: allowed, because every layout it returns is guarded by :func:`page`.
 ROUTER_MARKER = "_pages_content.children"
+#: An anonymous caller may only ask the router (a page whose session ended shows "log in"): its
+#: body is a path and a query string. Anything larger is refused before it is read.
+ANONYMOUS_CALLBACK_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -187,13 +191,28 @@ def access_table(app: dash.Dash) -> dict[str, Access]:
 
 
 def _callback_denied(app: dash.Dash) -> bool:
-    body = flask.request.get_json(silent=True) or {}
-    output = str(body.get("output", ""))
+    if not current_principal().authenticated and not _small_body(ANONYMOUS_CALLBACK_BYTES):
+        return True  # refused unread: nobody may make us parse a large body anonymously
+    read_capped()  # 413 past the limit, also for a chunked body
+    body = flask.request.get_json(silent=True)
+    output = str(body.get("output", "")) if isinstance(body, dict) else ""
     if ROUTER_MARKER in output:
         return False
+    if not current_principal().authenticated:
+        return True  # an anonymous caller may only ask the router (for the "log in" page)
     access = _registry(app).get(output)
     # Unknown or client-side: nothing of ours to run. The callback itself checks the roles.
     return access is None or access.client
+
+
+def _small_body(limit: int) -> bool:
+    """Whether the request announces a body of at most ``limit`` bytes (which then becomes its
+    limit); a chunked body announces nothing and is not small."""
+    length = flask.request.content_length
+    if length is None or length > limit:
+        return False
+    flask.request.max_content_length = limit
+    return True
 
 
 def _page_access(path: str) -> tuple[Access | None, dict[str, Any]]:

@@ -19,7 +19,7 @@ from dashboard.auth import service
 from dashboard.auth.guard import current_principal, route
 from dashboard.i18n import t
 from dashboard.security import csrf
-from dashboard.security.sessions import mark_login
+from dashboard.security.sessions import client_address, mark_login
 from dashboard.security.setup import current_security
 from dashboard.security.throttle import Verdict
 from dashboard.state import app_state
@@ -97,10 +97,6 @@ def _locked(verdict: Verdict, username: str) -> flask.Response:
     return _form(t("login.locked", _locale(), minutes=verdict.minutes), username, status=429)
 
 
-def _client_address() -> str:
-    return flask.request.remote_addr or "unknown"
-
-
 @blueprint.route("/login", methods=["GET", "POST"])
 @route()
 def login() -> flask.Response:
@@ -109,7 +105,7 @@ def login() -> flask.Response:
         return _form()
     form = flask.request.form
     username = form.get("username", "").strip()[:64]
-    address = _client_address()
+    address = client_address()
     throttle = current_security().throttle
     verdict = throttle.check(username=username, address=address)
     if verdict.locked_for:
@@ -178,7 +174,7 @@ def logout() -> flask.Response:
         return flask.Response(page, mimetype="text/html")
     principal = current_principal()
     if principal.authenticated:
-        where = {"address": _client_address()}
+        where = {"address": client_address()}
         with session_scope(app_state().sessions) as session:
             if principal.kind == "user":
                 service.end_sessions(

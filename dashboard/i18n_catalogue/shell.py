@@ -32,6 +32,16 @@ EN: dict[str, str] = {
         "the request came from another site). Reload the page and try again."
     ),
     # end security hardening
+    # issue 11: request size, database outage
+    "security.too_large": "Refused: the request is larger than the {kb} KB this server accepts.",
+    "outage.title": "Database unavailable",
+    "outage.text": (
+        "Floorboard cannot reach its database right now. Live boards keep running; this page "
+        "tries again by itself every few seconds."
+    ),
+    "outage.retrying": "Retrying…",
+    "outage.callback": "The database is unavailable: what you just did was not saved. Retrying…",
+    "outage.back": "The database is back. Please repeat what you just did.",
 }
 
 ZH: dict[str, str] = {
@@ -60,4 +70,10 @@ ZH: dict[str, str] = {
     "disp.expired_state": "已过期",
     "security.csrf": "请求被拒绝：缺少安全令牌（页面已过期或请求来自其他网站），请刷新后重试。",
     # end security hardening
+    "security.too_large": "请求被拒绝：请求大小超过服务器允许的 {kb} KB。",
+    "outage.title": "数据库暂不可用",
+    "outage.text": "Floorboard 暂时无法连接数据库。实时看板照常运行；本页面每隔几秒自动重试。",
+    "outage.retrying": "正在重试…",
+    "outage.callback": "数据库暂不可用：刚才的操作未保存。正在重试…",
+    "outage.back": "数据库已恢复，请重新执行刚才的操作。",
 }

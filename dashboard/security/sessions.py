@@ -13,11 +13,14 @@
   (``DISPLAY_SESSION``): a wall that refreshes every second must not be logged out at night.
   Display tokens are revoked or expire in the database instead.
 - Behind ``FLOORBOARD_TRUSTED_PROXIES`` reverse proxies the client's address and scheme come
-  from ``X-Forwarded-For``/``-Proto`` (the login throttle counts per address).
+  from ``X-Forwarded-For``/``-Proto`` (the login throttle counts per address). Without trusted
+  proxies those headers are ignored everywhere: :func:`client_address` is the one place the
+  address is read (session protection, login throttle, audit log).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import timedelta
 
@@ -35,6 +38,22 @@ DISPLAY_SESSION = timedelta(days=30)
 def cookie_secure(settings: Settings) -> bool:
     """Whether cookies are sent over HTTPS only."""
     return settings.production or settings.cookie_secure
+
+
+def client_address() -> str:
+    """The client's address: the peer's, or the one the trusted proxies forwarded (ProxyFix
+    rewrote ``remote_addr`` then). Never read ``X-Forwarded-For`` anywhere else."""
+    return flask.request.remote_addr or "unknown"
+
+
+def session_identifier() -> str:
+    """What strong session protection compares: the client's address and browser.
+
+    Replaces flask-login's ``_create_identifier``, which trusts ``X-Forwarded-For`` from anyone:
+    a stolen cookie replayed with the victim's address in that header would pass.
+    """
+    agent = flask.request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{client_address()}|{agent}".encode()).hexdigest()
 
 
 def mark_login(session_version: int) -> None:
@@ -76,6 +95,9 @@ def install_sessions(server: flask.Flask, *, settings: Settings) -> None:
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    manager = getattr(server, "login_manager", None)
+    if manager is not None:  # flask-login has no public hook for this (0.6)
+        manager._session_identifier_generator = session_identifier  # noqa: SLF001
 
     @server.before_request
     def _end_old_logins() -> None:

@@ -11,6 +11,7 @@ import redis
 
 from dashboard.security.csrf import install_csrf
 from dashboard.security.headers import install_headers
+from dashboard.security.limits import install_limits
 from dashboard.security.passwords import PasswordPolicy, policy_for
 from dashboard.security.sessions import DISPLAY_SESSION, cookie_secure, install_sessions
 from dashboard.security.throttle import LoginThrottle, MemoryStore, RedisStore
@@ -44,6 +45,7 @@ def install_security(
         throttle: a throttle to use instead (tests).
     """
     secure = cookie_secure(settings)
+    install_limits(server, settings=settings)  # first: nothing may read a body before
     install_sessions(server, settings=settings)
     install_csrf(server, secure=secure, max_age_s=int(DISPLAY_SESSION.total_seconds()))
 
