@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import flask
 import pytest
 from flask.testing import FlaskClient
 from qa_web_support import AGENT_A, World, build_world, call, page
+from yaml_bombs import BOMB
 
 from collectors.db import session_scope
 from dashboard.app import create_app, dash_app
@@ -306,3 +308,19 @@ def test_reports_show_and_link_their_downloads(
     assert AGENT_A in text and "60.0%" in text and "Item failure rates" in text
     assert f"/qa/export/report.xlsx?start={day}" in text
     assert "kind=items" in text
+
+
+def test_a_scorecard_upload_with_an_alias_bomb_is_refused(
+    app: flask.Flask, qa: FlaskClient, world: World
+) -> None:
+    contents = "data:application/yaml;base64," + base64.b64encode(BOMB.encode()).decode()
+    refused = call(
+        qa,
+        dash_app(app),
+        "qa-sc-msg",
+        values={"qa-sc-upload.contents": contents, "qa-sc-upload.filename": "bomb.yaml"},
+        trigger=("qa-sc-upload", "contents"),
+    )
+    assert re.search(r"bomb\.yaml:\d+: aliases .* expand to more than", json_text(refused))
+    with db(app) as session:
+        assert [c.version for c in list_scorecards(db_session=session)] == [1]

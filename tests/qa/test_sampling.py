@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from qa_factories import T0, card, make_call
 from sqlalchemy.orm import Session
+from yaml_bombs import BOMB
 
 from qa.evaluations.schemas import AnswerIn
 from qa.evaluations.service import save_draft, submit_evaluation
@@ -226,3 +227,10 @@ def test_policy_file_errors_name_the_file(tmp_path: Path) -> None:
     path.write_text("per_agent: 2\nevaluators: []\n")
     with pytest.raises(SamplingError, match="at least one evaluator"):
         load_policy(path)
+
+
+def test_a_sampling_policy_with_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "plan.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    with pytest.raises(SamplingError, match=r"plan\.yaml:\d+: aliases .* expand to more than"):
+        load_policy(bomb)
