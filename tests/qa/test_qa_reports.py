@@ -117,6 +117,7 @@ def test_evaluator_workload(db_session: Session, scored: None) -> None:
         call_pk=call.id,
         evaluator="qa1",
         actor="sup",
+        staff={"qa1"},
         scorecard_key="example",
         due_on=date(2026, 1, 2),
     )
