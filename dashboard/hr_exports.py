@@ -6,17 +6,15 @@ payroll. Each row carries the revision and the policy version, so a file can be 
 
 from __future__ import annotations
 
-import csv
-import io
+from decimal import Decimal
 from typing import Any
 
 import flask
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from werkzeug.exceptions import NotFound
 
+from collectors import safe_export
 from collectors.db import session_scope
+from collectors.safe_export import Sheet
 from dashboard.auth.guard import current_principal, route
 from dashboard.auth.roles import HR_MANAGERS, USER_ROLES, allowed
 from dashboard.hr_poster import poster_data
@@ -81,22 +79,20 @@ def payroll_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _cell_text(key: str, value: Any) -> str:
+def _csv_value(key: str, value: Any) -> Any:
+    # Figures go out as numbers (Decimal keeps the file's decimals): only text is neutralised.
     if key in _NUMBERS:
-        return f"{value:.2f}"
+        return Decimal(f"{value:.2f}")
     if key in _COEFFICIENTS:
-        return coefficient_text(value)
-    return str(value)
+        return Decimal(coefficient_text(value))
+    return value
 
 
 def payroll_csv(view: dict[str, Any]) -> str:
-    """The month as CSV text (header :data:`COLUMNS`)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in payroll_rows(view):
-        writer.writerow([_cell_text(k, row[k]) for k in COLUMNS])
-    return out.getvalue()
+    """The month as CSV text (header :data:`COLUMNS`); text that a spreadsheet could run is
+    neutralised (:mod:`collectors.safe_export`)."""
+    rows = ([_csv_value(k, row[k]) for k in COLUMNS] for row in payroll_rows(view))
+    return safe_export.csv_text(COLUMNS, rows)
 
 
 def _about(view: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -119,35 +115,18 @@ def _about(view: dict[str, Any]) -> list[tuple[str, Any]]:
 def payroll_xlsx(view: dict[str, Any]) -> bytes:
     """The month as an Excel workbook: sheet ``Payroll`` (:data:`COLUMNS`) and ``Month``
     (revision, publication and policy)."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook has one sheet
-    sheet.title = "Payroll"
-    sheet.append(list(COLUMNS))
-    for row in payroll_rows(view):
-        sheet.append([row[k] for k in COLUMNS])
-    header_fill = PatternFill("solid", fgColor="1F2A36")
-    for index, key in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        letter = get_column_letter(index)
-        fmt = "0.00" if key in _NUMBERS else "0.000#" if key in _COEFFICIENTS else None
-        if fmt:
-            for (cell_,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell_.number_format = fmt
-        longest = max((len(str(c.value or "")) for c in sheet[letter]), default=8)
-        sheet.column_dimensions[letter].width = min(max(longest + 2, 9), 40)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    about = book.create_sheet("Month")
-    for key, value in _about(view):
-        about.append([key, value])
-    about.column_dimensions["A"].width = 18
-    about.column_dimensions["B"].width = 70
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    formats = dict.fromkeys(_NUMBERS, "0.00") | dict.fromkeys(_COEFFICIENTS, "0.000#")
+    payroll = Sheet(
+        "Payroll",
+        COLUMNS,
+        [[row[k] for k in COLUMNS] for row in payroll_rows(view)],
+        number_formats=formats,
+        max_width=40,
+        header_fill="1F2A36",
+        auto_filter=True,
+    )
+    month = Sheet("Month", (), _about(view), widths=(18, 70))
+    return safe_export.xlsx_bytes([payroll, month])
 
 
 def _month(text: str) -> Month:

@@ -9,6 +9,7 @@ default secret key, or with any key that does not look random (``MIN_SECRET_BITS
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+from collectors import safe_yaml
 
 DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value production refuses
 #: Fewest bits of estimated entropy of a production secret key (dashboard.security.strength).
@@ -181,11 +184,36 @@ def _queues(raw: Any, origin: str) -> dict[str, QueueSettings]:
     allowed = {f.name for f in dataclasses.fields(QueueSettings)}
     for queue, values in raw.items():
         values = values or {}
+        if not isinstance(values, Mapping):
+            raise SettingsError(f"{origin}: queues.{queue} must be a mapping of settings")
         unknown = set(values) - allowed
         if unknown:
             raise SettingsError(f"{origin}: queues.{queue}: unknown setting(s) {sorted(unknown)}")
-        out[str(queue)] = QueueSettings(**values)
+        where = f"{origin}: queues.{queue}"
+        out[str(queue)] = QueueSettings(**{k: _queue_value(k, v, where) for k, v in values.items()})
     return out
+
+
+# Per-queue settings are checked by type here: a wrong type would pass and crash later, in
+# ``floorboard report`` or a board (issue 11.9).
+_QUEUE_CHECKS: dict[str, tuple[str, Any]] = {
+    "sl_threshold": ("a number of seconds > 0", lambda v: v > 0),
+    "sl_target": ("a fraction between 0 and 1 (0.8 for 80%)", lambda v: 0 < v <= 1),
+}
+
+
+def _queue_value(key: str, value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    if key == "name":
+        if not isinstance(value, str):
+            raise SettingsError(f"{where}.name must be text, got {value!r}")
+        return value
+    what, check = _QUEUE_CHECKS[key]
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None or not math.isfinite(number) or not check(number):
+        raise SettingsError(f"{where}.{key} must be {what}, got {value!r}")
+    return float(number)
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -196,9 +224,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     if config:
         path = Path(config)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise SettingsError(f"FLOORBOARD_CONFIG: cannot read {path}: {exc.strerror}") from exc
+            raw = safe_yaml.load_file(path, what="settings file") or {}
+        except safe_yaml.UserYamlError as exc:
+            raise SettingsError(f"FLOORBOARD_CONFIG: {exc}") from exc
         except yaml.YAMLError as exc:
             raise SettingsError(f"FLOORBOARD_CONFIG: {path} is not valid YAML: {exc}") from exc
         if not isinstance(raw, Mapping):

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from collectors import safe_yaml
 from collectors.cdr.schemas import (
     COLUMN_KEYS,
     CONNECTED,
@@ -181,11 +182,10 @@ def load_mapping(path: str | Path) -> Mapping:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path}: cannot read the mapping file: {exc}") from exc
-    try:
-        data = yaml.safe_load(text)
+        text = safe_yaml.read_text(path, encoding="utf-8-sig", what="mapping file")
+        data = safe_yaml.load(text, origin=str(path))
+    except safe_yaml.UserYamlError as exc:
+        raise MappingError(str(exc)) from exc
     except yaml.YAMLError as exc:
         raise MappingError(f"{path}: not valid YAML: {exc}") from exc
     return parse_mapping(data, origin=str(path))
@@ -195,7 +195,7 @@ def parse_mapping(data: object, *, origin: str) -> Mapping:
     """Validate an already parsed mapping document.
 
     Args:
-        data: what ``yaml.safe_load`` returned.
+        data: what :func:`collectors.safe_yaml.load` returned.
         origin: the name used in error messages (usually the file path).
 
     Raises:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from collectors import safe_yaml
 from dashboard.boards import tiles_schema as schema
 from dashboard.boards.metrics import FORMATS
 from dashboard.boards.tiles_schema import Ctx, Problem
@@ -156,18 +157,16 @@ def parse_board(text: str, *, name: str, path: Path, version: str = "") -> Board
     """
     ctx = Ctx(path=path, loader=None)
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = safe_yaml.compose(text, origin=str(path))
+    except safe_yaml.UserYamlError as exc:
+        raise LayoutError([Problem(path, exc.line or 1, exc.problem)]) from exc
     except yaml.MarkedYAMLError as exc:
         raise LayoutError([_syntax_problem(path, text, exc)]) from exc
     except yaml.YAMLError as exc:
         raise LayoutError([Problem(path, 1, f"invalid YAML: {exc}")]) from exc
     if root is None:
         raise LayoutError([Problem(path, 1, "the file is empty")])
-    ctx.loader = yaml.SafeLoader("")
+    ctx.loader = safe_yaml.node_values()
     board = _board(ctx, name, path, version, root)
     if ctx.problems or board is None:
         raise LayoutError(ctx.problems)

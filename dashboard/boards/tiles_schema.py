@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from collectors import safe_yaml
 from dashboard.boards.metrics import CATALOGUE, FORMATS, Metric, valid_names
 from dashboard.boards.thresholds import DIRECTIONS, NO_THRESHOLDS, Thresholds
 
@@ -84,7 +85,7 @@ class Ctx:
     """Collects problems while walking the YAML node tree."""
 
     path: Path
-    loader: yaml.SafeLoader | None
+    loader: safe_yaml.BudgetLoader | None
     problems: list[Problem] = field(default_factory=list)
 
     def err(self, node: Node, message: str) -> None:

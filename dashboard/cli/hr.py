@@ -35,11 +35,12 @@ from qa.csvio import CsvImportError
 from qa.ledger.files import export_ledger_csv, import_ledger_csv, write_ledger_csv
 from qa.ledger.schemas import Category, EntryIn, EntryKind, LedgerError, parse_points
 from qa.ledger.service import add_entry, correct_entry, list_entries
+from qa.people.schemas import PeopleError
 from qa.people.service import agent_out, import_agents_csv, list_agents
 
 # evaluations: the QA averages that break ties (issue 4) come from there.
 TABLES = ("agents", "ledger_entries", "award_months", "audit_log", "evaluations")
-_DOMAIN_ERRORS = (CsvImportError, LedgerError, AwardsError, PolicyError)
+_DOMAIN_ERRORS = (CsvImportError, LedgerError, AwardsError, PolicyError, PeopleError)
 _F = TypeVar("_F", bound=Callable[..., Any])
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 

@@ -28,6 +28,7 @@ from dashboard.pages.qa_common import (
     local,
     message,
     parse_day,
+    staff_names,
     table,
     today,
     zone,
@@ -117,7 +118,8 @@ def assign(_clicks: Any, evaluator: str | None) -> tuple[Any, Any]:
     try:
         with db() as session:
             assignment = pick_call(db_session=session, call_pk=int(ctx.triggered_id["index"]),
-                                   evaluator=who, actor=principal.name, due_on=today())  # fmt: skip
+                                   evaluator=who, actor=principal.name, due_on=today(),
+                                   staff=staff_names(session))  # fmt: skip
             text = t("qa.p.assigned", principal.locale, who=who, id=assignment.id)
     except SamplingError as exc:
         return message(str(exc), error=True), no_update

@@ -157,7 +157,7 @@ def sample(*values: Any) -> tuple[Any, Any]:
             result = run_sampling(
                 db_session=session, policy=policy(form), start=start,
                 end=last + timedelta(days=1), seed=seed, actor=principal.name,
-                tz=app_state().settings.timezone, dry_run=dry_run,
+                tz=app_state().settings.timezone, dry_run=dry_run, staff=staff_names(session),
             )  # fmt: skip
     except SamplingError as exc:
         return message(str(exc), error=True), no_update

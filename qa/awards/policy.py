@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from collectors import safe_yaml
 from qa.ledger.schemas import Category
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yaml")
@@ -291,9 +292,9 @@ def load_policy(path: Path | None = None) -> Policy:
     """
     path = path or DEFAULT_POLICY_PATH
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from exc
+        raw = safe_yaml.load_file(path, what="policy file")
+    except safe_yaml.UserYamlError as exc:
+        raise PolicyError(str(exc)) from exc
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
     return parse_policy(raw, origin=str(path))

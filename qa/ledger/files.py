@@ -8,14 +8,15 @@ for payroll and audit, not a file to import again (that would count every entry 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from collectors import safe_export
 from qa.audit.service import record
 from qa.csvio import CsvImportError, CsvRow, RowError, read_rows
 from qa.ledger.models import LedgerEntry
@@ -117,13 +118,16 @@ def import_ledger_csv(*, db_session: Session, path: Path, actor: str) -> list[Le
 
 
 def write_ledger_csv(entries: Sequence[LedgerEntry], out: TextIO) -> int:
-    """Write entries as CSV (columns :data:`EXPORT_COLUMNS`); returns the number of rows."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for entry in entries:
+    """Write entries as CSV (columns :data:`EXPORT_COLUMNS`; notes and names that a
+    spreadsheet could run are neutralised: :mod:`collectors.safe_export`); returns the number
+    of rows."""
+
+    def row(entry: LedgerEntry) -> list[object]:
         values = entry_dict(entry)
-        writer.writerow(["" if values[c] is None else values[c] for c in EXPORT_COLUMNS])
-    return len(entries)
+        values["points"] = Decimal(str(values["points"]))  # a number, not neutralised text
+        return [values[c] for c in EXPORT_COLUMNS]
+
+    return safe_export.write_csv(out, EXPORT_COLUMNS, (row(e) for e in entries))
 
 
 def export_ledger_csv(

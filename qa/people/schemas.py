@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class PeopleError(ValueError):
+    """An agent's values do not fit (the message names the field)."""
+
+
 class Employment(StrEnum):
     """Employment status: only ``regular`` agents take part in the star awards."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,10 +12,20 @@ from sqlalchemy.orm import Session
 from qa.audit.service import record, utcnow
 from qa.csvio import CsvImportError, RowError, read_rows
 from qa.people.models import Agent, Team
-from qa.people.schemas import AgentImportReport, AgentIn, AgentOut, Employment
+from qa.people.schemas import AgentImportReport, AgentIn, AgentOut, Employment, PeopleError
 
 AGENT_COLUMNS = ("agent_id", "name", "team", "employment")
-_MAX_AGENT_ID = 64
+
+
+def _length(column: Any) -> int:
+    length: int = column.property.columns[0].type.length
+    return length
+
+
+# The columns' own lengths: SQLite would store a longer value and PostgreSQL refuse it with a
+# DataError; both are told the same thing first.
+MAX_LENGTHS = {"agent_id": _length(Agent.agent_id), "name": _length(Agent.name),
+               "team": _length(Team.name)}  # fmt: skip
 
 
 def get_agent(*, db_session: Session, agent_id: str) -> Agent | None:
@@ -72,7 +83,14 @@ def upsert_agent(*, db_session: Session, data: AgentIn, actor: str) -> tuple[Age
 
     Returns:
         The agent and what happened: ``created``, ``updated`` or ``unchanged``.
+
+    Raises:
+        PeopleError: A value does not fit its column (see :func:`agent_problems`).
     """
+    problems = agent_problems({"agent_id": data.agent_id, "name": data.name, "team": data.team,
+                               "employment": data.employment.value})  # fmt: skip
+    if problems:
+        raise PeopleError(f"agent {data.agent_id[:64]!r}: {'; '.join(problems)}")
     team = get_or_create_team(db_session=db_session, name=data.team) if data.team else None
     agent = get_agent(db_session=db_session, agent_id=data.agent_id)
     values = {
@@ -126,7 +144,7 @@ def parse_agents_csv(path: Path) -> list[AgentIn]:
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     for row in read_rows(path, required=AGENT_COLUMNS):
-        problems = [row.error] if row.error else _agent_problems(row.values)
+        problems = [row.error] if row.error else agent_problems(row.values)
         agent_id = row.values.get("agent_id", "")
         if agent_id in seen:
             problems.append(f"agent_id {agent_id!r} repeats line {seen[agent_id]}")
@@ -141,15 +159,26 @@ def parse_agents_csv(path: Path) -> list[AgentIn]:
     return agents
 
 
-def _agent_problems(values: dict[str, str]) -> list[str]:
+def agent_problems(values: dict[str, str]) -> list[str]:
+    """What is wrong with an agent's values (``agent_id``, ``name``, ``team``,
+    ``employment``), each naming the column; empty when they are fine."""
     problems = []
     agent_id = values["agent_id"]
     if not agent_id:
         problems.append("agent_id is empty")
-    elif len(agent_id) > _MAX_AGENT_ID or any(c.isspace() for c in agent_id):
-        problems.append(f"agent_id {agent_id!r} must be 1-64 characters without spaces")
+    elif len(agent_id) > MAX_LENGTHS["agent_id"] or any(c.isspace() for c in agent_id):
+        problems.append(
+            f"agent_id {agent_id[:80]!r} must be 1-{MAX_LENGTHS['agent_id']} characters "
+            "without spaces"
+        )
     if not values["name"]:
         problems.append("name is empty")
+    for column in ("name", "team"):
+        size = len(values[column])
+        if size > MAX_LENGTHS[column]:
+            problems.append(
+                f"{column} is {size} characters long; at most {MAX_LENGTHS[column]} fit"
+            )
     if values["employment"] not in {e.value for e in Employment}:
         problems.append(f"employment {values['employment']!r} must be 'regular' or 'probation'")
     return problems

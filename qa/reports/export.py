@@ -1,19 +1,14 @@
 """Report tables and their exports: CSV (UTF-8 with BOM so that Excel shows Chinese) and XLSX
-(one sheet per table, with openpyxl)."""
+(one sheet per table), both written by :mod:`collectors.safe_export`."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from collectors import safe_export
 from qa.reports.schemas import EvaluatorRow, GroupBy, ItemFailureRow, QualityRow, Table
-
-_SHEET_TITLE_MAX = 31  # Excel's limit
 
 
 def quality_table(rows: Sequence[QualityRow], *, by: GroupBy = GroupBy.AGENT) -> Table:
@@ -65,12 +60,10 @@ def _cell(value: object) -> object:
 
 
 def write_csv(table: Table, path: Path) -> int:
-    """Write one table as CSV; returns the number of data rows."""
+    """Write one table as CSV (risky text neutralised: :mod:`collectors.safe_export`);
+    returns the number of data rows."""
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.columns)
-        writer.writerows([_cell(v) for v in row] for row in table.rows)
-    return len(table.rows)
+        return safe_export.write_csv(out, table.columns, table.rows)
 
 
 def render_text(table: Table) -> str:
@@ -85,23 +78,8 @@ def render_text(table: Table) -> str:
 
 
 def write_xlsx(tables: Sequence[Table], path: Path) -> int:
-    """Write tables to an XLSX workbook, one sheet each (bold header, frozen first row);
-    returns the number of sheets."""
-    book = Workbook()
-    first = book.active
-    if first is not None:
-        book.remove(first)
-    for n, table in enumerate(tables, start=1):
-        title = table.title[:_SHEET_TITLE_MAX] or f"Sheet {n}"
-        sheet = book.create_sheet(title=title)
-        sheet.append(list(table.columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([v if not isinstance(v, date) else v.isoformat() for v in row])
-        sheet.freeze_panes = "A2"
-        for column, name in zip(sheet.columns, table.columns, strict=False):
-            width = max([len(name), *(len(str(c.value or "")) for c in column)])
-            sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)
-    book.save(path)
+    """Write tables to an XLSX workbook, one sheet each (bold header, frozen first row; risky
+    text kept as text: :mod:`collectors.safe_export`); returns the number of sheets."""
+    sheets = [safe_export.Sheet(t.title, t.columns, t.rows) for t in tables]
+    path.write_bytes(safe_export.xlsx_bytes(sheets))
     return len(tables)

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from collectors import safe_yaml
+
 
 class SamplingError(ValueError):
     """A policy or assignment is invalid; the message says where and why."""
@@ -161,9 +163,15 @@ def load_policy(path: Path) -> SamplingPolicy:
         SamplingError: Unreadable or invalid file.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        text = safe_yaml.read_text(path, what="policy")
+        raw = (
+            json.loads(text)
+            if path.suffix.lower() == ".json"
+            else safe_yaml.load(text, origin=str(path))
+        )
+    except safe_yaml.UserYamlError as exc:
+        raise SamplingError(str(exc)) from exc
+    except (ValueError, yaml.YAMLError) as exc:
         raise SamplingError(f"{path}: cannot read the policy: {exc}") from exc
     return parse_policy(raw, origin=str(path))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -122,6 +122,19 @@ def deal(count: int, evaluators: Sequence[str], *, seed: int) -> list[str]:
     return owners
 
 
+def check_evaluators(evaluators: Iterable[str], staff: Collection[str]) -> None:
+    """Refuse anyone who may not evaluate: ``staff`` names the active users with a QA role
+    (accounts live in the dashboard, which ``qa`` does not import, so callers pass them).
+
+    Raises:
+        SamplingError: Names every evaluator who is not in ``staff``.
+    """
+    strangers = [e for e in evaluators if e not in staff]
+    if strangers:
+        names = ", ".join(repr(e) for e in strangers)
+        raise SamplingError(f"{names}: not an active user with a QA role, so cannot evaluate")
+
+
 def run_sampling(
     *,
     db_session: Session,
@@ -132,6 +145,7 @@ def run_sampling(
     actor: str,
     tz: str = "UTC",
     dry_run: bool = False,
+    staff: Collection[str] | None = None,
 ) -> SampleResult:
     """Draw a sample for local days ``[start, end)`` and assign it.
 
@@ -144,11 +158,16 @@ def run_sampling(
         actor: Who runs it (audit log).
         tz: The center's time zone.
         dry_run: Compute the sample without storing anything.
+        staff: Who may evaluate (:func:`check_evaluators`); None skips the check (the
+            command line, run by an operator).
 
     Raises:
-        SamplingError: Invalid policy, empty period, or unusable scorecard.
+        SamplingError: Invalid policy, empty period, unusable scorecard, or an evaluator
+            who is not in ``staff``.
     """
     check_policy(policy)
+    if staff is not None:
+        check_evaluators(policy.evaluators, staff)
     if end <= start:
         raise SamplingError(f"the period {start} to {end} is empty")
     try:
@@ -203,14 +222,20 @@ def pick_call(
     call_pk: int,
     evaluator: str,
     actor: str,
+    staff: Collection[str],
     scorecard_key: str = "default",
     due_on: date | None = None,
 ) -> Assignment:
     """Assign one call by hand (a supervisor may pick any call handled by an agent).
 
+    Args:
+        staff: Who may evaluate (:func:`check_evaluators`): the evaluator must be one.
+
     Raises:
-        SamplingError: No such call, no agent, or it is already assigned to that evaluator.
+        SamplingError: No such call, no agent, already assigned to that evaluator, or the
+            evaluator is not in ``staff``.
     """
+    check_evaluators([evaluator], staff)
     call = db_session.get(Call, call_pk)
     if call is None or not call.agent:
         raise SamplingError(f"call {call_pk} does not exist or was not handled by an agent")

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from collectors import safe_yaml
 from qa.ledger.schemas import Category
 from qa.scorecards.checks import card_problems, item_problems, section_problems
 from qa.scorecards.schemas import (
@@ -43,7 +44,7 @@ class _Located(dict[str, Any]):
     line = 0
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(safe_yaml.BudgetLoader):
     pass
 
 
@@ -233,7 +234,9 @@ def loads_spec(text: str, *, origin: str = "scorecard") -> ScorecardSpec:
         ScorecardError: The text is not valid YAML/JSON or not a valid scorecard.
     """
     try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        raw = safe_yaml.load(text, origin=origin, loader=_Loader)
+    except safe_yaml.UserYamlError as exc:
+        raise ScorecardError(str(exc)) from None
     except ScorecardError as exc:
         raise ScorecardError(f"{origin}:{str(exc).removeprefix('line ')}") from None
     except yaml.YAMLError as exc:
@@ -260,9 +263,9 @@ def load_spec(path: Path) -> ScorecardSpec:
         ScorecardError: The file cannot be read or is not a valid scorecard.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScorecardError(f"{path}: cannot read the file: {exc}") from exc
+        text = safe_yaml.read_text(path)
+    except safe_yaml.UserYamlError as exc:
+        raise ScorecardError(str(exc)) from exc
     return loads_spec(text, origin=str(path))
 
 

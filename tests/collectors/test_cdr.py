@@ -17,6 +17,7 @@ import redis
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from yaml_bombs import BOMB
 
 from collectors.cdr import (
     CdrFileError,
@@ -520,3 +521,10 @@ def test_garbage_rows_never_crash(
         fh.write(junk)
     summary, _ = run(redis_client, keys, path)
     assert summary.rows_read >= summary.rejected
+
+
+def test_a_mapping_file_with_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "acd.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    with pytest.raises(MappingError, match=r"acd\.yaml:\d+: aliases .* expand to more than"):
+        load_mapping(bomb)

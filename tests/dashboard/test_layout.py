@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from yaml_bombs import BOMB
 
 from dashboard.boards.layout import Board, LayoutError, load_board, parse_board
 from dashboard.boards.metrics import CATALOGUE
@@ -142,3 +144,9 @@ def test_registry_reloads_a_changed_file_and_returns_errors_instead_of_raising(
     assert registry.names() == ["floor"]
     assert registry.get("missing") is None
     assert registry.get("../etc/passwd") is None
+
+
+def test_a_board_with_an_alias_bomb_is_refused_with_its_line() -> None:
+    found = problems(BOMB)
+    assert len(found) == 1
+    assert re.match(r"layouts/test\.yaml:\d+: aliases .* expand to more than", found[0])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,9 +16,11 @@ import flask
 import pytest
 from flask.testing import FlaskClient
 from qa_web_support import AGENT_A, World, build_world, call, page
+from yaml_bombs import BOMB
 
 from collectors.db import session_scope
 from dashboard.app import create_app, dash_app
+from dashboard.auth.service import set_active
 from dashboard.settings import Settings
 from qa.calibration.service import list_sessions
 from qa.evaluations.models import Evaluation
@@ -306,3 +309,44 @@ def test_reports_show_and_link_their_downloads(
     assert AGENT_A in text and "60.0%" in text and "Item failure rates" in text
     assert f"/qa/export/report.xlsx?start={day}" in text
     assert "kind=items" in text
+
+
+def test_a_scorecard_upload_with_an_alias_bomb_is_refused(
+    app: flask.Flask, qa: FlaskClient, world: World
+) -> None:
+    contents = "data:application/yaml;base64," + base64.b64encode(BOMB.encode()).decode()
+    refused = call(
+        qa,
+        dash_app(app),
+        "qa-sc-msg",
+        values={"qa-sc-upload.contents": contents, "qa-sc-upload.filename": "bomb.yaml"},
+        trigger=("qa-sc-upload", "contents"),
+    )
+    assert re.search(r"bomb\.yaml:\d+: aliases .* expand to more than", json_text(refused))
+    with db(app) as session:
+        assert [c.version for c in list_scorecards(db_session=session)] == [1]
+
+
+def test_a_call_is_only_assigned_to_an_active_qa_user(
+    app: flask.Flask, qa: FlaskClient, world: World, make_user: Callable[..., str]
+) -> None:
+    dapp = dash_app(app)
+    make_user("agent", username="agent-9")
+    make_user("qa", username="qa-off")
+    with db(app) as session:
+        set_active(session, username="qa-off", active=False)
+    button = {"type": "qa-p-assign", "index": world.call_gone}
+    for who in ("mallory", "agent-9", "qa-off", '=HYPERLINK("http://evil")'):
+        refused = call(
+            qa,
+            dapp,
+            "qa-p-msg",
+            values={"qa-p-evaluator": who},
+            instances={"qa-p-assign": {world.call_gone: 1}},
+            trigger=(button, "n_clicks"),
+        )
+        assert "not an active user with a QA role" in json_text(refused), who
+    with db(app) as session:
+        assert work_queue(db_session=session) == []
+    form = page(qa, "/qa")
+    assert "qa-2" in form and "mallory" not in form and "agent-9" not in form

@@ -261,3 +261,18 @@ def test_csv_export_by_month(
         ("A1", "-1.00", "incident", ""),
         ("A1", "1.00", "correction", str(jan.id)),
     ]
+
+
+def test_csv_export_neutralises_formulas_and_keeps_points_numbers(
+    db_session: Session, make_agent: Callable[..., Agent], tmp_path: Path
+) -> None:
+    make_agent("A1")
+    evil = EntryIn(
+        agent_id="A1", date=date(2026, 1, 10), category=Category.ETIQUETTE, points=D("-3"),
+        kind=EntryKind.INCIDENT, reporter="sup1", note="=HYPERLINK(\"http://evil.example\")",
+    )  # fmt: skip
+    add_entry(db_session=db_session, entry=evil, actor="sup1")
+    out = tmp_path / "jan.csv"
+    export_ledger_csv(db_session=db_session, path=out, start=JAN[0], end=JAN[1])
+    (row,) = csv.DictReader(out.open(encoding="utf-8"))
+    assert (row["points"], row["note"]) == ("-3.00", '\'=HYPERLINK("http://evil.example")')

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
+from dashboard.cli import main
+from dashboard.database import upgrade
 from qa.audit.service import list_entries
 from qa.csvio import CsvImportError
-from qa.people.schemas import AgentIn, Employment
+from qa.people.schemas import AgentIn, Employment, PeopleError
 from qa.people.service import get_agent, import_agents_csv, list_agents, upsert_agent
 
 
@@ -60,3 +65,61 @@ def test_import_is_all_or_nothing(db_session: Session, tmp_path: Path) -> None:
         f"{path}:5: 5 cells but the header has 4 columns",
     ]
     assert list_agents(db_session=db_session) == []
+
+
+LONG_NAME, LONG_TEAM = "名" * 256, "T" * 129
+TOO_LONG = [
+    ("name", "name is 256 characters long; at most 255 fit"),
+    ("team", "team is 129 characters long; at most 128 fit"),
+]
+
+
+def _long_agents(tmp_path: Path) -> Path:
+    path = tmp_path / "agents.csv"
+    path.write_text(
+        f"agent_id,name,team,employment\nD1,Ok,North,regular\nD2,{LONG_NAME},North,regular\n"
+        f"D3,Fine,{LONG_TEAM},regular\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_names_and_teams_longer_than_their_columns_are_refused(
+    db_session: Session, tmp_path: Path
+) -> None:
+    path = _long_agents(tmp_path)
+    with pytest.raises(CsvImportError) as caught:
+        import_agents_csv(db_session=db_session, path=path, actor="hr")
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:3: {TOO_LONG[0][1]}",
+        f"{path}:4: {TOO_LONG[1][1]}",
+    ]
+    assert list_agents(db_session=db_session) == []
+    with pytest.raises(PeopleError, match=TOO_LONG[1][1]):
+        upsert_agent(db_session=db_session, data=AgentIn("D3", "Fine", LONG_TEAM), actor="hr")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database built by the migrations, as ``floorboard`` uses it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fb.db'}"
+    else:
+        make = request.getfixturevalue("make_postgres_database")
+        url = make(f"people_{uuid.uuid4().hex[:12]}")
+    upgrade(url)
+    return url
+
+
+def test_agents_import_too_long_is_the_same_message_on_every_database(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    path = _long_agents(tmp_path)
+    env = {"FLOORBOARD_DATABASE_URL": migrated_url}
+    result = CliRunner().invoke(main, ["agents", "import", str(path)], env=env)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output and "DataError" not in result.output
+    assert f"{path}:3: {TOO_LONG[0][1]}" in result.output
+    assert f"{path}:4: {TOO_LONG[1][1]}" in result.output
+    listed = CliRunner().invoke(main, ["agents", "list", "--json"], env=env)
+    assert json.loads(listed.stdout) == []

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from yaml_bombs import BOMB
 
 from qa.awards.policy import DEFAULT_POLICY_PATH, PolicyError, load_policy, parse_policy
 from qa.ledger.schemas import Category
@@ -89,3 +90,10 @@ def test_unreadable_policy_files(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(PolicyError, match="top level: must be a mapping"):
         load_policy(empty)
+
+
+def test_a_policy_file_with_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "policy.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"policy\.yaml:\d+: aliases .* expand to more than"):
+        load_policy(bomb)

@@ -4,6 +4,7 @@ by the migrations: output, files, determinism, exit codes and messages."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from qa_factories import T0, evaluate, make_call
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from yaml_bombs import BOMB
 
 from collectors.db import make_engine, session_factory, session_scope
 from collectors.history.models import Call
@@ -188,3 +190,10 @@ def test_missing_schema_says_to_upgrade(tmp_path: Path) -> None:
     result = Cli(tmp_path, old)("scorecards", "list", code=1)
     assert "has no scorecards, evaluations, qa_assignments table(s)" in result.output
     assert "floorboard db upgrade" in result.output
+
+
+def test_scorecards_import_refuses_an_alias_bomb(cli: Cli) -> None:
+    path = cli.file("bomb.yaml", BOMB)
+    result = cli("scorecards", "import", path, code=1)
+    assert re.search(rf"{re.escape(path)}:\d+: aliases .* expand to more than", result.output)
+    assert "Traceback" not in result.output

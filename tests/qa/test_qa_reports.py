@@ -117,6 +117,7 @@ def test_evaluator_workload(db_session: Session, scored: None) -> None:
         call_pk=call.id,
         evaluator="qa1",
         actor="sup",
+        staff={"qa1"},
         scorecard_key="example",
         due_on=date(2026, 1, 2),
     )
@@ -176,3 +177,23 @@ def test_qa_average_feeds_the_awards_tie_break(db_session: Session, scored: None
     )
     facts = {a["agent_id"]: a["qa_average"] for a in row.inputs["agents"]}
     assert (Decimal(facts["A1"]), Decimal(facts["A2"])) == (Decimal("65.00"), Decimal("60.00"))
+
+
+def test_exports_neutralise_formulas_in_names_and_keep_numbers(
+    db_session: Session, make_agent: Callable[..., Agent], tmp_path: Path
+) -> None:
+    evil = "@SUM(1+1)*cmd|' /C calc'!A0"
+    make_agent("A1")
+    card(db_session)
+    evaluate(db_session, make_call(db_session, agent="A1"), HALF, evaluator=evil)
+    today = datetime.now().date()
+    days = {"start": today - timedelta(days=1), "end": today + timedelta(days=1)}
+    workload = workload_table(evaluator_workload(db_session=db_session, **days))
+    write_csv(workload, tmp_path / "w.csv")
+    with (tmp_path / "w.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][:3] == ["'" + evil, "1", "60.0"]
+    write_xlsx([workload], tmp_path / "w.xlsx")
+    evaluator, submitted = load_workbook(tmp_path / "w.xlsx").active[2][:2]
+    assert (evaluator.value, evaluator.data_type, evaluator.quotePrefix) == (evil, "s", True)
+    assert (submitted.value, submitted.data_type) == (1, "n")

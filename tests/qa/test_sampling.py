@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from qa_factories import T0, card, make_call
 from sqlalchemy.orm import Session
+from yaml_bombs import BOMB
 
 from qa.evaluations.schemas import AnswerIn
 from qa.evaluations.service import save_draft, submit_evaluation
@@ -36,6 +37,9 @@ def policy(**changes: object) -> SamplingPolicy:
     }
     values.update(changes)
     return SamplingPolicy(**values)  # type: ignore[arg-type]
+
+
+STAFF = frozenset({"qa1", "qa2"})  # active users with a QA role
 
 
 @pytest.fixture
@@ -202,11 +206,12 @@ def test_pick_and_cancel_by_hand(db_session: Session, history: None) -> None:
         call_pk=call.id,
         evaluator="qa2",
         actor="sup",
+        staff=STAFF,
         scorecard_key="example",
         due_on=date(2026, 2, 1),
     )
     with pytest.raises(SamplingError, match="already assigned to qa2"):
-        pick_call(db_session=db_session, call_pk=call.id, evaluator="qa2", actor="sup")
+        pick_call(db_session=db_session, call_pk=call.id, evaluator="qa2", actor="sup", staff=STAFF)
     assert [w.call_id for w in work_queue(db_session=db_session, evaluator="qa2")] == [call.call_id]
     cancel_assignment(db_session=db_session, assignment_id=picked.id, actor="sup")
     assert work_queue(db_session=db_session, evaluator="qa2") == []
@@ -226,3 +231,22 @@ def test_policy_file_errors_name_the_file(tmp_path: Path) -> None:
     path.write_text("per_agent: 2\nevaluators: []\n")
     with pytest.raises(SamplingError, match="at least one evaluator"):
         load_policy(path)
+
+
+def test_a_sampling_policy_with_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "plan.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    with pytest.raises(SamplingError, match=r"plan\.yaml:\d+: aliases .* expand to more than"):
+        load_policy(bomb)
+
+
+def test_a_call_is_only_assigned_to_qa_staff(db_session: Session, history: None) -> None:
+    call = make_call(db_session, agent="A4")
+    for stranger in ("mallory", "=cmd()", ""):
+        with pytest.raises(SamplingError, match="not an active user with a QA role"):
+            pick_call(db_session=db_session, call_pk=call.id, evaluator=stranger, actor="sup",
+                      staff=STAFF)  # fmt: skip
+    assert work_queue(db_session=db_session, evaluator="mallory") == []
+    with pytest.raises(SamplingError, match="'mallory': not an active user"):
+        run_sampling(db_session=db_session, policy=policy(evaluators=("qa1", "mallory")),
+                     start=WEEK[0], end=WEEK[1], seed=1, actor="sup", staff=STAFF)  # fmt: skip
