@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from qa.limits import Field, check_length
+
 
 class SamplingError(ValueError):
     """A policy or assignment is invalid; the message says where and why."""
@@ -123,8 +125,11 @@ def parse_policy(raw: Any, *, origin: str = "policy") -> SamplingPolicy:
         period = Period(raw.get("period", "week"))
     except ValueError:
         raise SamplingError(f"{origin}: period must be day, week or month") from None
+    name = check_length(
+        str(raw.get("name") or "policy"), Field.SAMPLE_NAME, error=SamplingError, where=origin
+    )
     policy = SamplingPolicy(
-        name=str(raw.get("name") or "policy"), per_agent=per_agent, period=period,
+        name=name, per_agent=per_agent, period=period,
         evaluators=_strings(raw, "evaluators", origin),
         scorecard=str(raw.get("scorecard", "default")),
         min_talk=float(_number(raw, "min_talk", origin, 0.0)),
