@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -23,6 +23,23 @@ class Base(DeclarativeBase):
     """Base of every Floorboard table (naming convention keeps Alembic diffs stable)."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+#: Ids are 64-bit signed integers in every database: a larger number names no row, and sent
+#: to SQL it raises (OverflowError on SQLite, NumericValueOutOfRange on PostgreSQL).
+MAX_ID = 2**63 - 1
+_Row = TypeVar("_Row", bound=Base)
+
+
+def valid_id(value: object) -> bool:
+    """Whether ``value`` can be the id of a stored row (an int in ``1..MAX_ID``)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def get_by_id(session: Session, model: type[_Row], ident: int) -> _Row | None:
+    """``session.get`` for an id that came from outside: out of range means no row, and never
+    reaches SQL."""
+    return session.get(model, ident) if valid_id(ident) else None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from collectors.history.models import Call
 from collectors.history.schemas import CallFilter
 
@@ -122,7 +123,7 @@ def list_calls(*, db_session: Session, criteria: CallFilter) -> list[Call]:
 
 
 def get_call(*, db_session: Session, call_pk: int) -> Call | None:
-    return db_session.get(Call, call_pk)
+    return get_by_id(db_session, Call, call_pk)
 
 
 def count_calls(*, db_session: Session, queues: Iterable[str] = ()) -> int:

@@ -20,14 +20,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from collectors.db import get_by_id, session_scope
 from dashboard.announcements.models import Announcement
 from dashboard.auth.service import utcnow
+from qa.limits import Field, check_length, max_length
 
 log = logging.getLogger(__name__)
 
 LEVELS = ("info", "warning", "alert")
-MAX_TEXT = 500
+MAX_TEXT = max_length(Field.ANNOUNCEMENT)
 
 
 class AnnouncementError(ValueError):
@@ -93,8 +94,7 @@ def post(
     text = " ".join((text or "").split())
     if not text:
         raise AnnouncementError("the announcement text is empty")
-    if len(text) > MAX_TEXT:
-        raise AnnouncementError(f"the announcement is longer than {MAX_TEXT} characters")
+    check_length(text, Field.ANNOUNCEMENT, error=AnnouncementError)
     if level not in LEVELS:
         raise AnnouncementError(f"unknown level {level!r}; one of {', '.join(LEVELS)}")
     start = starts_at or utcnow()
@@ -116,7 +116,7 @@ def post(
 
 def cancel(session: Session, *, announcement_id: int) -> Notice:
     """Take an announcement off every board now."""
-    row = session.get(Announcement, announcement_id)
+    row = get_by_id(session, Announcement, announcement_id)
     if row is None:
         raise AnnouncementError(f"no announcement {announcement_id}")
     if row.cancelled_at is None:

@@ -22,9 +22,11 @@ import flask
 import flask_login
 from dash._pages import _path_to_page
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from dashboard.auth.roles import ANONYMOUS, PUBLIC, Principal, Role, allowed
+from dashboard.auth.shapes import check_callback_body
+from dashboard.inputs import BadInput
 from dashboard.security.limits import read_capped
 from dashboard.state import app_state
 
@@ -164,8 +166,14 @@ def callback(
             board = None
             if board_state is not None:
                 board = dash.callback_context.states.get(f"{board_state}.data")
+                if board is not None and not isinstance(board, str):
+                    raise BadRequest("the board name must be text")
             require(access.roles, board=board)
-            return fn(*a, **kw)
+            try:
+                return fn(*a, **kw)
+            except BadInput as exc:
+                # Only the inputs' own shape checks raise BadInput (dashboard.inputs).
+                raise BadRequest(str(exc)) from exc
 
         before = set(app.callback_map)
         app.callback(*args, **kwargs)(guarded)
@@ -264,6 +272,9 @@ def install(app: dash.Dash) -> None:
         if endpoint == CALLBACK_ENDPOINT:
             if _callback_denied(app):
                 raise Forbidden("unknown callback")
+            problem = check_callback_body(flask.request.get_json(silent=True))
+            if problem:
+                raise BadRequest(problem)
             return None
         view = server.view_functions.get(endpoint)
         access = getattr(view, ACCESS_ATTR, None)

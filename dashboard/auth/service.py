@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from collectors.db import get_by_id
 from dashboard.auth.models import DisplayToken, User
 from dashboard.auth.schemas import (
     AuthError,
@@ -33,6 +34,7 @@ from dashboard.auth.schemas import (
 )
 from dashboard.security.passwords import HASH_METHOD, PasswordPolicy
 from qa.audit.service import record
+from qa.limits import Field, check_length
 
 # Compared against when the username does not exist, so that a wrong username costs as much
 # time as a wrong password (no user enumeration by timing).
@@ -131,6 +133,7 @@ def create_user(
         AuthError: bad value, a password the policy refuses, or the username is taken.
     """
     check_username(username)
+    check_length(display_name.strip(), Field.DISPLAY_NAME, error=AuthError)
     if policy is not None:
         policy.check(password, username=username, display_name=display_name)
     check_password(password)
@@ -268,7 +271,7 @@ def list_users(session: Session) -> list[UserInfo]:
 
 
 def get_user(session: Session, *, user_id: int) -> UserInfo | None:
-    row = session.get(User, user_id)
+    row = get_by_id(session, User, user_id)
     return _user_info(row) if row is not None else None
 
 
@@ -393,6 +396,6 @@ def active_displays(session: Session) -> dict[str, DisplayInfo]:
 def touch_displays(session: Session, *, seen: Mapping[int, datetime]) -> None:
     """Record when displays were last seen (written behind, in batches)."""
     for display_id, when in seen.items():
-        row = session.get(DisplayToken, display_id)
+        row = get_by_id(session, DisplayToken, display_id)
         if row is not None and (row.last_seen is None or row.last_seen < when):
             row.last_seen = when

@@ -11,7 +11,7 @@ import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from collectors.db import session_scope
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.announcements import service
 from dashboard.auth import guard
 from dashboard.auth.roles import ANNOUNCERS
@@ -122,19 +122,23 @@ def act(
     tz = ZoneInfo(state.settings.timezone)
     clear: Any = no_update
     try:
+        text, chosen = inputs.text(text, "text"), inputs.texts(boards, "boards")
+        level = inputs.choice(level, "level", service.LEVELS, default="info")
+        starts, ends = inputs.text(starts, "starts"), inputs.text(ends, "ends")
         with session_scope(state.sessions) as session:
             if isinstance(ctx.triggered_id, dict):
                 if not ctx.triggered[0].get("value"):
                     return no_update, no_update, no_update  # a re-rendered button, no click
-                service.cancel(session, announcement_id=int(ctx.triggered_id["index"]))
+                index = inputs.record_id(ctx.triggered_id["index"], "announcement")
+                service.cancel(session, announcement_id=index or 0)
                 message = t("ann.cancelled", loc)
             else:
                 service.post(
                     session,
-                    text=text or "",
+                    text=text,
                     created_by=principal.name,
-                    boards=boards or (),
-                    level=level or "info",
+                    boards=chosen,
+                    level=level,
                     starts_at=_utc(starts, tz),
                     ends_at=_utc(ends, tz),
                 )

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import ALL, Input, Output, State, callback_context, html, no_update
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import BOARD_VIEWERS
 from dashboard.boards import chart
@@ -83,7 +83,8 @@ def refresh(name: str, chart_sig: str | None, screen: dict[str, Any] | None) -> 
     if not isinstance(board, Board):
         return [], [], no_update, _status(None, None, version)
     reading = state.snapshots.read()
-    height = (screen or {}).get("h")
+    chart_sig = inputs.optional_text(chart_sig, "chart signature")
+    height = inputs.number(inputs.mapping(screen, "screen").get("h"), "screen height")
     shared: tuple[Any, ...] = state.renders.get(
         reading.read_at,
         (name, version, chart_sig, height),

@@ -9,7 +9,7 @@ import flask
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from collectors.db import session_scope
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard, service
 from dashboard.auth.roles import ADMINS
 from dashboard.auth.schemas import AuthError, DisplayInfo
@@ -99,6 +99,7 @@ def act(name: str | None, boards: list[str] | None) -> tuple[Any, ...]:
     state = app_state()
     principal = guard.current_principal()
     loc = principal.locale
+    name, boards = inputs.text(name, "name"), inputs.texts(boards, "boards")
     try:
         with session_scope(state.sessions) as session:
             if isinstance(ctx.triggered_id, dict):

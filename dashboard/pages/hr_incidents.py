@@ -13,7 +13,7 @@ import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from collectors.db import session_scope
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import INCIDENT_RECORDERS
 from dashboard.hr_service import current_month, month_choices
@@ -151,20 +151,21 @@ def apply_preset(key: str | None) -> tuple[Any, ...]:
 
 
 def _record(values: dict[str, Any], actor: str, loc: str) -> str:
-    if not values["agent"]:
+    agent = inputs.text(values["agent"], "agent")
+    if not agent:
         raise LedgerError(t("hr.inc.need_agent", loc))
     magnitude = abs(parse_points(str(values["points"] or "").replace(",", ".") or "0"))
     if magnitude == 0:
         raise LedgerError(t("hr.inc.bad_points", loc))
     kind = EntryKind(values["kind"] or "incident")
     entry = EntryIn(
-        agent_id=values["agent"],
+        agent_id=agent,
         date=date.fromisoformat(str(values["date"])[:10]),
         category=Category(values["category"] or "discipline"),
         points=magnitude if kind is EntryKind.BONUS else -magnitude,
         kind=kind,
         reporter=actor,
-        note=str(values["note"] or "").strip(),
+        note=inputs.text(values["note"], "note").strip(),
     )
     with session_scope(app_state().sessions) as session:
         row = add_entry(db_session=session, entry=entry, actor=actor)
@@ -182,7 +183,7 @@ def _correct(values: dict[str, Any], actor: str, loc: str) -> str:
             db_session=session,
             entry_id=entry_id,
             new_points=points,
-            reason=str(values["corr_reason"] or ""),
+            reason=inputs.text(values["corr_reason"], "reason"),
             actor=actor,
         )
         return t("hr.inc.corrected", loc, id=row.corrects_id, new=row.id)
@@ -218,6 +219,7 @@ def listing(month_text: str | None, agent_id: str | None) -> Any:
         month = Month.parse(month_text or "")
     except ValueError:
         month = current_month(tz=state.settings.timezone)
+    agent_id = inputs.optional_text(agent_id, "agent")
     with session_scope(state.sessions) as session:
         entries = list_entries(
             db_session=session, agent_id=agent_id or None, start=month.start, end=month.end
@@ -233,9 +235,14 @@ def pick(_clicks: list[Any]) -> tuple[Any, ...]:
         return None, None
     if not ctx.triggered[0].get("value"):
         return no_update, no_update
-    entry_id = int(trigger["index"])
-    with session_scope(app_state().sessions) as session:
-        now = effective_points(db_session=session, entry_id=entry_id)
+    entry_id = inputs.record_id(trigger["index"], "entry")
+    if entry_id is None:
+        return None, None
+    try:
+        with session_scope(app_state().sessions) as session:
+            now = effective_points(db_session=session, entry_id=entry_id)
+    except LedgerError:  # no such entry (a crafted index)
+        return None, None
     return str(entry_id), f"{now:.2f}"
 
 

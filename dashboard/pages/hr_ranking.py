@@ -15,7 +15,7 @@ import dash
 from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from collectors.db import session_scope
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import HR_MANAGERS, HR_VIEWERS, Principal, allowed
 from dashboard.hr_poster import poster_cache
@@ -213,6 +213,8 @@ def render(month_text: str | None, revision: int | None, team: str | None) -> tu
     principal = guard.current_principal()
     loc = principal.locale
     month = _month(month_text) or previous_month(tz=app_state().settings.timezone)
+    revision = inputs.integer(revision, "revision")
+    team = inputs.optional_text(team, "team")
     with session_scope(app_state().sessions) as session:
         latest = load_view(db_session=session, month=month)
         view = load_view(db_session=session, month=month, revision=revision) or latest
@@ -244,7 +246,8 @@ def show_detail(active: dict[str, Any] | None, month_text: str | None, revision:
     """The explanation panel of the agent whose row was clicked."""
     principal = guard.current_principal()
     month = _month(month_text)
-    agent_id = (active or {}).get("row_id")
+    revision = inputs.integer(revision, "revision")
+    agent_id = inputs.mapping(active, "active_cell").get("row_id")
     if month is None or not agent_id:
         return detail(None, None, principal.locale, override=False)
     with session_scope(app_state().sessions) as session:
@@ -271,6 +274,8 @@ def act(month_text: str | None, revise_reason: str | None, signal: int | None) -
     month = _month(month_text)
     if month is None:
         return html.Span(t("hr.pick_month", principal.locale), className="error"), no_update
+    revise_reason = inputs.text(revise_reason, "revise reason")
+    signal = inputs.integer(signal, "signal")
     try:
         message = actions.dispatch(trigger, month, revise_reason, principal)
     except AwardsError as exc:

@@ -11,7 +11,7 @@ from typing import Any
 from dash import ctx
 
 from collectors.db import session_scope
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth.roles import Principal
 from dashboard.hr_service import compute, revise
 from dashboard.i18n import t
@@ -44,7 +44,7 @@ def _coefficient(text: Any, loc: str) -> Decimal:
 
 
 def _require(text: Any, loc: str) -> str:
-    reason = str(text or "").strip()
+    reason = inputs.text(text, "reason").strip()
     if not reason:
         raise AwardsError(t("hr.need_reason", loc))
     return reason
@@ -72,7 +72,7 @@ def _decide(db: Any, trigger: dict[str, Any], month: Month, who: Principal) -> s
     loc, actor = who.locale, who.name
     kind, index = trigger["type"], str(trigger["index"])
     if kind == ids.HR_TIE_RESOLVE:
-        pick = _pattern(ids.HR_TIE_PICK).get(index)
+        pick = inputs.text(_pattern(ids.HR_TIE_PICK).get(index), "agent")
         if not pick:
             raise AwardsError(t("hr.pick_agent", loc))
         reason = _require(_pattern(ids.HR_TIE_REASON).get(index), loc)

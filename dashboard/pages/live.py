@@ -10,7 +10,7 @@ from typing import Any
 import dash
 from dash import Input, Output, dash_table, dcc, html
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import FLOOR_LEADS
 from dashboard.boards import scope
@@ -122,7 +122,8 @@ def refresh(queues: list[str] | None, teams: list[str] | None = None) -> tuple[A
     loc = guard.current_principal().locale
     reading = state.snapshots.read()
     snapshot = reading.snapshot or {}
-    chosen = list(queues or [])
+    chosen = inputs.texts(queues, "queues")
+    teams = inputs.texts(teams, "teams")
     if reading.live:
         status = t("board.live", loc) + " · " + t("board.age", loc, age=int(reading.age or 0))
     else:
@@ -135,7 +136,7 @@ def refresh(queues: list[str] | None, teams: list[str] | None = None) -> tuple[A
             chosen,
             loc,
             time.time(),
-            teams=list(teams or ()),
+            teams=teams,
             table=state.teams.mapping() if state.teams is not None else {},
         ),
         status,

@@ -5,11 +5,12 @@ their place, read the fields back into a definition, and type the values for
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.i18n import t
 from qa.ledger.schemas import Category
 from qa.scorecards.schemas import AnswerType, CommentRule, Critical
@@ -265,12 +266,51 @@ def typed(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_shape(spec: Any) -> dict[str, Any]:
+    """The definition the builder keeps in the browser, as sent back: sections and items must
+    be lists of objects and a scale a pair (the values themselves are for :func:`parse_spec`).
+
+    Raises:
+        BadInput: Any other shape.
+    """
+    spec = inputs.mapping(spec, "scorecard definition")
+    sections = spec.get("sections") or []
+    if not isinstance(sections, list) or not all(isinstance(s, dict) for s in sections):
+        raise inputs.BadInput("sections must be a list of objects")
+    for section in sections:
+        items = section.get("items") or []
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise inputs.BadInput("items must be a list of objects")
+        for item in items:
+            scale = item.get("scale")
+            if scale is not None and not (isinstance(scale, list) and len(scale) == 2):
+                raise inputs.BadInput("a scale must be a pair of numbers")
+    return spec
+
+
+_ACTION = re.compile(
+    r"add_section|(del|up|down)_section:\d{1,4}|add_item:\d{1,4}|(del|up|down)_item:\d{1,4}:\d{1,4}"
+)
+
+
+def _where(spec: dict[str, Any], action: str) -> tuple[str, list[int]]:
+    if not _ACTION.fullmatch(action):
+        raise inputs.BadInput(f"unknown builder action {action[:40]!r}")
+    verb, *where = action.split(":")
+    numbers = [int(w) for w in where]
+    sections = spec.get("sections") or []
+    if numbers and numbers[0] >= len(sections):
+        raise inputs.BadInput(f"there is no section {numbers[0] + 1}")
+    if len(numbers) > 1 and numbers[1] >= len(sections[numbers[0]].get("items") or []):
+        raise inputs.BadInput(f"there is no item {numbers[1] + 1}")
+    return verb, numbers
+
+
 def apply(spec: dict[str, Any], action: str) -> dict[str, Any]:
     """A structural change: ``add_section``, ``del_section:n``, ``up_section:n``,
     ``down_section:n``, ``add_item:n``, ``del_item:n:m``, ``up_item:n:m``, ``down_item:n:m``."""
     out = copy.deepcopy(spec)
-    verb, *where = action.split(":")
-    numbers = [int(w) for w in where]
+    verb, numbers = _where(out, action)
     sections = out.setdefault("sections", [])
     if verb == "add_section":
         sections.append(blank_section(len(sections) + 1))

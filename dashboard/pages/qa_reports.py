@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, dcc, html
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa_common import (
@@ -160,8 +160,8 @@ def show(start: Any, end: Any, group: str | None, period: str | None) -> tuple[A
     """The three reports for the filters, and the download links for the same filters."""
     loc = guard.current_principal().locale
     start_day, end_day = _range(start, end)
-    by = GroupBy(group or "agent")
-    split = Period(period) if period else None
+    by = GroupBy(inputs.choice(group, "group", [g.value for g in GroupBy], default="agent"))
+    split = Period(inputs.choice(period, "period", [p.value for p in Period])) if period else None
     with db() as session:
         tables = report_tables(db_session=session, start=start_day, end=end_day, group=by,
                                period=split, tz=app_state().settings.timezone)  # fmt: skip

@@ -96,6 +96,7 @@ def act(spec: dict[str, Any] | None) -> tuple[Any, Any, Any]:
     loc = principal.locale
     if not spec or not clicked(ctx):
         return no_update, no_update, ""
+    spec = form.check_shape(spec)
     current = form.read(spec, {str(e["id"]["index"]): e.get("value") for e in ctx.states_list[0]})
     if ctx.triggered_id == ids.QA_B_SAVE:
         note, stored = _save(current, principal.name, loc)

@@ -11,7 +11,7 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa_common import (
@@ -25,6 +25,7 @@ from dashboard.pages.qa_common import (
     qa_page,
     table,
 )
+from qa.limits import MAX_SCORECARD_BYTES
 from qa.scorecards.files import loads_spec
 from qa.scorecards.schemas import ScorecardError
 from qa.scorecards.service import (
@@ -40,7 +41,7 @@ dash.register_page(
     __name__, path="/qa/scorecards", title="Scorecards · Floorboard", name="Scorecards"
 )  # type: ignore[no-untyped-call]
 
-MAX_UPLOAD = 512 * 1024
+MAX_UPLOAD = MAX_SCORECARD_BYTES
 
 
 def _actions(key: str, version: int, latest: bool, status: str, loc: str) -> html.Span:
@@ -134,8 +135,12 @@ def layout(**_query: Any) -> Any:
     return qa_page(principal, t("qa.sc.title", loc), "/qa/scorecards", html.Div([cards, files]))
 
 
-def _decode(contents: str) -> str:
+def _decode(contents: str, filename: str) -> str:
+    """The uploaded file's text; its size is checked on the server too (``max_size`` above is
+    only the browser's check, and a crafted request skips it)."""
     _kind, _, data = contents.partition(",")
+    if len(data) > (MAX_UPLOAD + 2) // 3 * 4:  # base64 of MAX_UPLOAD bytes, checked undecoded
+        raise ScorecardError(f"{filename} is larger than {MAX_UPLOAD // 1024} KB")
     try:
         return base64.b64decode(data, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
@@ -152,9 +157,11 @@ def act(contents: str | None, filename: str | None) -> tuple[Any, Any]:
     try:
         with db() as session:
             if trigger == ids.QA_SC_UPLOAD:
+                contents = inputs.text(contents, "contents")
+                name = inputs.text(filename, "filename") or "upload"
                 if not contents:
                     return "", no_update
-                spec = loads_spec(_decode(contents), origin=filename or "upload")
+                spec = loads_spec(_decode(contents, name), origin=name)
                 result = save_scorecard(db_session=session, spec=spec, actor=principal.name)
             elif trigger == ids.QA_SC_DEFAULT:
                 result = install_default(db_session=session, actor=principal.name)

@@ -14,6 +14,7 @@ from qa.awards.engine import number
 from qa.awards.models import AwardMonth, CoefficientOverrideRow, TieDecisionRow
 from qa.awards.schemas import Month
 from qa.awards.service import AwardsError, audit_month, open_revision, reevaluate, reopen
+from qa.limits import Field, check_length
 
 MAX_COEFFICIENT = Decimal("999.999")  # NUMERIC(6, 3)
 
@@ -53,6 +54,7 @@ def resolve_tie(
         raise AwardsError(f"{agent_id} is not among the tied candidates {', '.join(tied)}")
     if not reason.strip():
         raise AwardsError("a tie decision needs a written reason")
+    check_length(reason.strip(), Field.AWARDS_REASON, error=AwardsError)
     previous = next((d for d in row.decisions if d.star == star), None)
     if previous is not None:
         row.decisions.remove(previous)
@@ -114,6 +116,7 @@ def override_coefficient(
         raise AwardsError(f"{agent_id} is not in the {month} results")
     if not reason.strip():
         raise AwardsError("a coefficient override needs a written reason")
+    check_length(reason.strip(), Field.AWARDS_REASON, error=AwardsError)
     if coefficient is not None:
         _check_coefficient(coefficient)
     previous = next((o for o in row.overrides if o.agent_id == agent_id), None)

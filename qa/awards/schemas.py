@@ -35,6 +35,8 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         """``2026-01`` → Month(2026, 1). Raises ValueError naming the bad text."""
+        if not isinstance(text, str):  # a form may send anything
+            raise ValueError(f"month {text!r} must look like 2026-01")
         match = _MONTH.fullmatch(text.strip())
         if not match or not 1 <= int(match[2]) <= 12:
             raise ValueError(f"month {text!r} must look like 2026-01")

@@ -26,6 +26,7 @@ from qa.awards.schemas import (
     QaAverageProvider,
     TieDecision,
 )
+from qa.limits import Field, check_length
 
 
 class AwardsError(ValueError):
@@ -212,6 +213,7 @@ def compute_month(
         answered_calls=answered_calls,
         tz=tz,
     )
+    check_length((reason or "").strip(), Field.AWARDS_REASON, error=AwardsError)
     row = get_month(db_session=db_session, month=month)
     reopened = False
     if row is None or row.status == "published":

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from collectors.history.models import Call
 from qa.audit.service import record, utcnow
 from qa.calibration.models import CalibrationSession
@@ -23,6 +24,7 @@ from qa.calibration.schemas import CalibrationError, CalibrationReport
 from qa.evaluations.models import Evaluation
 from qa.evaluations.schemas import EvaluationError, Kind
 from qa.evaluations.service import answers_of, list_evaluations, start_evaluation
+from qa.limits import Field, check_length
 from qa.scorecards.models import Scorecard
 from qa.scorecards.schemas import ScorecardError
 from qa.scorecards.service import get_current, spec_of
@@ -34,7 +36,7 @@ def get_session(*, db_session: Session, session_id: int) -> CalibrationSession:
     Raises:
         CalibrationError: There is none.
     """
-    session = db_session.get(CalibrationSession, session_id)
+    session = get_by_id(db_session, CalibrationSession, session_id)
     if session is None:
         raise CalibrationError(f"there is no calibration session {session_id}")
     return session
@@ -69,7 +71,8 @@ def create_session(
         raise CalibrationError("a calibration session needs distinct evaluators")
     if not expert.strip() or expert in names:
         raise CalibrationError("the expert (benchmark) must be someone other than the evaluators")
-    call = db_session.get(Call, call_pk)
+    check_length(title.strip(), Field.CALIBRATION_TITLE, error=CalibrationError)
+    call = get_by_id(db_session, Call, call_pk)
     if call is None or not call.agent:
         raise CalibrationError(f"call {call_pk} does not exist or was not handled by an agent")
     try:
@@ -118,7 +121,7 @@ def start_calibration(*, db_session: Session, session_id: int, evaluator: str) -
     try:
         return start_evaluation(
             db_session=db_session, call_pk=session.call_pk, evaluator=evaluator,
-            scorecard=db_session.get(Scorecard, session.scorecard_id), kind=kind,
+            scorecard=get_by_id(db_session, Scorecard, session.scorecard_id), kind=kind,
             calibration_session_id=session.id,
         )  # fmt: skip
     except EvaluationError as exc:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Dispute, Evaluation
 from qa.evaluations.schemas import (
@@ -35,6 +36,7 @@ from qa.evaluations.service import (
     spec_for,
     sync_ledger,
 )
+from qa.limits import Field, check_length
 from qa.scorecards.schemas import AnswerType, ItemSpec
 from qa.scoring import NA, score
 
@@ -117,6 +119,7 @@ def raise_dispute(
         raise EvaluationError(f"only agent {evaluation.agent_id} may dispute {evaluation.ref}")
     if not reason.strip():
         raise EvaluationError("a dispute needs a reason")
+    check_length(reason.strip(), Field.DISPUTE_REASON, error=EvaluationError)
     at = now or utcnow()
     _check_raise(evaluation, item_ref, policy or DisputePolicy(), at)
     dispute = Dispute(
@@ -193,13 +196,14 @@ def resolve_dispute(
     Raises:
         EvaluationError: No such dispute, already decided, missing note or invalid value.
     """
-    dispute = db_session.get(Dispute, dispute_id)
+    dispute = get_by_id(db_session, Dispute, dispute_id)
     if dispute is None:
         raise EvaluationError(f"there is no dispute {dispute_id}")
     if dispute.status != "open":
         raise EvaluationError(f"dispute {dispute_id} is already {dispute.status}: it is final")
     if decision is not Decision.ACCEPT and not note.strip():
         raise EvaluationError(f"to {decision.value.replace('_', ' ')} a dispute, give a note")
+    check_length(note.strip(), Field.DECISION_NOTE, error=EvaluationError)
     evaluation = dispute.evaluation
     item = spec_for(evaluation).item(dispute.item_ref)
     value = _new_value(item, dispute.value_before, decision, new_value)

@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from collectors.history.models import Call
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation, EvaluationAnswer, EvaluationComment
 from qa.evaluations.schemas import AnswerIn, EvaluationError, Kind
 from qa.ledger.schemas import ScorecardDeduction
 from qa.ledger.service import record_scorecard_deductions
+from qa.limits import Field, check_length
 from qa.people.service import get_agent
 from qa.scorecards.models import Scorecard
 from qa.scorecards.schemas import ScorecardError, ScorecardSpec
@@ -31,7 +33,7 @@ from qa.scoring import ScoreResult, answer_problems, score
 
 def get_evaluation(*, db_session: Session, evaluation_id: int) -> Evaluation | None:
     """The evaluation with this id, or None."""
-    return db_session.get(Evaluation, evaluation_id)
+    return get_by_id(db_session, Evaluation, evaluation_id)
 
 
 def require_evaluation(*, db_session: Session, evaluation_id: int) -> Evaluation:
@@ -40,7 +42,7 @@ def require_evaluation(*, db_session: Session, evaluation_id: int) -> Evaluation
     Raises:
         EvaluationError: There is none.
     """
-    evaluation = db_session.get(Evaluation, evaluation_id)
+    evaluation = get_by_id(db_session, Evaluation, evaluation_id)
     if evaluation is None:
         raise EvaluationError(f"there is no evaluation {evaluation_id}")
     return evaluation
@@ -79,7 +81,7 @@ def call_date(evaluation: Evaluation, tz: str = "UTC") -> date:
 
 
 def _call(db_session: Session, call_pk: int) -> Call:
-    call = db_session.get(Call, call_pk)
+    call = get_by_id(db_session, Call, call_pk)
     if call is None:
         raise EvaluationError(f"there is no call {call_pk} in the call history")
     return call
@@ -186,6 +188,8 @@ def save_draft(
     problems = [p for p in problems if not p.endswith("a comment is required")]
     if problems:
         raise EvaluationError("; ".join(problems))
+    for ref, answer in answers.items():
+        check_length(answer.comment, Field.ITEM_COMMENT, error=EvaluationError, where=f"item {ref}")
     rows = {a.item_ref: a for a in evaluation.answers}
     for ref, answer in answers.items():
         row = rows.get(ref)
@@ -226,6 +230,7 @@ def add_comment(
     _editable(evaluation, author)
     if not text.strip():
         raise EvaluationError("a comment needs some text")
+    check_length(text.strip(), Field.COMMENT, error=EvaluationError)
     if at_seconds is not None and at_seconds < 0:
         raise EvaluationError(f"comment time {at_seconds} s must not be negative")
     if item_ref is not None and item_ref not in spec_for(evaluation).refs():
@@ -247,7 +252,7 @@ def delete_comment(*, db_session: Session, comment_id: int, actor: str) -> None:
     Raises:
         EvaluationError: No such comment, or the evaluation is submitted or someone else's.
     """
-    comment = db_session.get(EvaluationComment, comment_id)
+    comment = get_by_id(db_session, EvaluationComment, comment_id)
     if comment is None:
         raise EvaluationError(f"there is no comment {comment_id}")
     evaluation = comment.evaluation

@@ -8,7 +8,10 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 ZERO = Decimal("0.00")
-_MAX_POINTS = Decimal("999999.99")  # NUMERIC(8, 2)
+#: The largest points one entry may carry either way. A deduction point costs 0.01 of the
+#: coefficient (SPEC), so 100 already takes a whole coefficient away; 1000 leaves room for
+#: corrections while refusing typos and values the column (NUMERIC(8, 2)) cannot hold.
+MAX_POINTS = Decimal(1000)
 
 
 class Category(StrEnum):
@@ -96,13 +99,17 @@ def parse_points(text: str) -> Decimal:
 
 
 def check_points(points: Decimal) -> None:
-    """Refuse non-finite values, more than two decimals and values beyond ±999999.99."""
+    """Refuse non-finite values, values beyond ±:data:`MAX_POINTS` and more than two decimals.
+
+    The size is checked first: quantizing 1e30 to hundredths needs more digits than the
+    decimal context holds and raises InvalidOperation, which is no message for anyone.
+    """
     if not points.is_finite():
         raise LedgerError(f"points {points} is not a finite number")
+    if abs(points) > MAX_POINTS:
+        raise LedgerError(f"points {points} is beyond ±{MAX_POINTS}")
     if points != points.quantize(Decimal("0.01")):
         raise LedgerError(f"points {points} has more than two decimals")
-    if abs(points) > _MAX_POINTS:
-        raise LedgerError(f"points {points} is too large")
 
 
 def check_sign(kind: EntryKind, points: Decimal) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.ledger.models import LedgerEntry
 from qa.ledger.schemas import (
@@ -28,12 +29,13 @@ from qa.ledger.schemas import (
     check_points,
     check_sign,
 )
+from qa.limits import Field, check_length
 from qa.people.service import get_agent
 
 
 def get_entry(*, db_session: Session, entry_id: int) -> LedgerEntry | None:
     """The entry with this id, or None."""
-    return db_session.get(LedgerEntry, entry_id)
+    return get_by_id(db_session, LedgerEntry, entry_id)
 
 
 def check_entry(*, db_session: Session, entry: EntryIn) -> LedgerEntry | None:
@@ -52,6 +54,7 @@ def check_entry(*, db_session: Session, entry: EntryIn) -> LedgerEntry | None:
         raise LedgerError(f"unknown agent {entry.agent_id!r} (import the agents first)")
     if not entry.reporter.strip():
         raise LedgerError("an entry needs its reporter")
+    check_length(entry.note, Field.LEDGER_NOTE, error=LedgerError)
     if entry.corrects_id is None:
         return None
     if entry.kind is not EntryKind.CORRECTION:
@@ -162,6 +165,7 @@ def correct_entry(
     """
     if not reason.strip():
         raise LedgerError("a correction needs a reason")
+    check_length(reason.strip(), Field.CORRECTION_REASON, error=LedgerError)
     check_points(new_points)
     root = _root(db_session, entry_id)
     delta = new_points - effective_points(db_session=db_session, entry_id=root.id)

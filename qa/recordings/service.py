@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from collectors.history.models import Call
 from qa.audit.service import record
 
@@ -205,7 +206,7 @@ def attach_recording(
         RecordingError: ``missing``/``unreadable``/``not_audio`` (with ``check``), or
             ``no_recording`` when there is no such call.
     """
-    call = db_session.get(Call, call_pk)
+    call = get_by_id(db_session, Call, call_pk)
     if call is None:
         raise RecordingError("no_recording", f"there is no call {call_pk} in the call history")
     if check:

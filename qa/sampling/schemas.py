@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from collectors import safe_yaml
+from qa.limits import Field, check_length
 
 
 class SamplingError(ValueError):
@@ -125,8 +126,11 @@ def parse_policy(raw: Any, *, origin: str = "policy") -> SamplingPolicy:
         period = Period(raw.get("period", "week"))
     except ValueError:
         raise SamplingError(f"{origin}: period must be day, week or month") from None
+    name = check_length(
+        str(raw.get("name") or "policy"), Field.SAMPLE_NAME, error=SamplingError, where=origin
+    )
     policy = SamplingPolicy(
-        name=str(raw.get("name") or "policy"), per_agent=per_agent, period=period,
+        name=name, per_agent=per_agent, period=period,
         evaluators=_strings(raw, "evaluators", origin),
         scorecard=str(raw.get("scorecard", "default")),
         min_talk=float(_number(raw, "min_talk", origin, 0.0)),

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from collectors.history.models import Call
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation
@@ -236,7 +237,7 @@ def pick_call(
             evaluator is not in ``staff``.
     """
     check_evaluators([evaluator], staff)
-    call = db_session.get(Call, call_pk)
+        call = get_by_id(db_session, Call, call_pk)
     if call is None or not call.agent:
         raise SamplingError(f"call {call_pk} does not exist or was not handled by an agent")
     existing = db_session.scalars(
@@ -267,7 +268,7 @@ def cancel_assignment(*, db_session: Session, assignment_id: int, actor: str) ->
     Raises:
         SamplingError: No such assignment, or it is already cancelled or done.
     """
-    assignment = db_session.get(Assignment, assignment_id)
+    assignment = get_by_id(db_session, Assignment, assignment_id)
     if assignment is None or assignment.cancelled_at is not None:
         raise SamplingError(f"there is no open assignment {assignment_id}")
     if _evaluation_of(db_session, assignment.id) is not None:
@@ -292,7 +293,7 @@ def start_assignment(*, db_session: Session, assignment_id: int, actor: str) -> 
     Raises:
         SamplingError: No open assignment, or it is someone else's.
     """
-    assignment = db_session.get(Assignment, assignment_id)
+    assignment = get_by_id(db_session, Assignment, assignment_id)
     if assignment is None or assignment.cancelled_at is not None:
         raise SamplingError(f"there is no open assignment {assignment_id}")
     if actor != assignment.evaluator:

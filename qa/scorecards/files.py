@@ -54,6 +54,8 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):  # unhashable: would raise TypeError below
+            raise ScorecardError(f"line {key_node.start_mark.line + 1}: a key must be a name")
         if key in result:
             raise ScorecardError(f"line {key_node.start_mark.line + 1}: {key!r} appears twice")
         result[key] = loader.construct_object(value_node, deep=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from collectors.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation
 from qa.ledger.schemas import Category
@@ -94,7 +95,7 @@ def _fill(row: Scorecard, spec: ScorecardSpec) -> None:
 
 def get_scorecard(*, db_session: Session, scorecard_id: int) -> Scorecard | None:
     """The scorecard version with this id, or None."""
-    return db_session.get(Scorecard, scorecard_id)
+    return get_by_id(db_session, Scorecard, scorecard_id)
 
 
 def get_latest(*, db_session: Session, key: str) -> Scorecard | None:

@@ -149,6 +149,15 @@ def test_ledger_import_is_all_or_nothing(cli: Cli) -> None:
     assert out_path.read_text().splitlines()[1].startswith("1,A1,2026-01-05,etiquette,-1.00,")
 
 
+def test_ledger_import_of_huge_points_names_the_row_and_stores_nothing(cli: Cli) -> None:
+    bad = cli.file("huge.csv", LEDGER + "A1,2026-01-05,etiquette,-1,incident,late\n"
+                   "A1,2026-01-05,etiquette,-1e30,incident,typo\n")  # fmt: skip
+    out = cli("ledger", "import", bad, code=1).output
+    assert f"{bad}:3: points -1E+30 is beyond ±1000" in out and "nothing was imported" in out
+    assert "Traceback" not in out
+    assert cli("ledger", "export", "-").stdout.count("\n") == 1  # the header only
+
+
 def test_ledger_add_and_correct(cli: Cli) -> None:
     add = ["ledger", "add", "--agent", "A1", "--date", "2026-01-09", "--category", "discipline"]
     out = cli(*add, "--points", "-0.5", "--note", "phone", "--by", "sup1").output

@@ -18,7 +18,14 @@ from qa.audit.service import list_entries as audit_entries
 from qa.csvio import CsvImportError
 from qa.ledger.files import export_ledger_csv, import_ledger_csv
 from qa.ledger.models import LedgerEntry
-from qa.ledger.schemas import Category, EntryIn, EntryKind, LedgerError, ScorecardDeduction
+from qa.ledger.schemas import (
+    Category,
+    EntryIn,
+    EntryKind,
+    LedgerError,
+    ScorecardDeduction,
+    parse_points,
+)
 from qa.ledger.service import (
     add_entry,
     correct_entry,
@@ -73,6 +80,40 @@ def test_entry_rules(
     make_agent("A1")
     with pytest.raises(LedgerError, match=message):
         add_entry(db_session=db_session, entry=entry("A1", points, kind=kind), actor="sup1")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e30", "beyond ±1000"),
+        ("-1e30", "beyond ±1000"),
+        ("-1000.01", "beyond ±1000"),
+        ("1E+999999", "beyond ±1000"),
+        ("NaN", "not a finite number"),
+        ("-Infinity", "not a finite number"),
+    ],
+)
+def test_points_out_of_bounds_are_a_message_not_a_crash(text: str, message: str) -> None:
+    # 1e30 once raised decimal.InvalidOperation (quantizing it to hundredths), a 500 on the web
+    with pytest.raises(LedgerError, match=message):
+        parse_points(text)
+    assert parse_points("-1000") == D(-1000)
+
+
+def test_notes_and_reasons_are_limited(
+    db_session: Session, make_agent: Callable[..., Agent]
+) -> None:
+    make_agent("A1")
+    long_note = EntryIn(**{**entry("A1", "-1").__dict__, "note": "x" * 1001})
+    with pytest.raises(LedgerError, match="note is 1,001 characters long; at most 1,000"):
+        add_entry(db_session=db_session, entry=long_note, actor="sup1")
+    original = add_entry(db_session=db_session, entry=entry("A1", "-1"), actor="sup1")
+    with pytest.raises(LedgerError, match="correction reason is 1,001 characters"):
+        correct_entry(
+            db_session=db_session, entry_id=original.id, new_points=D(0), reason="r" * 1001,
+            actor="m1",
+        )  # fmt: skip
+    assert count_entries(db_session) == 1
 
 
 def test_unknown_agent_is_refused(db_session: Session) -> None:
