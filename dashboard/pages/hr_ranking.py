@@ -216,7 +216,7 @@ def render(month_text: str | None, revision: int | None, team: str | None) -> tu
     with session_scope(app_state().sessions) as session:
         latest = load_view(db_session=session, month=month)
         view = load_view(db_session=session, month=month, revision=revision) or latest
-        infos = revision_list(db_session=session, month=month)
+        infos = revision_list(db_session=session, month=month, tz=app_state().settings.timezone)
         teams = team_names(db_session=session)
     manager = allowed(principal, HR_MANAGERS)
     viewing_latest = view is None or latest is None or view["revision"] == latest["revision"]
