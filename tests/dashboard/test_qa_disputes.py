@@ -74,11 +74,10 @@ def ask(client: FlaskClient, app: flask.Flask, dispute_id: int, **kw: Any) -> li
     values = {ids.QA_D_DECIDE: 1, ids.QA_D_CANCEL: None}
     values |= {kind: by_id[dispute_id] for kind, by_id in form(dispute_id, **kw).items()}
 
-    def one(item: Any, with_value: bool = True) -> dict[str, Any]:
-        kind = json.loads(item["id"] if "id" in item else item.component_id)["type"]
-        prop = item["property"] if "property" in item else item.component_property
-        found = {"id": {"index": dispute_id, "type": kind}, "property": prop}
-        return {**found, "value": values.get(kind)} if with_value else found
+    def one(item: dict[str, Any]) -> dict[str, Any]:
+        kind = json.loads(item["id"])["type"]
+        found = {"id": {"index": dispute_id, "type": kind}, "property": item["property"]}
+        return {**found, "value": values.get(kind)}
 
     body = {
         "output": key,
@@ -100,9 +99,7 @@ def ask(client: FlaskClient, app: flask.Flask, dispute_id: int, **kw: Any) -> li
     return [next(iter(v.values())) for v in outputs.values()]
 
 
-def confirm(
-    client: FlaskClient, app: flask.Flask, dispute_id: int, pending: Any, **kw: Any
-) -> str:
+def confirm(client: FlaskClient, app: flask.Flask, dispute_id: int, pending: Any, **kw: Any) -> str:
     response = call(
         client,
         dash_app(app),

@@ -209,7 +209,9 @@ def test_accept_as_not_applicable(db_session: Session, make_agent: Callable[...,
         _raise(db_session, done, "g1.a")  # lost no points
 
 
-def test_no_decision_is_refused_and_nothing_changes(db_session: Session, scored: Evaluation) -> None:
+def test_no_decision_is_refused_and_nothing_changes(
+    db_session: Session, scored: Evaluation
+) -> None:
     """A final decision is never a default (issue 11.17): no choice, no decision."""
     dispute_id = _raise(db_session, scored, "s.greet")
     for nothing in (None, ""):
