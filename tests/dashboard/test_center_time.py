@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+from flask.testing import FlaskClient
+from hr_factories import MONTH, seed_month
+from qa_web_support import build_world, call
+from sqlalchemy.orm import Session, sessionmaker
+
+from collectors.db import session_scope
+from dashboard.app import create_app, dash_app
 from dashboard.center_time import center_date, center_time, to_center
+from dashboard.hr_service import compute, revision_list
+from dashboard.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,3 +104,48 @@ def test_pages_format_times_only_through_the_center_time_formatter() -> None:
         if raw.search(line) and not _allowed(path, line)
     ]
     assert offenders == []
+
+
+@pytest.fixture
+def shanghai(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, timezone="Asia/Shanghai")
+
+
+def test_draft_saved_at_shows_the_center_time_with_its_zone(
+    shanghai: Settings,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    make_user: Callable[..., str],
+    login: Callable[..., FlaskClient],
+) -> None:
+    world = build_world(sessions, tmp_path, make_user)
+    app = create_app(shanghai)
+    client = login(app.test_client(), "qa-1")
+    client.get("/")
+    before = time.time()
+    saved = call(
+        client,
+        dash_app(app),
+        "qa-e-msg",
+        values={"qa-e-id": world.draft_a, "qa-e-save": 1},
+        instances={"qa-e-answer": {"g1.a": "yes"}},
+        trigger=("qa-e-save", "n_clicks"),
+    )
+    after = time.time()
+    assert saved.status_code == 200
+    shown = re.search(r"Draft saved at (\d\d:\d\d:\d\d CST)", saved.get_data(as_text=True))
+    assert shown is not None, saved.get_data(as_text=True)
+    seconds = range(int(before), int(after) + 1)
+    assert shown.group(1) in {center_time(s, "Asia/Shanghai", style="time") for s in seconds}
+
+
+def test_hr_revision_times_are_center_times(
+    shanghai: Settings, sessions: sessionmaker[Session]
+) -> None:
+    with session_scope(sessions) as db:
+        seed_month(db)
+        row = compute(db_session=db, month=MONTH, actor="hr", tz="UTC")
+        computed_at = row.computed_at
+        infos = revision_list(db_session=db, month=MONTH, tz=shanghai.timezone)
+    assert infos[0].computed == f"{center_time(computed_at, 'Asia/Shanghai')} · hr"
+    assert infos[0].computed.split(" · ")[0].endswith(" CST")
