@@ -183,7 +183,9 @@ def poster_pdf_file(month: str) -> flask.Response:
         raise NotFound(f"paper size {size!r}: one of {', '.join(PAPER_SIZES)}")
     drafts = allowed(current_principal(), HR_MANAGERS)
     with session_scope(app_state().sessions) as session:
-        data = poster_data(db_session=session, month=wanted, drafts=drafts)
+        data = poster_data(
+            db_session=session, tz=app_state().settings.timezone, month=wanted, drafts=drafts
+        )
     if data is None:
         raise NotFound(f"{wanted} has no published revision")
     from dashboard.hr_pdf import poster_pdf  # noqa: PLC0415 - reportlab only when asked

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from collectors.db import session_scope
+from dashboard.center_time import center_time
 from dashboard.hr_service import STAR_KEYS
 from dashboard.i18n import t
 from qa.awards.engine import number
@@ -122,8 +123,8 @@ def _star_order(keys: list[str]) -> list[str]:
     return known + [k for k in keys if k not in known]
 
 
-def data_from_row(row: AwardMonth) -> PosterData:
-    """A stored revision as poster values."""
+def data_from_row(row: AwardMonth, *, tz: str) -> PosterData:
+    """A stored revision as poster values (``tz``: the center's zone, for the publication day)."""
     result = row.result
     agents = {a["agent_id"]: a for a in result["agents"]}
     rules = {s.key: s for s in stored_policy(row).stars}
@@ -153,7 +154,7 @@ def data_from_row(row: AwardMonth) -> PosterData:
         month=row.month,
         revision=row.revision,
         status=row.status,
-        published_at=f"{published:%Y-%m-%d}" if published else "",
+        published_at=center_time(published, tz, style="date") if published else "",
         published_by=row.published_by or "",
         policy=f"{row.policy_name} v{row.policy_version}",
         stars=tuple(stars),
@@ -162,12 +163,13 @@ def data_from_row(row: AwardMonth) -> PosterData:
 
 
 def poster_data(
-    *, db_session: Session, month: Month | None = None, drafts: bool = False
+    *, db_session: Session, tz: str, month: Month | None = None, drafts: bool = False
 ) -> PosterData | None:
     """The poster of ``month`` (the newest published month when None).
 
     Args:
         db_session: The session.
+        tz: The center's time zone (the publication day).
         month: The month; None for the newest month that has a published revision.
         drafts: Fall back to the month's latest revision when it is not published yet (a
             preview for HR; it is marked as a draft).
@@ -176,12 +178,12 @@ def poster_data(
         for row in list_months(db_session=db_session):
             published = get_published(db_session=db_session, month=Month.parse(row.month))
             if published is not None:
-                return data_from_row(published)
+                return data_from_row(published, tz=tz)
         return None
     found = get_published(db_session=db_session, month=month)
     if found is None and drafts:
         found = get_month(db_session=db_session, month=month)
-    return data_from_row(found) if found is not None else None
+    return data_from_row(found, tz=tz) if found is not None else None
 
 
 class PosterCache:
@@ -189,6 +191,7 @@ class PosterCache:
 
     Args:
         sessions: Session factory.
+        tz: The center's time zone.
         ttl_s: Reload period (how soon a publication by another process shows).
         clock: Monotonic clock.
     """
@@ -197,10 +200,12 @@ class PosterCache:
         self,
         sessions: sessionmaker[Session],
         *,
+        tz: str = "UTC",
         ttl_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions
+        self.tz = tz
         self.ttl_s = ttl_s
         self.clock = clock
         self._data: PosterData | None = None
@@ -216,7 +221,7 @@ class PosterCache:
             self._loaded = now
         try:
             with session_scope(self.sessions) as session:
-                data = poster_data(db_session=session)
+                data = poster_data(db_session=session, tz=self.tz)
         except SQLAlchemyError:
             log.exception("poster: reload failed; keeping the last one")
             return self._data
@@ -236,7 +241,10 @@ def poster_cache() -> PosterCache:
     extensions = flask.current_app.extensions
     cache = extensions.get(EXTENSION)
     if cache is None:
-        cache = extensions.setdefault(EXTENSION, PosterCache(app_state().sessions))
+        state = app_state()
+        cache = extensions.setdefault(
+            EXTENSION, PosterCache(state.sessions, tz=state.settings.timezone)
+        )
     return cache  # type: ignore[no-any-return]
 
 

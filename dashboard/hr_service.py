@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from dashboard.center_time import center_time
 from qa.awards.models import AwardMonth
 from qa.awards.policy import Policy
 from qa.awards.report import month_view
@@ -183,20 +184,20 @@ class RevisionInfo:
     published: str
 
 
-def _stamp(at: datetime | None, by: str | None) -> str:
-    return f"{at:%Y-%m-%d %H:%M} UTC · {by}" if at is not None else ""
+def _stamp(at: datetime | None, by: str | None, tz: str) -> str:
+    return f"{center_time(at, tz)} · {by}" if at is not None else ""
 
 
-def revision_list(*, db_session: Session, month: Month) -> list[RevisionInfo]:
-    """Every revision of the month, newest first."""
+def revision_list(*, db_session: Session, month: Month, tz: str) -> list[RevisionInfo]:
+    """Every revision of the month, newest first (times in the center's zone ``tz``)."""
     rows = list_revisions(db_session=db_session, month=month)
     return [
         RevisionInfo(
             r.revision,
             r.status,
             r.reason,
-            _stamp(r.computed_at, r.computed_by),
-            _stamp(r.published_at, r.published_by),
+            _stamp(r.computed_at, r.computed_by, tz),
+            _stamp(r.published_at, r.published_by, tz),
         )
         for r in reversed(rows)
     ]

@@ -115,6 +115,13 @@ QA_D_DECISION = "qa-d-decision"  # pattern, index = dispute id
 QA_D_VALUE = "qa-d-value"  # pattern, index = dispute id
 QA_D_NOTE = "qa-d-note"  # pattern, index = dispute id
 QA_D_DECIDE = "qa-d-decide"  # pattern, index = dispute id
+# a decision is final: Decide asks, Confirm does it (issue 11.17)
+QA_D_HINT = "qa-d-hint"  # pattern, index = dispute id: why Decide cannot go on
+QA_D_ASK = "qa-d-ask"  # pattern, index = dispute id: the confirmation box
+QA_D_ASK_TEXT = "qa-d-ask-text"  # pattern, index = dispute id: what will happen
+QA_D_PENDING = "qa-d-pending"  # pattern, index = dispute id: the decision being confirmed
+QA_D_CONFIRM = "qa-d-confirm"  # pattern, index = dispute id
+QA_D_CANCEL = "qa-d-cancel"  # pattern, index = dispute id
 # calibration (/qa/calibration)
 QA_C_TITLE = "qa-c-title"
 QA_C_CALL = "qa-c-call"
@@ -165,6 +172,12 @@ HR_REVISIONS = "hr-revisions"
 HR_COMPUTE = "hr-compute"
 HR_REVIEW = "hr-review"
 HR_PUBLISH = "hr-publish"
+# publishing is final: Publish asks, Confirm publishes (issue 11.17)
+HR_PUBLISH_ASK = "hr-publish-ask"
+HR_PUBLISH_ASK_TEXT = "hr-publish-ask-text"
+HR_PUBLISH_PENDING = "hr-publish-pending"
+HR_PUBLISH_CONFIRM = "hr-publish-confirm"
+HR_PUBLISH_CANCEL = "hr-publish-cancel"
 HR_REVISE = "hr-revise"
 HR_REVISE_REASON = "hr-revise-reason"
 HR_REVISE_BOX = "hr-revise-box"

@@ -47,6 +47,7 @@ def chrome(principal: Principal, title: str, children: Any) -> html.Div:
     user = html.Span(
         [
             html.Span(principal.display_name or principal.name, className="nav-user"),
+            language_form(loc),
             logout_form(loc),
         ],
         className="nav-right",
@@ -71,6 +72,30 @@ def logout_form(loc: str) -> html.Form:
         method="post",
         action="/logout",
         className="nav-logout-form",
+    )
+
+
+#: The languages a user may switch to, each named in itself (issue 11.19).
+LANGUAGES = (("en", "English"), ("zh", "中文"))
+
+
+def language_form(loc: str) -> html.Form:
+    """The language switch: a POST with the CSRF token to ``/language``; the current language
+    is shown pressed and cannot be sent again."""
+    token = csrf.token() if flask.has_request_context() else ""
+    buttons = [
+        html.Button(
+            name, type="submit", name="locale", value=code, lang="zh-CN" if code == "zh" else code,
+            disabled=code == loc, className="nav-lang is-current" if code == loc else "nav-lang",
+        )
+        for code, name in LANGUAGES
+    ]  # fmt: skip
+    return html.Form(
+        [dcc.Input(type="hidden", name=csrf.FORM_FIELD, value=token), *buttons],
+        method="post",
+        action="/language",
+        className="nav-lang-form",
+        title=t("nav.language", loc),
     )
 
 

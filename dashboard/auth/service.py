@@ -266,6 +266,32 @@ def session_state(session: Session, *, user_id: int) -> tuple[int, bool] | None:
     return None if row is None else (row[0] or 0, bool(row[1]))
 
 
+def set_locale(session: Session, *, user_id: int, locale: str, actor: str = SYSTEM) -> UserInfo:
+    """Change the language a user's pages are shown in (``en`` or ``zh``, zh-CN).
+
+    Args:
+        session: open database session.
+        user_id: the account (the signed-in user: a person changes only their own language).
+        locale: ``en`` or ``zh``.
+        actor: who changes it (audit log).
+
+    Raises:
+        AuthError: unknown locale or user.
+    """
+    check_locale(locale)
+    row = session.get(User, user_id)
+    if row is None:
+        raise AuthError(f"no user with id {user_id}")
+    before, row.locale = row.locale, locale
+    if before != locale:
+        details = {"from": before, "to": locale}
+        audit(
+            session, actor=actor, action="user.locale", entity="user", entity_id=row.username,
+            details=details,
+        )  # fmt: skip
+    return _user_info(row)
+
+
 def list_users(session: Session) -> list[UserInfo]:
     return [_user_info(r) for r in session.scalars(select(User).order_by(User.username))]
 

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from collectors.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.guard import current_principal, route
+from dashboard.auth.roles import USER_ROLES
+from dashboard.auth.schemas import LOCALES
 from dashboard.i18n import t
 from dashboard.security import csrf
 from dashboard.security.sessions import client_address, mark_login
@@ -191,3 +193,30 @@ def logout() -> flask.Response:
     flask_login.logout_user()
     flask.session.clear()
     return flask.redirect("/login")  # type: ignore[return-value]
+
+
+def _back() -> str:
+    """Where the language switch returns to: the page it was on (same site only), else home."""
+    referrer = urlsplit(flask.request.referrer or "")
+    if referrer.netloc and referrer.netloc != flask.request.host:
+        return "/"
+    target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return _safe_next(target)
+
+
+@blueprint.route("/language", methods=["POST"])
+@route(*USER_ROLES)
+def language() -> flask.Response:
+    """Switch the signed-in user's language (issue 11.19): stored on the account, the user
+    cache forgets the old one, and the page it came from is shown again in the new language.
+    A display is no user: the guard refuses it, and a TV keeps its board's language."""
+    principal = current_principal()
+    wanted = flask.request.form.get("locale", "")
+    if wanted not in LOCALES or principal.user_id is None:
+        flask.abort(400, description=f"language: one of {', '.join(LOCALES)}, not {wanted!r}")
+    state = app_state()
+    with session_scope(state.sessions) as session:
+        service.set_locale(session, user_id=principal.user_id, locale=wanted, actor=principal.name)
+    state.users.invalidate(principal.user_id)
+    flask.g.pop("fb_principal", None)
+    return flask.redirect(_back())  # type: ignore[return-value]

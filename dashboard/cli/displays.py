@@ -11,6 +11,7 @@ from collectors.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.schemas import AuthError, DisplayInfo
 from dashboard.boards.registry import BoardRegistry
+from dashboard.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.dbsession import sessions_for
 from dashboard.pages.displays_urls import board_url
@@ -73,7 +74,7 @@ def add(
     except AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     base = base_url or f"http://{settings.host}:{settings.port}"
-    until = f" (expires {expires:%Y-%m-%d %H:%M} UTC)" if expires else ""
+    until = f" (expires {center_time(expires, settings.timezone)})" if expires else ""
     click.echo(f"display {new.info.name}: token {new.token}{until}")
     for board in new.info.boards:
         click.echo(f"  {board_url(base, board, new.token)}")
@@ -88,23 +89,24 @@ def list_(ctx: Context) -> None:
         rows = service.list_displays(session)
     if not rows:
         click.echo("no displays; add one with: floorboard displays add NAME --board center")
+    tz = ctx.settings.timezone
     for d in rows:
         click.echo(
-            f"{d.name:<24} {','.join(d.boards):<30} {_state(d):<28} "
-            f"seen {_when(d.last_seen)}  ({d.hint}…)"
+            f"{d.name:<24} {','.join(d.boards):<30} {_state(d, tz):<32} "
+            f"seen {_when(d.last_seen, tz)}  ({d.hint}…)"
         )
 
 
-def _when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
+def _when(moment: datetime | None, tz: str) -> str:
+    return center_time(moment, tz) if moment else "never"
 
 
-def _state(d: DisplayInfo) -> str:
+def _state(d: DisplayInfo, tz: str) -> str:
     if d.revoked_at is not None:
-        return f"revoked {d.revoked_at:%Y-%m-%d %H:%M}"
+        return f"revoked {center_time(d.revoked_at, tz)}"
     if d.expired():
-        return f"expired {d.expires_at:%Y-%m-%d %H:%M}"
-    return f"active until {d.expires_at:%Y-%m-%d %H:%M}" if d.expires_at else "active"
+        return f"expired {center_time(d.expires_at, tz)}"
+    return f"active until {center_time(d.expires_at, tz)}" if d.expires_at else "active"
 
 
 @displays.command("revoke")

@@ -32,6 +32,14 @@ EN: dict[str, str] = {
     "hr.computed": "Computed {month} (revision {revision}, draft).",
     "hr.reviewed_msg": "Marked as reviewed.",
     "hr.published_msg": "Published: the month is frozen; the poster and payroll use it now.",
+    "hr.publish_ask": "Publish {month}, revision r{revision}? Agents then see their stars, the "
+    "wall poster shows the winners and the payroll exports use these coefficients.",
+    "hr.publish_final": "Publishing is final: the month is frozen, and a correction is a new "
+    "revision with a written reason.",
+    "hr.publish_confirm": "Confirm: publish {month}",
+    "hr.publish_cancel": "Cancel",
+    "hr.publish_unconfirmed": "Press Publish and confirm first.",
+    "hr.publish_changed": "The month changed since you pressed Publish: press Publish again.",
     "hr.revised_msg": "Revision {revision} started as a draft; the published one is kept.",
     "hr.tie_resolved": "Tie for the {star} resolved.",
     "hr.override_set": "Coefficient of {agent} overridden.",
@@ -203,6 +211,13 @@ ZH: dict[str, str] = {
     "hr.computed": "已计算 {month}（第 {revision} 版，草稿）。",
     "hr.reviewed_msg": "已标记为已审核。",
     "hr.published_msg": "已发布：本月结果已冻结，墙报和工资表以此为准。",
+    "hr.publish_ask": "发布 {month}（第 r{revision} 版）？发布后坐席可看到自己的星级，墙报显示获奖者，"
+    "工资表按这些系数计算。",
+    "hr.publish_final": "发布为最终操作：本月结果将冻结，如需更正须创建新版本并写明原因。",
+    "hr.publish_confirm": "确认：发布 {month}",
+    "hr.publish_cancel": "取消",
+    "hr.publish_unconfirmed": "请先按“发布”并确认。",
+    "hr.publish_changed": "按下“发布”后本月结果有变化：请再按一次“发布”。",
     "hr.revised_msg": "已创建第 {revision} 版草稿；已发布版本保留存档。",
     "hr.tie_resolved": "{star}的并列已决定。",
     "hr.override_set": "已调整 {agent} 的绩效系数。",

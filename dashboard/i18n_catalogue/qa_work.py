@@ -90,6 +90,21 @@ EN: dict[str, str] = {
     "qa.d.answer": "Answer",
     "qa.d.note_short": "Note",
     "qa.d.by": "By",
+    "qa.d.choose": "Decision",
+    "qa.d.need_choice": "Choose accept, partly accept or reject first.",
+    "qa.d.ask.accept": "Accept the dispute: “{item}” changes from {before} to {after}; the score "
+    "goes from {score_before} to {score_after}.",
+    "qa.d.ask.partly_accept": "Partly accept the dispute: “{item}” changes from {before} to "
+    "{after}; the score goes from {score_before} to {score_after}. The agent reads your note.",
+    "qa.d.ask.reject": "Reject the dispute: “{item}” stays {before}; the score stays "
+    "{score_before}. The agent reads your note.",
+    "qa.d.ask.final": "This decision is final: it cannot be changed afterwards.",
+    "qa.d.confirm.accept": "Confirm: accept",
+    "qa.d.confirm.partly_accept": "Confirm: partly accept",
+    "qa.d.confirm.reject": "Confirm: reject",
+    "qa.d.cancel": "Cancel",
+    "qa.d.unconfirmed": "Press Decide and confirm the decision first.",
+    "qa.d.changed": "The decision changed after you pressed Decide: press Decide again.",
 }
 
 ZH: dict[str, str] = {
@@ -175,4 +190,18 @@ ZH: dict[str, str] = {
     "qa.d.answer": "答案",
     "qa.d.note_short": "说明",
     "qa.d.by": "处理人",
+    "qa.d.choose": "处理结果",
+    "qa.d.need_choice": "请先选择：成立、部分成立或驳回。",
+    "qa.d.ask.accept": "申诉成立：“{item}”由 {before} 改为 {after}，得分由 {score_before} 变为 "
+    "{score_after}。",
+    "qa.d.ask.partly_accept": "申诉部分成立：“{item}”由 {before} 改为 {after}，得分由 "
+    "{score_before} 变为 {score_after}。坐席会看到您的说明。",
+    "qa.d.ask.reject": "驳回申诉：“{item}”保持 {before}，得分保持 {score_before}。坐席会看到您的说明。",
+    "qa.d.ask.final": "此决定为最终决定，之后不能更改。",
+    "qa.d.confirm.accept": "确认：申诉成立",
+    "qa.d.confirm.partly_accept": "确认：部分成立",
+    "qa.d.confirm.reject": "确认：驳回",
+    "qa.d.cancel": "取消",
+    "qa.d.unconfirmed": "请先按“确定”并确认处理结果。",
+    "qa.d.changed": "按下“确定”后处理结果有改动：请再按一次“确定”。",
 }

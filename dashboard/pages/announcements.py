@@ -15,6 +15,7 @@ from dashboard import ids, inputs
 from dashboard.announcements import service
 from dashboard.auth import guard
 from dashboard.auth.roles import ANNOUNCERS
+from dashboard.center_time import PATTERNS, center_time
 from dashboard.i18n import t
 from dashboard.shell import chrome
 from dashboard.state import app_state
@@ -23,7 +24,8 @@ dash.register_page(
     __name__, path="/announcements", title="Announcements · Floorboard", name="Announcements"
 )  # type: ignore[no-untyped-call]
 
-TIME_FORMAT = "%Y-%m-%d %H:%M"
+#: What the start and end fields read (center time, as the listing shows them).
+TIME_FORMAT = PATTERNS["datetime"]
 
 
 def _field(label: str, control: Any) -> html.Div:
@@ -32,14 +34,13 @@ def _field(label: str, control: Any) -> html.Div:
 
 def _listing(loc: str) -> Any:
     state = app_state()
-    tz = ZoneInfo(state.settings.timezone)
     with session_scope(state.sessions) as session:
         notices = service.current_and_scheduled(session)
     if not notices:
         return html.P(t("ann.none", loc))
 
     def local(moment: datetime | None) -> str:
-        return moment.replace(tzinfo=UTC).astimezone(tz).strftime(TIME_FORMAT) if moment else "—"
+        return center_time(moment, state.settings.timezone)
 
     rows = [
         html.Tr(

@@ -13,6 +13,7 @@ from dashboard import ids, inputs
 from dashboard.auth import guard, service
 from dashboard.auth.roles import ADMINS
 from dashboard.auth.schemas import AuthError, DisplayInfo
+from dashboard.center_time import center_time
 from dashboard.i18n import t
 from dashboard.pages.displays_urls import board_url
 from dashboard.shell import chrome
@@ -46,7 +47,7 @@ def _listing(loc: str) -> Any:
                 html.Td(d.name),
                 html.Td(", ".join(d.boards)),
                 html.Td(_state(d, loc)),
-                html.Td(d.last_seen.strftime("%Y-%m-%d %H:%M") + " UTC" if d.last_seen else "—"),
+                html.Td(center_time(d.last_seen, state.settings.timezone)),
                 html.Td(
                     html.Button(
                         t("disp.revoke", loc),

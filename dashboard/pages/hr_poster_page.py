@@ -67,7 +67,9 @@ def layout(month: str | None = None, size: str | None = None, **_query: Any) -> 
         return chrome(principal, t("hr.poster.page_title", loc), html.P(text))
     manager = allowed(principal, HR_MANAGERS)
     with session_scope(app_state().sessions) as session:
-        data = poster_data(db_session=session, month=wanted, drafts=manager)
+        data = poster_data(
+            db_session=session, tz=app_state().settings.timezone, month=wanted, drafts=manager
+        )
     if data is None:
         text = t("hr.poster.not_published", loc, month=str(wanted))
         return chrome(principal, t("hr.poster.page_title", loc), html.P(text))

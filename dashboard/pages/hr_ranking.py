@@ -133,8 +133,28 @@ def _toolbar(principal: Principal, chosen: Month, months: list[Month]) -> html.D
         [
             html.Div(_pick(loc, chosen, months), className="hr-pick"),
             html.Div(actions, className="hr-actions"),
+            _publish_ask(loc),
         ],
         className="hr-toolbar",
+    )
+
+
+def _publish_ask(loc: str) -> html.Div:
+    """The confirmation of Publish (hidden until asked; issue 11.17): it names the month and
+    revision, and only its Confirm button publishes."""
+    return html.Div(
+        [
+            html.P(id=ids.HR_PUBLISH_ASK_TEXT),
+            html.P(t("hr.publish_final", loc), className="hr-ask-final"),
+            dcc.Store(id=ids.HR_PUBLISH_PENDING, data=None),
+            html.Button(t("hr.publish", loc), id=ids.HR_PUBLISH_CONFIRM, className="publish"),
+            html.Button(
+                t("hr.publish_cancel", loc), id=ids.HR_PUBLISH_CANCEL, className="secondary"
+            ),
+        ],
+        id=ids.HR_PUBLISH_ASK,
+        className="hr-ask",
+        hidden=True,
     )
 
 
@@ -218,7 +238,7 @@ def render(month_text: str | None, revision: int | None, team: str | None) -> tu
     with session_scope(app_state().sessions) as session:
         latest = load_view(db_session=session, month=month)
         view = load_view(db_session=session, month=month, revision=revision) or latest
-        infos = revision_list(db_session=session, month=month)
+        infos = revision_list(db_session=session, month=month, tz=app_state().settings.timezone)
         teams = team_names(db_session=session)
     manager = allowed(principal, HR_MANAGERS)
     viewing_latest = view is None or latest is None or view["revision"] == latest["revision"]
@@ -263,7 +283,31 @@ def show_detail(active: dict[str, Any] | None, month_text: str | None, revision:
     return detail(view, str(agent_id), principal.locale, override=editable)
 
 
-def act(month_text: str | None, revise_reason: str | None, signal: int | None) -> tuple[Any, ...]:
+def ask_publish(month_text: str | None) -> tuple[Any, ...]:
+    """Publish pressed: show what publishing this month's latest revision does, with Confirm;
+    anything else on the page (another month, revision, a change, Cancel) hides it again.
+
+    Returns: the box's ``hidden``, its text, the pending publication, the confirm label.
+    """
+    principal = guard.current_principal()
+    loc = principal.locale
+    closed = (True, "", None, no_update)
+    month = _month(month_text)
+    pressed = ctx.triggered_id == ids.HR_PUBLISH and ctx.triggered[0].get("value")
+    if not pressed or month is None or not allowed(principal, HR_MANAGERS):
+        return closed
+    with session_scope(app_state().sessions) as session:
+        latest = load_view(db_session=session, month=month)
+    if latest is None:
+        return closed
+    pending = {"month": str(month), "revision": latest["revision"]}
+    text = t("hr.publish_ask", loc, month=str(month), revision=latest["revision"])
+    return False, text, pending, t("hr.publish_confirm", loc, month=str(month))
+
+
+def act(
+    month_text: str | None, revise_reason: str | None, signal: int | None, pending: Any = None
+) -> tuple[Any, ...]:
     """An HR action (compute, review, publish, revise, resolve a tie, override)."""
     trigger = ctx.triggered_id
     if trigger is None:
@@ -277,7 +321,7 @@ def act(month_text: str | None, revise_reason: str | None, signal: int | None) -
     revise_reason = inputs.text(revise_reason, "revise reason")
     signal = inputs.integer(signal, "signal")
     try:
-        message = actions.dispatch(trigger, month, revise_reason, principal)
+        message = actions.dispatch(trigger, month, revise_reason, principal, pending)
     except AwardsError as exc:
         return html.Span(str(exc), className="error"), no_update
     poster_cache().invalidate()
@@ -334,7 +378,7 @@ def _register_actions(app: dash.Dash) -> None:
         Output(ids.HR_SIGNAL, "data"),
         Input(ids.HR_COMPUTE, "n_clicks"),
         Input(ids.HR_REVIEW, "n_clicks"),
-        Input(ids.HR_PUBLISH, "n_clicks"),
+        Input(ids.HR_PUBLISH_CONFIRM, "n_clicks"),
         Input(ids.HR_REVISE, "n_clicks"),
         Input({"type": ids.HR_TIE_RESOLVE, "index": ALL}, "n_clicks"),
         Input({"type": ids.HR_OVR_APPLY, "index": ALL}, "n_clicks"),
@@ -346,5 +390,22 @@ def _register_actions(app: dash.Dash) -> None:
         State({"type": ids.HR_TIE_REASON, "index": ALL}, "value"),
         State({"type": ids.HR_OVR_VALUE, "index": ALL}, "value"),
         State({"type": ids.HR_OVR_REASON, "index": ALL}, "value"),
+        State(ids.HR_PUBLISH_PENDING, "data"),
         prevent_initial_call=True,
-    )(lambda *a: act(a[7], a[8], a[9]))
+    )(lambda *a: act(a[7], a[8], a[9], a[14]))
+    # Viewers may trigger it (a month change closes the question); only managers are asked.
+    guard.callback(
+        app,
+        HR_VIEWERS,
+        Output(ids.HR_PUBLISH_ASK, "hidden"),
+        Output(ids.HR_PUBLISH_ASK_TEXT, "children"),
+        Output(ids.HR_PUBLISH_PENDING, "data"),
+        Output(ids.HR_PUBLISH_CONFIRM, "children"),
+        Input(ids.HR_PUBLISH, "n_clicks"),
+        Input(ids.HR_PUBLISH_CANCEL, "n_clicks"),
+        Input(ids.HR_MONTH, "value"),
+        Input(ids.HR_REVISION, "value"),
+        Input(ids.HR_SIGNAL, "data"),
+        State(ids.HR_MONTH, "value"),
+        prevent_initial_call=True,
+    )(lambda *a: ask_publish(a[5]))

@@ -19,7 +19,7 @@ from dashboard.pages.hr_ranking_parts import star_name
 from dashboard.state import app_state
 from qa.awards.decisions import override_coefficient, resolve_tie
 from qa.awards.schemas import Month
-from qa.awards.service import AwardsError, publish_month, review_month
+from qa.awards.service import AwardsError, get_month, publish_month, review_month
 
 
 def _pattern(kind: str) -> dict[str, Any]:
@@ -50,8 +50,23 @@ def _require(text: Any, loc: str) -> str:
     return reason
 
 
-def _step(db: Any, trigger: str, month: Month, revise_reason: str | None, who: Principal) -> str:
-    """Compute, review, publish or revise; returns the message to show."""
+def _confirmed(db: Any, month: Month, pending: Any, loc: str) -> None:
+    """Publishing is final: only the revision the confirmation named is published."""
+    if not isinstance(pending, dict) or not pending.get("revision"):
+        raise AwardsError(t("hr.publish_unconfirmed", loc))
+    latest = get_month(db_session=db, month=month)
+    if (
+        pending.get("month") != str(month)
+        or latest is None
+        or (latest.revision != pending["revision"])
+    ):
+        raise AwardsError(t("hr.publish_changed", loc))
+
+
+def _step(
+    db: Any, trigger: str, month: Month, revise_reason: str | None, who: Principal, pending: Any
+) -> str:
+    """Compute, review, publish (confirmed) or revise; returns the message to show."""
     loc, actor, tz = who.locale, who.name, app_state().settings.timezone
     if trigger == ids.HR_COMPUTE:
         row = compute(db_session=db, month=month, actor=actor, tz=tz)
@@ -59,9 +74,12 @@ def _step(db: Any, trigger: str, month: Month, revise_reason: str | None, who: P
     if trigger == ids.HR_REVIEW:
         review_month(db_session=db, month=month, actor=actor)
         return t("hr.reviewed_msg", loc)
-    if trigger == ids.HR_PUBLISH:
+    if trigger == ids.HR_PUBLISH_CONFIRM:
+        _confirmed(db, month, pending, loc)
         publish_month(db_session=db, month=month, actor=actor)
         return t("hr.published_msg", loc)
+    if trigger != ids.HR_REVISE:
+        raise AwardsError(f"unknown action {trigger!r}")
     reason = _require(revise_reason, loc)
     row = revise(db_session=db, month=month, reason=reason, actor=actor, tz=tz)
     return t("hr.revised_msg", loc, revision=row.revision)
@@ -91,9 +109,12 @@ def _decide(db: Any, trigger: dict[str, Any], month: Month, who: Principal) -> s
     return t(key, loc, agent=index)
 
 
-def dispatch(trigger: Any, month: Month, revise_reason: str | None, who: Principal) -> str:
-    """Run the action ``trigger`` asked for in one transaction; returns the message."""
+def dispatch(
+    trigger: Any, month: Month, revise_reason: str | None, who: Principal, pending: Any = None
+) -> str:
+    """Run the action ``trigger`` asked for in one transaction; returns the message.
+    ``pending``: the publication the manager confirmed (month and revision)."""
     with session_scope(app_state().sessions) as db:
         if isinstance(trigger, dict):
             return _decide(db, trigger, month, who)
-        return _step(db, str(trigger), month, revise_reason, who)
+        return _step(db, str(trigger), month, revise_reason, who, pending)

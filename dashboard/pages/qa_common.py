@@ -17,6 +17,7 @@ from collectors.history.schemas import CallFilter
 from collectors.history.service import list_calls
 from dashboard.auth import service as auth_service
 from dashboard.auth.roles import Principal, Role, allowed
+from dashboard.center_time import Style, center_time
 from dashboard.i18n import fmt_duration, t
 from dashboard.shell import chrome
 from dashboard.state import app_state
@@ -72,11 +73,9 @@ def zone() -> ZoneInfo:
     return ZoneInfo(app_state().settings.timezone)
 
 
-def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A naive UTC time (as stored) in the center's time zone."""
-    if moment is None:
-        return "—"
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone()).strftime(fmt)
+def local(moment: datetime | None, style: Style = "datetime") -> str:
+    """A naive UTC time (as stored) in the center's time zone, labelled with the zone."""
+    return center_time(moment, style=style)
 
 
 def today() -> date:

@@ -1,13 +1,18 @@
 """``/qa/disputes``: supervisors decide agents' disputes (accept, partly accept with a new
 answer, or reject with a note); the evaluation is rescored and the decision is final. Below the
-open ones, the decided disputes with before/after answers and scores (the history)."""
+open ones, the decided disputes with before/after answers and scores (the history).
+
+Because a decision is final, nothing is chosen for the supervisor: Decide stays disabled until a
+decision is picked, and it only asks: it shows what will happen (the item's new answer and the
+new score, from :func:`qa.evaluations.disputes.preview_decision`) with a Confirm button. Only
+Confirm decides, and only the decision that was shown; the server refuses anything else."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.auth import guard
@@ -29,9 +34,9 @@ from dashboard.pages.qa_common import (
 )
 from dashboard.state import app_state
 from qa.evaluations.access import can_resolve_disputes
-from qa.evaluations.disputes import list_disputes, resolve_dispute
+from qa.evaluations.disputes import list_disputes, preview_decision, resolve_dispute
 from qa.evaluations.models import Dispute
-from qa.evaluations.schemas import Decision, EvaluationError
+from qa.evaluations.schemas import Decision, DecisionPreview, EvaluationError
 from qa.evaluations.service import spec_for
 from qa.scorecards.schemas import AnswerType, ItemSpec
 from qa.scoring import NA
@@ -78,15 +83,32 @@ def _decide_form(dispute: Dispute, item: ItemSpec, loc: str) -> html.Div:
     def key(kind: str) -> dict[str, Any]:
         return {"type": kind, "index": dispute.id}
 
+    # No value: a final decision is never preselected (issue 11.17).
     return html.Div([
-        dcc.RadioItems(id=key(ids.QA_D_DECISION), value=Decision.ACCEPT.value,
+        dcc.RadioItems(id=key(ids.QA_D_DECISION), value=None,
                        options=choices("qa.decision", [d.value for d in Decision], loc)),
         dropdown(key(ids.QA_D_VALUE), _new_values(item, dispute.value_before, loc),
                  placeholder=t("qa.d.new_value", loc)),
         dcc.Textarea(id=key(ids.QA_D_NOTE), className="qa-textarea",
                      placeholder=t("qa.d.note", loc)),
-        html.Button(t("qa.d.decide", loc), id=key(ids.QA_D_DECIDE), className="qa-btn"),
+        html.Button(t("qa.d.decide", loc), id=key(ids.QA_D_DECIDE), className="qa-btn",
+                    disabled=True),
+        html.Div(id=key(ids.QA_D_HINT)),
+        _ask_box(key, loc),
     ], className="qa-decide")  # fmt: skip
+
+
+def _ask_box(key: Any, loc: str) -> html.Div:
+    """The confirmation, hidden until Decide is pressed (always present, so that its buttons
+    can be callback inputs)."""
+    return html.Div([
+        html.P(id=key(ids.QA_D_ASK_TEXT)),
+        html.P(t("qa.d.ask.final", loc), className="qa-ask-final"),
+        dcc.Store(id=key(ids.QA_D_PENDING), data=None),
+        html.Button(t("qa.d.confirm.accept", loc), id=key(ids.QA_D_CONFIRM),
+                    className="qa-btn-warn"),
+        html.Button(t("qa.d.cancel", loc), id=key(ids.QA_D_CANCEL), className="qa-btn-quiet"),
+    ], id=key(ids.QA_D_ASK), className="qa-ask", hidden=True)  # fmt: skip
 
 
 def _open_card(dispute: Dispute, session: Any, loc: str) -> html.Div:
@@ -155,8 +177,61 @@ def _state_of(position: int, dispute_id: int) -> Any:
     )
 
 
+def _choice(decision: Any, value: Any, note: Any) -> dict[str, Any]:
+    """The decision as the form holds it (what a confirmation is bound to)."""
+    return {"decision": decision or None, "value": value or None, "note": str(note or "")}
+
+
+def _ask_text(dispute_id: int, preview: DecisionPreview, loc: str) -> str:
+    with db() as session:
+        dispute = session.get(Dispute, dispute_id)
+        assert dispute is not None  # noqa: S101 - the preview has just read it
+        item = spec_for(dispute.evaluation).item(preview.item_ref)
+    return t(
+        f"qa.d.ask.{preview.decision.value}",
+        loc,
+        item=item.label(loc),
+        before=answer_label(item, preview.value_before, loc),
+        after=answer_label(item, preview.value_after, loc),
+        score_before=score_text(preview.score_before),
+        score_after=score_text(preview.score_after),
+    )
+
+
+def ask(decision: Any, value: Any, note: Any) -> tuple[Any, ...]:
+    """Decide pressed: check the decision and show what it will do, with Confirm; any other
+    change (a new choice, Cancel) hides the question again.
+
+    Returns: Decide's ``disabled``, the box's ``hidden``, its text, the pending decision, hint.
+    """
+    loc = guard.current_principal().locale
+    closed = (decision is None, True, "", None, "")
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or trigger.get("type") != ids.QA_D_DECIDE or not clicked(ctx):
+        return closed
+    dispute_id = int(trigger["index"])
+    choice = _choice(decision, value, note)
+    try:
+        with db() as session:
+            preview = preview_decision(
+                db_session=session, dispute_id=dispute_id, decision=choice["decision"],
+                note=choice["note"], new_value=choice["value"],
+            )  # fmt: skip
+        text = _ask_text(dispute_id, preview, loc)
+    except EvaluationError as exc:
+        return (decision is None, True, "", None, message(_why(str(exc), loc), error=True))
+    return (True, False, text, choice, "")
+
+
+def confirm_label(pending: Any) -> str:
+    """The confirm button names the decision it makes."""
+    loc = guard.current_principal().locale
+    decision = (pending or {}).get("decision") or Decision.ACCEPT.value
+    return t(f"qa.d.confirm.{decision}", loc)
+
+
 def decide(_clicks: Any) -> tuple[Any, Any]:
-    """Apply the decision of the dispute whose button was clicked."""
+    """Confirm pressed: make the decision that was shown, if the form still says so."""
     principal = guard.current_principal()
     loc = principal.locale
     if not isinstance(ctx.triggered_id, dict) or not clicked(ctx):
@@ -164,16 +239,21 @@ def decide(_clicks: Any) -> tuple[Any, Any]:
     if not can_resolve_disputes(principal.role):
         return message(t("qa.d.not_yours", loc), error=True), no_update
     dispute_id = int(ctx.triggered_id["index"])
+    pending = _state_of(3, dispute_id)
+    if not isinstance(pending, dict) or not pending.get("decision"):
+        return message(t("qa.d.unconfirmed", loc), error=True), no_update
+    now = _choice(_state_of(0, dispute_id), _state_of(1, dispute_id), _state_of(2, dispute_id))
+    if now != _choice(pending.get("decision"), pending.get("value"), pending.get("note")):
+        return message(t("qa.d.changed", loc), error=True), no_update
     try:
-        decision = Decision(_state_of(0, dispute_id) or Decision.ACCEPT.value)
         with db() as session:
             resolve_dispute(
                 db_session=session,
                 dispute_id=dispute_id,
-                decision=decision,
+                decision=now["decision"],
                 actor=principal.name,
-                note=str(_state_of(2, dispute_id) or ""),
-                new_value=_state_of(1, dispute_id) or None,
+                note=now["note"],
+                new_value=now["value"],
                 tz=app_state().settings.timezone,
             )
     except (EvaluationError, ValueError) as exc:
@@ -182,6 +262,8 @@ def decide(_clicks: Any) -> tuple[Any, Any]:
 
 
 def _why(text: str, loc: str) -> str:
+    if "choose a decision" in text:
+        return t("qa.d.need_choice", loc)
     if "give a note" in text:
         return t("qa.d.need_note", loc)
     if "needs the new answer" in text or "must score between" in text:
@@ -195,9 +277,32 @@ def register_callbacks(app: dash.Dash) -> None:
         QA_DECIDERS,
         Output(ids.QA_D_MSG, "children"),
         Output(ids.QA_D_LIST, "children"),
-        Input({"type": ids.QA_D_DECIDE, "index": ALL}, "n_clicks"),
+        Input({"type": ids.QA_D_CONFIRM, "index": ALL}, "n_clicks"),
         State({"type": ids.QA_D_DECISION, "index": ALL}, "value"),
         State({"type": ids.QA_D_VALUE, "index": ALL}, "value"),
         State({"type": ids.QA_D_NOTE, "index": ALL}, "value"),
+        State({"type": ids.QA_D_PENDING, "index": ALL}, "data"),
         prevent_initial_call=True,
-    )(lambda clicks, _d, _v, _n: decide(clicks))
+    )(lambda clicks, _d, _v, _n, _p: decide(clicks))
+    guard.callback(
+        app,
+        QA_DECIDERS,
+        Output({"type": ids.QA_D_DECIDE, "index": MATCH}, "disabled"),
+        Output({"type": ids.QA_D_ASK, "index": MATCH}, "hidden"),
+        Output({"type": ids.QA_D_ASK_TEXT, "index": MATCH}, "children"),
+        Output({"type": ids.QA_D_PENDING, "index": MATCH}, "data"),
+        Output({"type": ids.QA_D_HINT, "index": MATCH}, "children"),
+        Input({"type": ids.QA_D_DECIDE, "index": MATCH}, "n_clicks"),
+        Input({"type": ids.QA_D_CANCEL, "index": MATCH}, "n_clicks"),
+        Input({"type": ids.QA_D_DECISION, "index": MATCH}, "value"),
+        Input({"type": ids.QA_D_VALUE, "index": MATCH}, "value"),
+        State({"type": ids.QA_D_NOTE, "index": MATCH}, "value"),
+        prevent_initial_call=True,
+    )(lambda _d, _c, decision, value, note: ask(decision, value, note))
+    guard.callback(
+        app,
+        QA_DECIDERS,
+        Output({"type": ids.QA_D_CONFIRM, "index": MATCH}, "children"),
+        Input({"type": ids.QA_D_PENDING, "index": MATCH}, "data"),
+        prevent_initial_call=True,
+    )(confirm_label)

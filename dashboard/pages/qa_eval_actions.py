@@ -14,6 +14,7 @@ from werkzeug.exceptions import Forbidden
 from dashboard import ids
 from dashboard.auth import guard
 from dashboard.auth.roles import Principal
+from dashboard.center_time import center_time
 from dashboard.i18n import t
 from dashboard.pages import qa_eval_player as player_ui
 from dashboard.pages import qa_eval_view as view_ui
@@ -155,7 +156,8 @@ def save(evaluation_id: Any, answer_states: list[Any], note_states: list[Any]) -
             db_session=session, evaluation_id=evaluation.id, answers=given, actor=principal.name
         )
         if not submit:
-            return message(t("qa.saved", loc, time=time.strftime("%H:%M:%S"))), no_update
+            saved = center_time(time.time(), style="time")
+            return message(t("qa.saved", loc, time=saved)), no_update
         problems = answer_problems(spec, values, item_comments_of(evaluation))
         if problems:
             return _problems(spec, problems, loc), no_update

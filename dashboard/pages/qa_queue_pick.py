@@ -80,7 +80,7 @@ def _row(call: Call, loc: str, heard: bool) -> html.Tr:
                          className="qa-btn-quiet qa-small")  # fmt: skip
     return html.Tr(
         [
-            html.Td(local(call.enqueued_at, "%H:%M:%S"), className="qa-when"),
+            html.Td(local(call.enqueued_at, "time"), className="qa-when"),
             html.Td(call.agent), html.Td(call.queue),
             html.Td(duration(call.talk), className="num"),
             html.Td(t(f"qa.outcome.{call.outcome}", loc)),

@@ -24,6 +24,7 @@ from qa.evaluations.models import Dispute, Evaluation
 from qa.evaluations.schemas import (
     DISPUTE_STATUS,
     Decision,
+    DecisionPreview,
     DisputePolicy,
     EvaluationError,
     Kind,
@@ -170,11 +171,67 @@ def _new_value(item: ItemSpec, before: str, decision: Decision, wanted: str | No
     return wanted
 
 
+def _chosen(decision: Decision | str | None) -> Decision:
+    """The decision, refused when none was chosen: a final decision is never a default."""
+    if decision is None or decision == "":
+        raise EvaluationError("choose a decision first: accept, partly accept or reject")
+    try:
+        return Decision(decision)
+    except ValueError:
+        raise EvaluationError(
+            f"unknown decision {decision!r}: accept, partly_accept or reject"
+        ) from None
+
+
+def _plan(
+    db_session: Session,
+    dispute_id: int,
+    decision: Decision | str | None,
+    note: str,
+    new_value: str | None,
+) -> tuple[Dispute, Decision, str]:
+    """The open dispute, the decision and the item's new answer, or the reason why not."""
+    dispute = get_by_id(db_session, Dispute, dispute_id)
+    if dispute is None:
+        raise EvaluationError(f"there is no dispute {dispute_id}")
+    if dispute.status != "open":
+        raise EvaluationError(f"dispute {dispute_id} is already {dispute.status}: it is final")
+    chosen = _chosen(decision)
+    if chosen is not Decision.ACCEPT and not note.strip():
+        raise EvaluationError(f"to {chosen.value.replace('_', ' ')} a dispute, give a note")
+    check_length(note.strip(), Field.DECISION_NOTE, error=EvaluationError)
+    item = spec_for(dispute.evaluation).item(dispute.item_ref)
+    return dispute, chosen, _new_value(item, dispute.value_before, chosen, new_value)
+
+
+def preview_decision(
+    *,
+    db_session: Session,
+    dispute_id: int,
+    decision: Decision | str | None,
+    note: str = "",
+    new_value: str | None = None,
+) -> DecisionPreview:
+    """What :func:`resolve_dispute` would do with these arguments, without doing it (the same
+    checks, so a confirmation is only offered for a decision that can be made).
+
+    Raises:
+        EvaluationError: As :func:`resolve_dispute`.
+    """
+    dispute, chosen, value = _plan(db_session, dispute_id, decision, note, new_value)
+    evaluation = dispute.evaluation
+    after = score(spec_for(evaluation), {**answers_of(evaluation), dispute.item_ref: value})
+    return DecisionPreview(
+        decision=chosen, item_ref=dispute.item_ref, value_before=dispute.value_before,
+        value_after=value, score_before=evaluation.score, score_after=after.score,
+    )  # fmt: skip
+
+
 def resolve_dispute(
     *,
     db_session: Session,
     dispute_id: int,
-    decision: Decision,
+    decision: Decision | str | None,
     actor: str,
     note: str = "",
     new_value: str | None = None,
@@ -186,7 +243,7 @@ def resolve_dispute(
     Args:
         db_session: The session.
         dispute_id: The dispute.
-        decision: accept, partly_accept or reject.
+        decision: accept, partly_accept or reject; None (nothing chosen) is refused.
         actor: The supervisor deciding (audit log).
         note: Why (required to partly accept or reject).
         new_value: The item's new answer (see the module docstring).
@@ -194,19 +251,11 @@ def resolve_dispute(
         now: Decision time (naive UTC); now by default.
 
     Raises:
-        EvaluationError: No such dispute, already decided, missing note or invalid value.
+        EvaluationError: No such dispute, already decided, no decision chosen, missing note
+            or invalid value.
     """
-    dispute = get_by_id(db_session, Dispute, dispute_id)
-    if dispute is None:
-        raise EvaluationError(f"there is no dispute {dispute_id}")
-    if dispute.status != "open":
-        raise EvaluationError(f"dispute {dispute_id} is already {dispute.status}: it is final")
-    if decision is not Decision.ACCEPT and not note.strip():
-        raise EvaluationError(f"to {decision.value.replace('_', ' ')} a dispute, give a note")
-    check_length(note.strip(), Field.DECISION_NOTE, error=EvaluationError)
+    dispute, decision, value = _plan(db_session, dispute_id, decision, note, new_value)
     evaluation = dispute.evaluation
-    item = spec_for(evaluation).item(dispute.item_ref)
-    value = _new_value(item, dispute.value_before, decision, new_value)
     if value != dispute.value_before:
         answer = next(a for a in evaluation.answers if a.item_ref == dispute.item_ref)
         answer.value = value

@@ -39,6 +39,27 @@ DISPUTE_STATUS = {
 
 
 @dataclass(frozen=True)
+class DecisionPreview:
+    """What deciding a dispute would do, before it is done (the confirmation names it).
+
+    Attributes:
+        decision: The decision chosen.
+        item_ref: The disputed item.
+        value_before: Its answer now.
+        value_after: Its answer after the decision (equal to ``value_before`` when rejected).
+        score_before: The evaluation's score now.
+        score_after: The evaluation's score after the decision.
+    """
+
+    decision: Decision
+    item_ref: str
+    value_before: str
+    value_after: str
+    score_before: float | None
+    score_after: float | None
+
+
+@dataclass(frozen=True)
 class AnswerIn:
     """An answer as the form gives it: ``value`` ``yes``/``no``/``na``/scale value, or None to
     clear it (drafts only); ``comment`` is the evaluator's note on the item."""

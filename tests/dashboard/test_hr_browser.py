@@ -156,6 +156,10 @@ def test_hr_closes_the_month_from_the_ranking_page(site: Site, dash_br: Any) -> 
     click(driver, "#hr-review")
     wait_for(lambda: "Reviewed" in status(driver), what="reviewed")
     click(driver, "#hr-publish")
+    wait_for(lambda: "revision r1?" in text_of(driver, "#hr-publish-ask"), what="confirmation")
+    assert "Reviewed" in status(driver)  # asking published nothing
+    shoot(driver, "ranking-publish-confirm-1920x1080")
+    click(driver, "#hr-publish-confirm")
     wait_for(lambda: "Published" in status(driver), what="published")
     driver.execute_script("window.scrollTo(0, 0)")
     wait_for(lambda: driver.find_elements(By.ID, "hr-export-xlsx"), what="export links")

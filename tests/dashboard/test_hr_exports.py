@@ -153,7 +153,7 @@ def test_the_poster_pdf_names_everyone_with_their_stars(sessions: sessionmaker[S
     with session_scope(sessions) as db:
         seed_month(db)
         publish(db)
-        data = poster_data(db_session=db, month=MONTH)
+        data = poster_data(db_session=db, tz="UTC", month=MONTH)
     assert data is not None
     for size, width in (("A4", "841.8898"), ("A3", "1190.551")):  # landscape, in points
         pdf = poster_pdf(data, size=size, compress=False)
@@ -175,7 +175,7 @@ def test_a_long_roll_continues_on_more_pages(sessions: sessionmaker[Session]) ->
     with session_scope(sessions) as db:
         seed_month(db)
         publish(db)
-        data = poster_data(db_session=db, month=MONTH)
+        data = poster_data(db_session=db, tz="UTC", month=MONTH)
     assert data is not None
     many = dataclasses.replace(data, agents=data.agents * 60)  # 360 names
     pdf = poster_pdf(many, compress=False)

@@ -58,6 +58,19 @@ def act(client: FlaskClient, app: flask.Flask, button: str, **values: Any) -> An
     return callback(client, app, ACT, states, changed=f"{button}.n_clicks")
 
 
+def publish(client: FlaskClient, app: flask.Flask, revision: int | None) -> Any:
+    """Confirm the publication of ``revision`` (what the confirmation named)."""
+    pending = {"month": str(MONTH), "revision": revision} if revision else None
+    return act(client, app, ids.HR_PUBLISH_CONFIRM, **{f"{ids.HR_PUBLISH_PENDING}.data": pending})
+
+
+def ask_publish(client: FlaskClient, app: flask.Flask) -> Any:
+    """Press Publish: the confirmation box's outputs."""
+    values = {f"{ids.HR_MONTH}.value": str(MONTH), f"{ids.HR_PUBLISH}.n_clicks": 1}
+    outputs = (f"{ids.HR_PUBLISH_ASK}.hidden", f"{ids.HR_PUBLISH_PENDING}.data")
+    return callback(client, app, outputs, values, changed=f"{ids.HR_PUBLISH}.n_clicks")
+
+
 def render(client: FlaskClient, app: flask.Flask, revision: int | None = None) -> Any:
     values = {f"{ids.HR_MONTH}.value": str(MONTH), f"{ids.HR_REVISION}.value": revision}
     return callback(client, app, RENDER, values, changed=f"{ids.HR_MONTH}.value")
@@ -127,7 +140,7 @@ def test_ties_overrides_publication_and_revisions(
 ) -> None:
     hr = as_role("hr")
     act(hr, app, ids.HR_COMPUTE)
-    assert "review it first" in json.dumps(act(hr, app, ids.HR_PUBLISH).get_json())
+    assert "review it first" in json.dumps(publish(hr, app, revision=1).get_json())
     resolve = pattern_changed(ids.HR_TIE_RESOLVE, "model", "n_clicks")
     tie = {
         ids.HR_TIE_RESOLVE: [pattern(ids.HR_TIE_RESOLVE, "model", "n_clicks", 1)],
@@ -152,7 +165,7 @@ def test_ties_overrides_publication_and_revisions(
     a3 = next(a for a in view(sessions)["agents"] if a["agent_id"] == "A3")
     assert a3["coefficient"] == 0.9 and a3["override"]["reason"] == "Two unreported absences"
     act(hr, app, ids.HR_REVIEW)
-    act(hr, app, ids.HR_PUBLISH)
+    publish(hr, app, revision=1)
     assert view(sessions)["status"] == "published"
     frozen = callback(hr, app, ACT, override, changed=apply).get_json()
     assert "published and frozen" in json.dumps(frozen)
@@ -302,3 +315,33 @@ def test_every_hr_text_exists_in_both_languages() -> None:
     missing = [k for k in keys if k not in EN or k not in ZH]
     assert missing == []
     assert not [k for k in EN if k.startswith("hr.") and "denied" in (EN[k] + ZH[k]).lower()]
+
+
+def test_publish_asks_first_and_publishes_only_what_was_confirmed(
+    app: flask.Flask, as_role: Callable[..., FlaskClient], sessions: sessionmaker[Session]
+) -> None:
+    """Publishing is final (issue 11.17): Publish only asks, naming month and revision; the
+    server publishes only on Confirm of that revision."""
+    hr = as_role("hr")
+    act(hr, app, ids.HR_COMPUTE)
+    with session_scope(sessions) as db:
+        resolve_tie(db_session=db, month=MONTH, star="model", agent_id="A4", reason="r", actor="h")
+        review_month(db_session=db, month=MONTH, actor="hr")
+    asked = ask_publish(hr, app).get_json()["response"]
+    assert asked[ids.HR_PUBLISH_ASK]["hidden"] is False
+    assert asked[ids.HR_PUBLISH_PENDING]["data"] == {"month": str(MONTH), "revision": 1}
+    assert f"Publish {MONTH}, revision r1?" in asked[ids.HR_PUBLISH_ASK_TEXT]["children"]
+    assert view(sessions)["status"] == "reviewed"  # asking published nothing
+    supervisor = ask_publish(as_role("supervisor"), app).get_json()["response"]
+    assert supervisor[ids.HR_PUBLISH_ASK]["hidden"] is True  # only managers are asked
+
+    unconfirmed = json.dumps(publish(hr, app, revision=None).get_json())
+    assert t("hr.publish_unconfirmed") in unconfirmed
+    assert t("hr.publish_changed") in json.dumps(publish(hr, app, revision=2).get_json())
+    assert view(sessions)["status"] == "reviewed"
+    # the old button is no input of the action any more: a forged click does nothing
+    forged = act(hr, app, ids.HR_PUBLISH)
+    assert "unknown action" in json.dumps(forged.get_json())
+    assert view(sessions)["status"] == "reviewed"
+    assert t("hr.published_msg") in json.dumps(publish(hr, app, revision=1).get_json())
+    assert view(sessions)["status"] == "published"

@@ -198,12 +198,13 @@ def test_a_dispute_goes_from_the_agent_to_the_supervisor(
         dispute_id = db.query(Dispute).one().id
     decide = {
         "instances": {
-            "qa-d-decide": {dispute_id: 1},
+            "qa-d-confirm": {dispute_id: 1},
             "qa-d-decision": {dispute_id: "accept"},
             "qa-d-value": {dispute_id: None},
             "qa-d-note": {dispute_id: "Agreed."},
+            "qa-d-pending": {dispute_id: {"decision": "accept", "value": None, "note": "Agreed."}},
         },
-        "trigger": ({"type": "qa-d-decide", "index": dispute_id}, "n_clicks"),
+        "trigger": ({"type": "qa-d-confirm", "index": dispute_id}, "n_clicks"),
     }
     assert call(as_user("agent-a"), dapp, "qa-d-msg", **decide).status_code == 403
     assert call(as_user("qa-1"), dapp, "qa-d-msg", **decide).status_code == 403

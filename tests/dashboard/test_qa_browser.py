@@ -245,8 +245,16 @@ def test_score_a_call_while_listening_then_dispute_and_decide(site: Site, dash_b
     driver.get(f"{site.web.url}/qa/disputes")
     decide = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "[id*='qa-d-decide']"),
                       what="the open dispute")  # fmt: skip
+    assert not decide[0].is_enabled()  # nothing is chosen for the supervisor
     shoot(driver, "qa-disputes.png")
+    accept = "[id*='qa-d-decision'] input[value='accept']"
+    click(driver, driver.find_element(By.CSS_SELECTOR, accept))
+    wait_for(lambda: decide[0].is_enabled(), what="Decide enabled")
     click(driver, decide[0])
+    shown = "[id*='qa-d-confirm']"
+    confirm = wait_for(lambda: [b for b in driver.find_elements(By.CSS_SELECTOR, shown)
+                                if b.is_displayed()], what="the confirmation")  # fmt: skip
+    click(driver, confirm[0])
     wait_for(lambda: "rescored" in text(driver, "#qa-d-msg"), what="decided")
     driver.get(f"{site.web.url}/qa/evaluation/{evaluation}")
     wait_for(lambda: "Dispute accepted" in driver.page_source, what="history on the evaluation")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from qa.evaluations.disputes import (
     disputable_items,
     list_disputes,
+    preview_decision,
     raise_dispute,
     resolve_dispute,
 )
@@ -206,3 +207,38 @@ def test_accept_as_not_applicable(db_session: Session, make_agent: Callable[...,
     assert done.score == 100.0
     with pytest.raises(EvaluationError):
         _raise(db_session, done, "g1.a")  # lost no points
+
+
+def test_no_decision_is_refused_and_nothing_changes(
+    db_session: Session, scored: Evaluation
+) -> None:
+    """A final decision is never a default (issue 11.17): no choice, no decision."""
+    dispute_id = _raise(db_session, scored, "s.greet")
+    for nothing in (None, ""):
+        with pytest.raises(EvaluationError, match="choose a decision first"):
+            resolve_dispute(
+                db_session=db_session, dispute_id=dispute_id, decision=nothing, actor="sup"
+            )
+    with pytest.raises(EvaluationError, match="unknown decision 'maybe'"):
+        resolve_dispute(db_session=db_session, dispute_id=dispute_id, decision="maybe", actor="s")
+    dispute = list_disputes(db_session=db_session)[0]
+    assert (dispute.status, scored.score, scored.revision) == ("open", 50.0, 0)
+
+
+def test_a_preview_names_the_outcome_without_deciding(
+    db_session: Session, scored: Evaluation
+) -> None:
+    dispute_id = _raise(db_session, scored, "s.greet")
+    preview = preview_decision(db_session=db_session, dispute_id=dispute_id, decision="accept")
+    assert (preview.value_before, preview.value_after) == ("no", "yes")
+    assert (preview.score_before, preview.score_after) == (50.0, 75.0)
+    kept = preview_decision(
+        db_session=db_session, dispute_id=dispute_id, decision=Decision.REJECT, note="heard it"
+    )
+    assert (kept.value_after, kept.score_after) == ("no", 50.0)
+    with pytest.raises(EvaluationError, match="give a note"):
+        preview_decision(db_session=db_session, dispute_id=dispute_id, decision="reject")
+    with pytest.raises(EvaluationError, match="choose a decision first"):
+        preview_decision(db_session=db_session, dispute_id=dispute_id, decision=None)
+    assert list_disputes(db_session=db_session)[0].status == "open"
+    assert (scored.score, scored.revision) == (50.0, 0)

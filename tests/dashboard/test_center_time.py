@@ -1,0 +1,151 @@
+"""Every time a person reads is in the center's zone and says which zone (issue 11.18)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from hr_factories import MONTH, seed_month
+from qa_web_support import build_world, call
+from sqlalchemy.orm import Session, sessionmaker
+
+from collectors.db import session_scope
+from dashboard.app import create_app, dash_app
+from dashboard.center_time import center_date, center_time, to_center
+from dashboard.hr_service import compute, revision_list
+from dashboard.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_stored_utc_time_shows_in_the_center_zone_with_its_label() -> None:
+    saved = datetime(2026, 12, 7, 10, 42, 45)  # naive UTC, as the tables store it
+    assert center_time(saved, "Asia/Shanghai", style="time") == "18:42:45 CST"
+    assert center_time(saved, "Asia/Shanghai") == "2026-12-07 18:42 CST"
+    assert center_time(saved, "Asia/Shanghai", style="seconds") == "2026-12-07 18:42:45 CST"
+    assert center_time(saved, "Asia/Shanghai", style="minute", label=False) == "18:42"
+    assert center_time(saved, "UTC", style="minute") == "10:42 UTC"
+
+
+def test_aware_times_and_epoch_seconds_are_converted_too() -> None:
+    aware = datetime(2026, 12, 7, 11, 42, 45, tzinfo=timezone(timedelta(hours=1)))
+    assert center_time(aware, "Asia/Shanghai", style="time") == "18:42:45 CST"
+    epoch = datetime(2026, 12, 7, 10, 42, 45, tzinfo=UTC).timestamp()
+    assert center_time(epoch, "Europe/Berlin", style="time") == "11:42:45 CET"
+
+
+def test_the_two_half_past_ones_of_a_dst_fall_back_are_told_apart() -> None:
+    # New York, 1 Nov 2026: 01:00-02:00 happens twice (EDT, then EST).
+    first = center_time(datetime(2026, 11, 1, 5, 30), "America/New_York", style="minute")
+    second = center_time(datetime(2026, 11, 1, 6, 30), "America/New_York", style="minute")
+    assert (first, second) == ("01:30 EDT", "01:30 EST")
+
+
+def test_the_spring_forward_gap_is_never_shown() -> None:
+    # Berlin, 29 Mar 2026: 02:00 jumps to 03:00 CEST; one UTC minute apart across the gap.
+    before = center_time(datetime(2026, 3, 29, 0, 59), "Europe/Berlin", style="minute")
+    after = center_time(datetime(2026, 3, 29, 1, 0), "Europe/Berlin", style="minute")
+    assert (before, after) == ("01:59 CET", "03:00 CEST")
+
+
+def test_zones_without_an_abbreviation_show_their_offset() -> None:
+    moment = datetime(2026, 12, 7, 10, 0)
+    assert center_time(moment, "Asia/Dubai", style="minute") == "14:00 UTC+04"
+    assert center_time(moment, "Asia/Kathmandu", style="minute") == "15:45 UTC+05:45"
+
+
+def test_dates_are_the_center_day_and_unlabelled() -> None:
+    late = datetime(2026, 12, 7, 20, 0)  # already the 8th in Shanghai
+    assert center_time(late, "Asia/Shanghai", style="date") == "2026-12-08"
+    assert center_date(late, "Asia/Shanghai").isoformat() == "2026-12-08"
+    assert to_center(late, "Asia/Shanghai").utcoffset() == timedelta(hours=8)
+
+
+def test_nothing_shows_a_dash() -> None:
+    assert center_time(None, "Asia/Shanghai") == "—"
+
+
+# Calendar days that are not a time anyone reads as one: date pickers' values, URL query
+# values, chart x values (the chart shows them as days) and ledger dates (a day, no zone).
+ISO_DAYS = {
+    "hr_incidents.py": "date=today.isoformat()",
+    "hr_incidents_parts.py": "html.Td(e.date.isoformat())",
+    "qa_common.py": "_date=first.isoformat()|_date=last.isoformat()",
+    "qa_queue_pick.py": "timedelta(days=1)).isoformat()",
+    "qa_reports.py": "p.isoformat() for p|start_day.isoformat()",
+}
+# The one door, and the modules that show times besides the pages.
+SCANNED = [
+    *sorted((ROOT / "dashboard" / "pages").glob("*.py")),
+    ROOT / "dashboard" / "hr_service.py",
+    ROOT / "dashboard" / "hr_poster.py",
+    ROOT / "dashboard" / "hr_exports.py",
+]
+
+
+def _allowed(path: Path, line: str) -> bool:
+    return any(snippet in line for snippet in ISO_DAYS.get(path.name, "").split("|") if snippet)
+
+
+def test_pages_format_times_only_through_the_center_time_formatter() -> None:
+    """A page that calls strftime/isoformat, or formats a datetime with ``:%``, shows a time
+    that skipped the center's zone or its label: only :mod:`dashboard.center_time` may."""
+    raw = re.compile(r"\.strftime\(|\.isoformat\(|:%[YmdHMS]|%H:%M")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in SCANNED
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if raw.search(line) and not _allowed(path, line)
+    ]
+    assert offenders == []
+
+
+@pytest.fixture
+def shanghai(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, timezone="Asia/Shanghai")
+
+
+def test_draft_saved_at_shows_the_center_time_with_its_zone(
+    shanghai: Settings,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    make_user: Callable[..., str],
+    login: Callable[..., FlaskClient],
+) -> None:
+    world = build_world(sessions, tmp_path, make_user)
+    app = create_app(shanghai)
+    client = login(app.test_client(), "qa-1")
+    client.get("/")
+    before = time.time()
+    saved = call(
+        client,
+        dash_app(app),
+        "qa-e-msg",
+        values={"qa-e-id": world.draft_a, "qa-e-save": 1},
+        instances={"qa-e-answer": {"g1.a": "yes"}},
+        trigger=("qa-e-save", "n_clicks"),
+    )
+    after = time.time()
+    assert saved.status_code == 200
+    shown = re.search(r"Draft saved at (\d\d:\d\d:\d\d CST)", saved.get_data(as_text=True))
+    assert shown is not None, saved.get_data(as_text=True)
+    seconds = range(int(before), int(after) + 1)
+    assert shown.group(1) in {center_time(s, "Asia/Shanghai", style="time") for s in seconds}
+
+
+def test_hr_revision_times_are_center_times(
+    shanghai: Settings, sessions: sessionmaker[Session]
+) -> None:
+    with session_scope(sessions) as db:
+        seed_month(db)
+        row = compute(db_session=db, month=MONTH, actor="hr", tz="UTC")
+        computed_at = row.computed_at
+        infos = revision_list(db_session=db, month=MONTH, tz=shanghai.timezone)
+    assert infos[0].computed == f"{center_time(computed_at, 'Asia/Shanghai')} · hr"
+    assert infos[0].computed.split(" · ")[0].endswith(" CST")
