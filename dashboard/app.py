@@ -30,6 +30,7 @@ from dashboard.boards.registry import BoardRegistry
 from dashboard.boards.source import SnapshotSource
 from dashboard.boards.teams import TeamDirectory
 from dashboard.hr_exports import blueprint as hr_exports_blueprint
+from dashboard.qa_drafts import blueprint as qa_drafts_blueprint
 from dashboard.qa_exports import blueprint as qa_exports_blueprint
 from dashboard.recordings import blueprint as recordings_blueprint
 from dashboard.runtime import keys_for
@@ -161,6 +162,7 @@ def create_app(
     server.register_blueprint(auth_blueprint)
     server.register_blueprint(recordings_blueprint)  # QA console: call audio
     server.register_blueprint(qa_exports_blueprint)  # QA console: downloads
+    server.register_blueprint(qa_drafts_blueprint)  # QA console: evaluation autosave
     server.register_blueprint(hr_exports_blueprint)  # payroll CSV/XLSX, poster PDF
     app = dash.Dash(
         "dashboard",

@@ -96,6 +96,8 @@ QA_E_ITEM_NOTE = "qa-e-item-note"  # pattern: item comment, index = item ref
 QA_E_SAVE = "qa-e-save"
 QA_E_SUBMIT = "qa-e-submit"
 QA_E_MSG = "qa-e-msg"
+QA_E_AUTOSAVE = "qa-e-autosave"  # the "Saved hh:mm:ss" indicator (assets/qa_autosave.js)
+QA_E_SAVED = "qa-e-saved"  # Store: {text} after Save draft (tells the autosave script)
 QA_E_AUDIO = "qa-e-audio"
 QA_E_COMMENTS = "qa-e-comments"
 QA_E_NOTE_TEXT = "qa-e-note-text"

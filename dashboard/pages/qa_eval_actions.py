@@ -1,10 +1,13 @@
-"""What the evaluation page's callbacks do: the live score, save and submit, comments pinned to
-a time, the agent's acknowledgement and disputes. Each one loads the evaluation through
+"""What the evaluation page's callbacks do: the live score, save and submit, autosave, comments
+pinned to a time, the agent's acknowledgement and disputes. Each one loads the evaluation through
 :func:`load`, which applies :mod:`qa.evaluations.access` to the current user."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from dash import ctx, no_update
@@ -18,7 +21,7 @@ from dashboard.center_time import center_time
 from dashboard.i18n import t
 from dashboard.pages import qa_eval_player as player_ui
 from dashboard.pages import qa_eval_view as view_ui
-from dashboard.pages.qa_common import clicked, db, dispute_policy, message
+from dashboard.pages.qa_common import clicked, db, dispute_policy, local, message
 from dashboard.state import app_state
 from qa.calibration.schemas import CalibrationError
 from qa.calibration.service import get_session
@@ -27,8 +30,10 @@ from qa.evaluations.disputes import raise_dispute
 from qa.evaluations.models import Evaluation
 from qa.evaluations.schemas import AnswerIn, EvaluationError
 from qa.evaluations.service import (
+    UNANSWERED,
     acknowledge,
     add_comment,
+    answers_of,
     delete_comment,
     get_evaluation,
     item_comments_of,
@@ -103,7 +108,7 @@ def live(evaluation_id: Any) -> tuple[Any, ...]:
         editable = can_edit_evaluation(
             username=guard.current_principal().name, evaluation=evaluation
         )
-        stored = {a.item_ref: a.value for a in evaluation.answers}
+        stored = answers_of(evaluation)
     answers = _answers(spec, _by_ref(ctx.inputs_list[0])) if editable else stored
     notes = _by_ref(ctx.inputs_list[1]) if editable else {}
     result = score(spec, answers)
@@ -139,35 +144,172 @@ def _kind(what: str) -> str:
     return "invalid"
 
 
-def save(evaluation_id: Any, answer_states: list[Any], note_states: list[Any]) -> tuple[Any, Any]:
-    """Save the draft; with the submit button, submit it too (then the page reloads)."""
+def saved_time(moment: datetime | None) -> str:
+    """When a draft was last saved, as the evaluator reads it (every saved time on the page is
+    formatted here)."""
+    return local(moment, "time")
+
+
+def _stored(evaluation: Evaluation) -> dict[str, AnswerIn]:
+    """Item ref → the stored answer and item comment (answered or commented items)."""
+    return {
+        a.item_ref: AnswerIn(None if a.value == UNANSWERED else a.value, a.comment)
+        for a in evaluation.answers
+    }
+
+
+def _given(
+    evaluation: Evaluation, values: Mapping[str, Any], notes: Mapping[str, Any]
+) -> dict[str, AnswerIn]:
+    """The form as answers to store: items the form does not mention keep what is stored."""
+    spec = spec_for(evaluation)
+    answers = _answers(spec, dict(values))
+    stored = _stored(evaluation)
+    given = {}
+    for ref in spec.refs():
+        if ref not in answers and ref not in notes:
+            continue
+        before = stored.get(ref, AnswerIn(None))
+        value = answers.get(ref, before.value)
+        comment = str(notes.get(ref) or "") if ref in notes else before.comment
+        given[ref] = AnswerIn(value, comment)
+    return given
+
+
+def _unchanged(evaluation: Evaluation, given: Mapping[str, AnswerIn]) -> bool:
+    stored = _stored(evaluation)
+    return all(stored.get(ref, AnswerIn(None)) == answer for ref, answer in given.items())
+
+
+def store_draft(
+    session: Session, evaluation: Evaluation, given: Mapping[str, AnswerIn], actor: str
+) -> bool:
+    """Save the form's answers and item comments (Save draft and autosave alike); False when
+    they are what is stored already (nothing is written, nothing audited)."""
+    if _unchanged(evaluation, given):
+        return False
+    save_draft(db_session=session, evaluation_id=evaluation.id, answers=given, actor=actor)
+    return True
+
+
+def post_note(
+    session: Session, evaluation: Evaluation, text: str | None, item_ref: str | None, actor: str
+) -> bool:
+    """Post what is left in the Comments box as a comment without a time (Save draft, Submit,
+    leaving the page): typed text is never dropped. False when the box is empty."""
+    if not (text or "").strip():
+        return False
+    add_comment(
+        db_session=session,
+        evaluation_id=evaluation.id,
+        author=actor,
+        text=text or "",
+        item_ref=item_ref or None,
+    )
+    return True
+
+
+def _comment_list(evaluation: Evaluation, loc: str) -> list[Any]:
+    view = evaluation_view(evaluation, policy=dispute_policy())
+    return player_ui.comments(view.comments, view.spec, loc, editable=True)
+
+
+def _done(evaluation_id: Any, loc: str) -> tuple[Any, ...]:
+    """The answer to Save or Submit on an evaluation already submitted by this user (a second
+    click, a late request): nothing changes; the page shows the submitted evaluation."""
+    href = f"/qa/evaluation/{evaluation_id}?done=submitted"
+    return message(t("qa.submitted", loc)), href, no_update, no_update, no_update
+
+
+def save(evaluation_id: Any, note_text: str | None, note_item: str | None) -> tuple[Any, ...]:
+    """Save the draft and post the Comments box's text; with the submit button, submit it too
+    (then the page reloads). Outputs: message, location, comment list, Comments box, saved."""
     if evaluation_id is None or not clicked(ctx):
-        return "", no_update
+        return "", no_update, no_update, no_update, no_update
     principal = guard.current_principal()
     loc = principal.locale
     submit = ctx.triggered_id == ids.QA_E_SUBMIT
     with db() as session:
+        evaluation = load(session, evaluation_id)
+        if evaluation.status != "draft" and evaluation.evaluator == principal.name:
+            return _done(evaluation_id, loc)
         evaluation = load(session, evaluation_id, edit=True)
         spec = spec_for(evaluation)
-        values = _answers(spec, _by_ref(ctx.states_list[0]))
-        notes = _by_ref(ctx.states_list[1])
-        given = {ref: AnswerIn(values.get(ref), str(notes.get(ref) or "")) for ref in spec.refs()}
-        save_draft(
-            db_session=session, evaluation_id=evaluation.id, answers=given, actor=principal.name
-        )
+        given = _given(evaluation, _by_ref(ctx.states_list[0]), _by_ref(ctx.states_list[1]))
+        try:
+            store_draft(session, evaluation, given, principal.name)
+            posted = post_note(session, evaluation, note_text, note_item, principal.name)
+        except EvaluationError as exc:
+            if evaluation.status != "draft":
+                return _done(evaluation_id, loc)
+            error = message(t("qa.not_saved", loc, why=str(exc)), error=True)
+            return error, no_update, no_update, no_update, no_update
+        comments = _comment_list(evaluation, loc) if posted else no_update
+        cleared = "" if posted else no_update
         if not submit:
-            saved = center_time(time.time(), style="time")
-            return message(t("qa.saved", loc, time=saved)), no_update
-        problems = answer_problems(spec, values, item_comments_of(evaluation))
+            saved = {"text": t("qa.autosave.saved", loc, time=saved_time(evaluation.updated_at))}
+            note = message(t("qa.saved", loc, time=saved_time(evaluation.updated_at)))
+            return note, no_update, comments, cleared, saved
+        answers = {ref: a.value for ref, a in given.items()}
+        problems = answer_problems(spec, answers, item_comments_of(evaluation))
         if problems:
-            return _problems(spec, problems, loc), no_update
+            return _problems(spec, problems, loc), no_update, comments, cleared, no_update
         submit_evaluation(
             db_session=session,
             evaluation_id=evaluation.id,
             actor=principal.name,
             tz=app_state().settings.timezone,
         )
-    return message(t("qa.submitted", loc)), f"/qa/evaluation/{evaluation_id}?done=submitted"
+    return _done(evaluation_id, loc)
+
+
+@dataclass(frozen=True)
+class Autosaved:
+    """What an autosave did: the HTTP status, the indicator's text, whether the Comments box's
+    text was posted."""
+
+    status: int
+    text: str
+    posted: bool = False
+
+
+def autosave(
+    evaluation_id: int, answers: Mapping[str, Any], notes: Mapping[str, Any], note: str
+) -> Autosaved:
+    """Store the form as Save draft does (same access rule, same service, same validation).
+
+    Args:
+        evaluation_id: The draft.
+        answers: Item ref → answer value as on the form (None: not answered).
+        notes: Item ref → item comment as on the form.
+        note: The Comments box's text (sent when leaving the page: posted, as by Save draft).
+
+    Returns:
+        200 and "Saved hh:mm:ss"; 409 when the evaluation is no longer a draft (a late autosave
+        never changes a submitted evaluation); 400 with the reason when the input is refused.
+
+    Raises:
+        Forbidden: Not this user's draft (or evaluation) to see or edit.
+    """
+    principal = guard.current_principal()
+    loc = principal.locale
+    with db() as session:
+        evaluation = load(session, evaluation_id)
+        if evaluation.status != "draft":
+            return Autosaved(409, t("qa.autosave.submitted", loc))
+        evaluation = load(session, evaluation_id, edit=True)
+        given = _given(evaluation, answers, notes)
+        try:
+            store_draft(session, evaluation, given, principal.name)
+            posted = post_note(session, evaluation, note, None, principal.name)
+        except EvaluationError as exc:
+            if evaluation.status != "draft":
+                return Autosaved(409, t("qa.autosave.submitted", loc))
+            session.rollback()
+            return Autosaved(400, t("qa.not_saved", loc, why=str(exc)))
+        return Autosaved(
+            200, t("qa.autosave.saved", loc, time=saved_time(evaluation.updated_at)), posted
+        )
 
 
 def comment(

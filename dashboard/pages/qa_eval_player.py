@@ -127,6 +127,7 @@ def comment_form(spec: ScorecardSpec, loc: str, *, timed: bool) -> html.Div:
                 ],
                 className="qa-row",
             ),
+            html.P(t("qa.comments.kept", loc), className="qa-muted"),
             dcc.Store(id=ids.QA_E_NOTE_AT),
             html.Div(id=ids.QA_E_NOTE_MSG),
         ],

@@ -8,6 +8,7 @@ recording, the evaluated agent reads theirs, acknowledges it and disputes items.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import dash
@@ -91,7 +92,14 @@ def _page(session: Session, evaluation: Evaluation, principal: Principal, done: 
                      id=ids.QA_E_SCORE, className="qa-card qa-score")  # fmt: skip
     side = [
         score,
-        _actions(view, principal, editable=editable, agent_side=agent_side, disputable=disputable),
+        _actions(
+            view,
+            principal,
+            editable=editable,
+            agent_side=agent_side,
+            disputable=disputable,
+            saved_at=evaluation.updated_at,
+        ),  # fmt: skip
         _comments_card(view, loc, editable=editable, timed=_playable(call, principal)),
     ]
     columns = [html.Div(main, className="qa-eval-main"), html.Aside(side, className="qa-eval-side")]
@@ -140,6 +148,7 @@ def _actions(
     editable: bool,
     agent_side: bool,
     disputable: frozenset[str] | None,
+    saved_at: datetime | None = None,
 ) -> html.Div:
     loc = principal.locale
     if editable:
@@ -149,11 +158,13 @@ def _actions(
                 [
                     html.Button(t("qa.save", loc), id=ids.QA_E_SAVE, className="qa-btn-quiet"),
                     html.Button(t("qa.submit", loc), id=ids.QA_E_SUBMIT, className="qa-btn"),
+                    _autosave_indicator(view.id, saved_at, loc),
                 ],
                 className="qa-row",
             ),
             html.P(t("qa.submit_hint", loc), className="qa-muted"),
             html.Div(id=ids.QA_E_MSG),
+            dcc.Store(id=ids.QA_E_SAVED),
         ]
     elif agent_side:
         parts = _agent_actions(view, loc, disputable or frozenset())
@@ -171,6 +182,23 @@ def _actions(
             dcc.Link(t("qa.back_calibration", loc), href="/qa/calibration", className="qa-link")
         )
     return html.Div(parts, className="qa-card qa-actions")
+
+
+def _autosave_indicator(evaluation_id: int, saved_at: datetime | None, loc: str) -> html.Span:
+    """ "Saved hh:mm:ss" / "Saving…" / "Not saved — retrying": ``assets/qa_autosave.js`` keeps it
+    current (the texts it shows are in the data attributes, in the user's language)."""
+    texts = {
+        f"data-{state}": t(f"qa.autosave.{state}", loc)
+        for state in ("saving", "unsaved", "retrying", "denied")
+    }
+    return html.Span(
+        t("qa.autosave.saved", loc, time=actions.saved_time(saved_at)),
+        id=ids.QA_E_AUTOSAVE,
+        className="qa-autosave is-saved",
+        role="status",
+        title=t("qa.autosave.title", loc),
+        **player_ui.attrs({"data-url": f"/qa/draft/{evaluation_id}", **texts}),
+    )
 
 
 def _read_only_note(view: EvaluationView, principal: Principal, loc: str) -> str:
@@ -233,22 +261,58 @@ def _register_form(app: dash.Dash) -> None:
         State(ids.QA_E_ID, "data"),
         prevent_initial_call=True,
     )(lambda _answers, _notes, evaluation_id: actions.live(evaluation_id))
+    # Save draft and Submit: the buttons are disabled while the request runs, and a second
+    # request is harmless anyway (see actions.save). The Comments box's text is posted too.
     guard.callback(
         app,
         QA_STAFF,
         Output(ids.QA_E_MSG, "children"),
         Output(ids.QA_E_GO, "href"),
+        Output(ids.QA_E_COMMENTS, "children", allow_duplicate=True),
+        Output(ids.QA_E_NOTE_TEXT, "value", allow_duplicate=True),
+        Output(ids.QA_E_SAVED, "data"),
         Input(ids.QA_E_SAVE, "n_clicks"),
         Input(ids.QA_E_SUBMIT, "n_clicks"),
         State(_pattern(ids.QA_E_ANSWER), "value"),
         State(_pattern(ids.QA_E_ITEM_NOTE), "value"),
         State(ids.QA_E_ID, "data"),
+        State(ids.QA_E_NOTE_TEXT, "value"),
+        State(ids.QA_E_NOTE_ITEM, "value"),
         prevent_initial_call=True,
-    )(lambda _s, _u, answers, notes, evaluation_id: actions.save(evaluation_id, answers, notes))
+        running=[
+            (Output(ids.QA_E_SAVE, "disabled"), True, False),
+            (Output(ids.QA_E_SUBMIT, "disabled"), True, False),
+        ],
+    )(lambda _s, _u, _a, _n, evaluation_id, text, item: actions.save(evaluation_id, text, item))
+    # Tell the autosave script what Save draft stored (it updates the indicator and the
+    # "leave page?" warning).
+    guard.clientside(
+        app,
+        "floorboardDraft.saved",
+        Output(ids.QA_E_AUTOSAVE, "children"),
+        Input(ids.QA_E_SAVED, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    # The comments callback first: it is the one named by its first output (qa-e-comments).
+    _register_comments(app)
     _register_form(app)
+    guard.callback(
+        app,
+        QA_AGENTS,
+        Output(ids.QA_E_AGENT_MSG, "children"),
+        Output(ids.QA_E_GO_AGENT, "href"),
+        Input(ids.QA_E_ACK, "n_clicks"),
+        Input(_pattern(ids.QA_E_DISPUTE), "n_clicks"),
+        State(_pattern(ids.QA_E_DISPUTE_REASON), "value"),
+        State(ids.QA_E_ID, "data"),
+        prevent_initial_call=True,
+    )(lambda _a, _d, reasons, evaluation_id: actions.agent_act(evaluation_id, reasons))
+
+
+def _register_comments(app: dash.Dash) -> None:
     # The player's time for a new comment is read in the browser, then the comment is saved.
     guard.clientside(
         app,
@@ -270,14 +334,3 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.QA_E_ID, "data"),
         prevent_initial_call=True,
     )(lambda pin, _d, text, item, evaluation_id: actions.comment(evaluation_id, pin, text, item))
-    guard.callback(
-        app,
-        QA_AGENTS,
-        Output(ids.QA_E_AGENT_MSG, "children"),
-        Output(ids.QA_E_GO_AGENT, "href"),
-        Input(ids.QA_E_ACK, "n_clicks"),
-        Input(_pattern(ids.QA_E_DISPUTE), "n_clicks"),
-        State(_pattern(ids.QA_E_DISPUTE_REASON), "value"),
-        State(ids.QA_E_ID, "data"),
-        prevent_initial_call=True,
-    )(lambda _a, _d, reasons, evaluation_id: actions.agent_act(evaluation_id, reasons))

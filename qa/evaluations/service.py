@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 
 from collectors.db import get_by_id
@@ -53,9 +54,13 @@ def spec_for(evaluation: Evaluation) -> ScorecardSpec:
     return spec_of(evaluation.scorecard)
 
 
+#: The stored value of a draft item that has a comment but no answer yet (the comment is kept).
+UNANSWERED = ""
+
+
 def answers_of(evaluation: Evaluation) -> dict[str, str]:
-    """Item ref → answer value."""
-    return {a.item_ref: a.value for a in evaluation.answers}
+    """Item ref → answer value (items not answered yet are left out)."""
+    return {a.item_ref: a.value for a in evaluation.answers if a.value != UNANSWERED}
 
 
 def item_comments_of(evaluation: Evaluation) -> dict[str, str]:
@@ -163,10 +168,42 @@ def _editable(evaluation: Evaluation, actor: str) -> None:
         raise EvaluationError(f"{evaluation.ref} is {evaluation.evaluator}'s draft")
 
 
+def _claim_draft(db_session: Session, evaluation: Evaluation, actor: str) -> None:
+    """Check the draft is editable, then take it for this transaction.
+
+    The status was read before: a submission committed since then (a double click, a late
+    autosave racing the Submit button) must not be overwritten. The conditional UPDATE is the
+    transaction's first write: it waits for a concurrent writer's commit and then matches no
+    row if the evaluation is no longer a draft (PostgreSQL re-checks the condition on the new
+    row version; SQLite lets one writer in at a time). The evaluation is then read again, under
+    that lock, before anything is changed.
+
+    Raises:
+        EvaluationError: Not a draft (any more), or not the actor's.
+    """
+    _editable(evaluation, actor)
+    taken = db_session.execute(
+        update(Evaluation)
+        .where(Evaluation.id == evaluation.id, Evaluation.status == "draft")
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        db_session.refresh(evaluation)
+    except InvalidRequestError as exc:  # deleted meanwhile (discarded in another tab)
+        raise EvaluationError(f"{evaluation.ref} no longer exists") from exc
+    if getattr(taken, "rowcount", 1) != 1:
+        _editable(evaluation, actor)
+        raise EvaluationError(f"{evaluation.ref} is no longer a draft")
+
+
 def save_draft(
     *, db_session: Session, evaluation_id: int, answers: Mapping[str, AnswerIn], actor: str
 ) -> ScoreResult:
     """Set (or clear, with value None) some answers of a draft and rescore it.
+
+    An item cleared (or not answered yet) keeps its comment if it has one: a comment may be
+    written before the answer is chosen, and autosave stores whatever is on the form.
 
     Args:
         db_session: The session.
@@ -185,23 +222,17 @@ def save_draft(
     spec = spec_for(evaluation)
     given = {ref: a.value for ref, a in answers.items() if a.value is not None}
     problems = answer_problems(spec, given, complete=False)
+    cleared = set(answers) - set(given) - set(spec.refs())
+    problems += [f"{ref}: no such item" for ref in sorted(cleared)]
     problems = [p for p in problems if not p.endswith("a comment is required")]
     if problems:
         raise EvaluationError("; ".join(problems))
     for ref, answer in answers.items():
         check_length(answer.comment, Field.ITEM_COMMENT, error=EvaluationError, where=f"item {ref}")
+    _claim_draft(db_session, evaluation, actor)
     rows = {a.item_ref: a for a in evaluation.answers}
     for ref, answer in answers.items():
-        row = rows.get(ref)
-        if answer.value is None:
-            if row is not None:
-                evaluation.answers.remove(row)
-        elif row is None:
-            evaluation.answers.append(
-                EvaluationAnswer(item_ref=ref, value=answer.value, comment=answer.comment)
-            )
-        else:
-            row.value, row.comment = answer.value, answer.comment
+        _store_answer(evaluation, rows.get(ref), ref, answer)
     result = score(spec, answers_of(evaluation))
     apply_result(evaluation, result)
     evaluation.updated_at = utcnow()
@@ -209,6 +240,21 @@ def save_draft(
     changed = {ref: a.value for ref, a in answers.items()}
     _audit(db_session, evaluation, actor, "evaluation.save", {"answers": changed})
     return result
+
+
+def _store_answer(
+    evaluation: Evaluation, row: EvaluationAnswer | None, ref: str, answer: AnswerIn
+) -> None:
+    value = UNANSWERED if answer.value is None else answer.value
+    if answer.value is None and not answer.comment.strip():
+        if row is not None:
+            evaluation.answers.remove(row)
+    elif row is None:
+        evaluation.answers.append(
+            EvaluationAnswer(item_ref=ref, value=value, comment=answer.comment)
+        )
+    else:
+        row.value, row.comment = value, answer.comment
 
 
 def add_comment(
@@ -235,6 +281,7 @@ def add_comment(
         raise EvaluationError(f"comment time {at_seconds} s must not be negative")
     if item_ref is not None and item_ref not in spec_for(evaluation).refs():
         raise EvaluationError(f"the scorecard has no item {item_ref!r}")
+    _claim_draft(db_session, evaluation, author)
     comment = EvaluationComment(
         author=author, text=text.strip(), at_seconds=at_seconds, item_ref=item_ref,
         created_at=utcnow(),
@@ -256,7 +303,7 @@ def delete_comment(*, db_session: Session, comment_id: int, actor: str) -> None:
     if comment is None:
         raise EvaluationError(f"there is no comment {comment_id}")
     evaluation = comment.evaluation
-    _editable(evaluation, actor)
+    _claim_draft(db_session, evaluation, actor)
     evaluation.comments.remove(comment)
     db_session.flush()
     _audit(db_session, evaluation, actor, "evaluation.uncomment", {"comment_id": comment_id})
@@ -308,6 +355,9 @@ def submit_evaluation(
 ) -> Evaluation:  # fmt: skip
     """Submit a complete draft: it is scored, frozen and (regular ones) fed to the ledger.
 
+    Submitting again what its evaluator already submitted changes nothing and returns it (a
+    double click on Submit is harmless); nothing else may submit it again.
+
     Args:
         db_session: The session.
         evaluation_id: The draft.
@@ -320,7 +370,8 @@ def submit_evaluation(
             lacking a required comment (every problem is listed).
     """
     evaluation = require_evaluation(db_session=db_session, evaluation_id=evaluation_id)
-    _editable(evaluation, actor)
+    if _already_submitted(db_session, evaluation, actor):
+        return evaluation
     spec = spec_for(evaluation)
     answers = answers_of(evaluation)
     problems = answer_problems(spec, answers, item_comments_of(evaluation))
@@ -339,6 +390,25 @@ def submit_evaluation(
     }  # fmt: skip
     _audit(db_session, evaluation, actor, "evaluation.submit", details)
     return evaluation
+
+
+def _already_submitted(db_session: Session, evaluation: Evaluation, actor: str) -> bool:
+    """Whether the actor already submitted this evaluation; if not, take the draft.
+
+    Raises:
+        EvaluationError: Someone else's evaluation, or submitted by someone else.
+    """
+    if evaluation.status == "draft":
+        try:
+            _claim_draft(db_session, evaluation, actor)
+        except EvaluationError:
+            if evaluation.status == "draft":
+                raise
+        else:
+            return False
+    if actor != evaluation.evaluator:
+        _editable(evaluation, actor)
+    return True
 
 
 def acknowledge(

@@ -22,6 +22,7 @@ from collectors.db import session_scope
 from dashboard.app import create_app, dash_app
 from dashboard.auth.service import set_active
 from dashboard.settings import Settings
+from qa.audit.service import list_entries
 from qa.calibration.service import list_sessions
 from qa.evaluations.models import Evaluation
 from qa.sampling.service import work_queue
@@ -170,7 +171,7 @@ def test_comments_are_pinned_to_the_players_time_and_deleted(
 
 
 def test_submit_lists_what_is_missing_then_submits(
-    app: flask.Flask, qa: FlaskClient, world: World
+    app: flask.Flask, qa: FlaskClient, world: World, login: Callable[..., FlaskClient]
 ) -> None:
     dapp = dash_app(app)
     submit = {
@@ -186,8 +187,111 @@ def test_submit_lists_what_is_missing_then_submits(
     assert f"/qa/evaluation/{world.draft_a}?done=submitted" in json_text(done)
     with db(app) as session:
         assert session.get(Evaluation, world.draft_a).status == "submitted"
-    again = call(qa, dapp, "qa-e-msg", instances=answers, **submit)
-    assert again.status_code == 403  # submitted: nobody edits it any more
+    # A second click on Submit (or a late request): the same answer, nothing changes.
+    again = call(qa, dapp, "qa-e-msg", instances={"qa-e-answer": {"g1.a": "no"}}, **submit)
+    assert f"/qa/evaluation/{world.draft_a}?done=submitted" in json_text(again)
+    with db(app) as session:
+        assert session.get(Evaluation, world.draft_a).answers[0].value == "yes"
+        submits = list_entries(
+            db_session=session,
+            entity="evaluation",
+            entity_id=str(world.draft_a),
+            actions=("evaluation.submit",),
+        )
+        assert len(submits) == 1
+    other = login(app.test_client(), "qa-2")
+    other.get("/qa")
+    refused = call(other, dapp, "qa-e-msg", instances=answers, **submit)
+    assert refused.status_code == 403  # submitted: nobody else edits it
+
+
+def _saves(app: flask.Flask, evaluation_id: int) -> int:
+    with db(app) as session:
+        entries = list_entries(
+            db_session=session,
+            entity="evaluation",
+            entity_id=str(evaluation_id),
+            actions=("evaluation.save",),
+        )
+        return len(entries)
+
+
+def test_autosave_stores_the_form_as_save_draft_does_and_never_a_submitted_evaluation(
+    app: flask.Flask, qa: FlaskClient, world: World, login: Callable[..., FlaskClient]
+) -> None:
+    form = {
+        "answers": {"g1.a": "no", "g1.b": None},
+        "notes": {"g1.a": "No greeting", "g1.b": "Hold?"},
+    }
+    saved = qa.post(f"/qa/draft/{world.draft_a}", json=form)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert saved.get_json()["text"].startswith("Saved ")
+    with db(app) as session:
+        draft = session.get(Evaluation, world.draft_a)
+        assert {a.item_ref: (a.value, a.comment) for a in draft.answers} == {
+            "g1.a": ("no", "No greeting"),
+            "g1.b": ("", "Hold?"),  # a comment written before the answer is kept
+        }
+    saves = _saves(app, world.draft_a)
+    assert qa.post(f"/qa/draft/{world.draft_a}", json=form).status_code == 200
+    assert _saves(app, world.draft_a) == saves  # nothing changed: nothing written
+    # Leaving the page: the Comments box's text is posted as a comment without a time.
+    left = qa.post(f"/qa/draft/{world.draft_a}", json={**form, "note": " Calm caller. "})
+    assert left.get_json()["posted"] is True
+    with db(app) as session:
+        (comment,) = session.get(Evaluation, world.draft_a).comments
+        assert (comment.text, comment.at_seconds, comment.item_ref) == ("Calm caller.", None, None)
+    # The same validation as Save draft; only the evaluator; never a submitted evaluation.
+    bad = qa.post(f"/qa/draft/{world.draft_a}", json={"answers": {"g1.a": "maybe"}})
+    assert bad.status_code == 400 and "Not saved" in bad.get_json()["text"]
+    assert qa.post(f"/qa/draft/{world.draft_a}", json={"answers": ["yes"]}).status_code == 400
+    for name in ("qa-2", "agent-a"):
+        other = login(app.test_client(), name)
+        other.get("/qa")
+        assert other.post(f"/qa/draft/{world.draft_a}", json=form).status_code == 403
+    late = qa.post(f"/qa/draft/{world.eval_a}", json={"answers": {"g1.a": "no"}, "note": "late"})
+    assert late.status_code == 409 and "Already submitted" in late.get_json()["text"]
+    with db(app) as session:
+        done = session.get(Evaluation, world.eval_a)
+        assert done.answers[0].value == "yes" and done.comments == []
+
+
+def test_the_comments_box_is_posted_by_save_draft_and_by_submit(
+    app: flask.Flask, qa: FlaskClient, world: World
+) -> None:
+    dapp = dash_app(app)
+    answers = {"qa-e-answer": {"g1.a": "yes", "g1.b": "na", "g2.c": "no"}}
+    saved = call(
+        qa,
+        dapp,
+        "qa-e-msg",
+        values={"qa-e-id": world.draft_a, "qa-e-save": 1, "qa-e-note-text": "Polite throughout."},
+        instances=answers,
+        trigger=("qa-e-save", "n_clicks"),
+    )
+    body = saved.get_json()["response"]
+    assert "Polite throughout." in json.dumps(body["qa-e-comments"])
+    assert body["qa-e-note-text"]["value"] == ""  # the box is emptied: its text is a comment
+    assert body["qa-e-saved"]["data"]["text"].startswith("Saved ")
+    submitted = call(
+        qa,
+        dapp,
+        "qa-e-msg",
+        values={
+            "qa-e-id": world.draft_a,
+            "qa-e-submit": 1,
+            "qa-e-note-text": "Closing was rushed.",
+            "qa-e-note-item": "g2.c",
+        },
+        instances=answers,
+        trigger=("qa-e-submit", "n_clicks"),
+    )
+    assert "done=submitted" in json_text(submitted)
+    with db(app) as session:
+        evaluation = session.get(Evaluation, world.draft_a)
+        assert evaluation.status == "submitted"
+        stored = [(c.text, c.at_seconds, c.item_ref) for c in evaluation.comments]
+        assert stored == [("Polite throughout.", None, None), ("Closing was rushed.", None, "g2.c")]
 
 
 def test_a_calibration_session_is_created_scored_and_closed(
