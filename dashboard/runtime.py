@@ -10,6 +10,7 @@ stream and live state into that many partitions, each with its own aggregator wo
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
@@ -81,11 +82,17 @@ def redis_connection(settings: Settings) -> Iterator[redis.Redis]:
     server.start()
     port_file = settings.data_dir / "redis" / "port"
     port_file.write_text(str(server.port))
+    # The server is ours: if it dies, it is started again (same port, same AOF), so the
+    # demo and the processes attached to it carry on.
+    supervised = threading.Event()
+    watcher = server.keep_running(supervised)
     client = server.client()
     try:
         yield client
     finally:
         client.close()
+        supervised.set()
+        watcher.join(timeout=15)
         port_file.unlink(missing_ok=True)
         server.stop()
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gc
+import logging
+import re
 import threading
+from pathlib import Path
 from typing import Any
 
 import flask
@@ -54,6 +57,38 @@ class WebServerThread(threading.Thread):
         """Stop serving and wait for the thread."""
         self.server.shutdown()
         self.join(timeout=10)
+
+
+ACCESS_LOG = "web-access.log"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class _PlainFormatter(logging.Formatter):
+    """werkzeug colours the request line for a terminal; a file gets it without escapes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _ANSI.sub("", super().format(record))
+
+
+def log_web_access(folder: Path) -> Path:
+    """Send the development server's request lines (werkzeug's logger) to ``folder``/
+    ``web-access.log`` instead of the console; returns the file's path.
+
+    werkzeug adds a console handler of its own only when its logger has none, so this must
+    run before the first request. Its lines keep their own time stamp.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ACCESS_LOG
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(_PlainFormatter("%(message)s"))
+    logger = logging.getLogger("werkzeug")
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+        old.close()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # not to the console through the root logger
+    return path
 
 
 def serve_in_thread(

@@ -35,6 +35,7 @@ from collectors.aggregator.transaction import BatchWrite, Retention, queue_batch
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient, without_retries
+from collectors.pipeline.outage import OutageTracker
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,10 @@ class Aggregator(Outputs):
         State is (re)loaded from Redis after the lease is taken: a standby must not apply
         events on the picture it had before another worker changed it.
         """
-        backoff = 0.5
+        # One log line when Redis goes away and one when it is back, whatever the length of
+        # the outage; the delay doubles up to a few seconds, so the boards are live again soon
+        # after Redis is.
+        outage = OutageTracker("aggregator: Redis", log)
         ready = False
         while not stop.is_set():
             try:
@@ -169,12 +173,10 @@ class Aggregator(Outputs):
                 if on_batch is not None:
                     on_batch(applied)
                 self.housekeeping()
-                backoff = 0.5
+                outage.recovered()
             except redis.RedisError as exc:
-                log.warning("aggregator: Redis error (%s); reloading in %.1fs", exc, backoff)
-                ready = False
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
+                ready = False  # reload the state from Redis once it answers again
+                stop.wait(outage.failed(exc))
         self._stop_cleanly()
 
     def _stop_cleanly(self) -> None:

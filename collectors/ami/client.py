@@ -42,6 +42,7 @@ from collectors.ami.protocol import (
     parse_banner,
 )
 from collectors.events import Event, Reject
+from collectors.pipeline.outage import OutageTracker
 from collectors.pipeline.producer import EventProducer
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,14 @@ class AmiCollector:
         self._wakeup = asyncio.Event()
         self._closing = False
         self._give_up_at = float("inf")  # set when stopping: publish retries end then
+        # Publishing retries wait at most a few seconds, whatever the reconnect back-off to
+        # Asterisk: events should reach the boards soon after Redis is back.
+        self._redis_outage = OutageTracker(
+            f"AMI {host}:{port}: Redis",
+            log,
+            initial=backoff.initial,
+            maximum=min(backoff.maximum, 5.0),
+        )
 
     async def run(self, *, stop: asyncio.Event) -> AmiStats:
         """Collect until ``stop`` is set; reconnect whenever the connection is lost.
@@ -381,7 +390,6 @@ class AmiCollector:
             return
         events, rejects = self._events, self._rejects
         self._events, self._rejects = [], []
-        delay = self.backoff.initial
         while True:
             try:
                 await asyncio.to_thread(self.producer.publish, events, rejects=rejects)
@@ -390,10 +398,11 @@ class AmiCollector:
                     self.stats.lost_events += len(events)
                     log.error("gave up publishing %d AMI events at stop: %s", len(events), exc)
                     return
-                log.warning("publishing %d AMI events failed: %s; retrying", len(events), exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.backoff.maximum)
+                # The same batch again (its event ids make a repeat harmless), logged once
+                # per outage; reading goes on meanwhile, up to max_pending events.
+                await asyncio.sleep(self._redis_outage.failed(exc))
             else:
+                self._redis_outage.recovered()
                 self.stats.published_events += len(events)
                 self.stats.published_rejects += len(rejects)
                 return

@@ -16,7 +16,8 @@ While following, the reader notices
 - truncation (``copytruncate``: the file shrank below what was read, or its head changed):
   it starts the same file again at 0;
 - a missing file (not created yet, or between rename and re-creation): it waits;
-- read and Redis errors: it logs them and tries again from where it was after a poll interval.
+- read and Redis errors: it tries again from where it was, with back-off (capped at a few
+  seconds), logging once when the errors begin and once when they end.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 import redis
 
 from collectors.events import Event, Reject
+from collectors.pipeline.outage import OutageTracker
 from collectors.pipeline.producer import EventProducer
 from collectors.queue_log.decoder import LineDecoder
 from collectors.queue_log.offset import Offset, ReadSummary, head_hash
@@ -298,8 +300,8 @@ class QueueLogReader:
             self._check_rotation()
         self.flush()
 
-    def _recover(self, exc: Exception) -> None:
-        log.warning("queue_log %s: %s; retrying", self.path, exc)
+    def _recover(self) -> None:
+        """After a read or publish error: keep the unpublished batch, close the file."""
         if self._fd is not None:
             # Reopen later where consumption stands; the incomplete line is read again.
             try:
@@ -333,15 +335,22 @@ class QueueLogReader:
         return self.summary
 
     def _follow(self, poll_interval: float, stop: Stop) -> None:
+        # A Redis (or file) outage of any length: the same batch is published again with
+        # back-off, logged once when it begins and once when it ends.
+        outage = OutageTracker(f"queue_log {self.path}: Redis or the file", log)
         while not self._stop():
+            wait = poll_interval
             try:
                 self.poll(follow=True)
             except (OSError, redis.RedisError) as exc:
-                self._recover(exc)
+                self._recover()
+                wait = max(poll_interval, outage.failed(exc))
+            else:
+                outage.recovered()
             if isinstance(stop, threading.Event):
-                stop.wait(poll_interval)
+                stop.wait(wait)
             elif not self._stop():
-                time.sleep(poll_interval)
+                time.sleep(wait)
         try:
             self.flush()
         except (OSError, redis.RedisError) as exc:

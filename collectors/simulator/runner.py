@@ -7,6 +7,7 @@ a speed the events go as fast as the sink takes them, in batches of ``max_batch`
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from collectors.events import Event, Kind
+from collectors.pipeline.outage import OutageTracker, keep_trying
 
 Sink = Callable[[Sequence[Event]], object]
 
@@ -59,6 +61,7 @@ def run(
     progress: Callable[[RunStats], object] | None = None,
     progress_every: float = 5.0,
     clock: Callable[[], float] = time.monotonic,
+    retry: OutageTracker | None = None,
 ) -> RunStats:
     """Hand ``events`` to ``sink`` in batches, paced by their timestamps.
 
@@ -77,6 +80,11 @@ def run(
             the end (unless nothing changed since the last call).
         progress_every: real seconds between two ``progress`` calls.
         clock: a monotonic clock in seconds (tests pass their own).
+        retry: when given, a batch the sink refuses with a Redis error is offered again, the
+            same batch, with back-off, until it is taken or ``stop`` is set: a Redis stall or
+            restart delays the run instead of ending it, and no event is skipped or sent out
+            of order (a batch sent twice carries the same event ids, which the aggregator
+            drops). Without it the error ends the run.
     """
     if speed is not None and speed <= 0:
         raise ValueError("speed must be positive (or None for as fast as possible)")
@@ -93,7 +101,8 @@ def run(
             batch.append(upcoming)
             upcoming = next(it, None)
         if batch:
-            sink(batch)
+            if not _deliver(sink, batch, stop, retry):
+                break  # stopped while Redis was away: the batch was not taken
             stats.add(batch)
         stats.clock = max(stats.clock, batch[-1].ts if speed is None and batch else horizon)
         if progress is not None and clock() - last_report >= progress_every:
@@ -107,6 +116,16 @@ def run(
     if progress is not None and shown != (stats.events, stats.clock):
         progress(stats)
     return stats
+
+
+def _deliver(
+    sink: Sink, batch: list[Event], stop: threading.Event, retry: OutageTracker | None
+) -> bool:
+    """Hand ``batch`` to ``sink``; ``False`` when the run was stopped before it was taken."""
+    if retry is None:
+        sink(batch)
+        return True
+    return keep_trying(functools.partial(sink, batch), stop=stop, outage=retry)
 
 
 class _Pacer:

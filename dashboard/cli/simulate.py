@@ -8,6 +8,7 @@ days as fast as possible, for forecasts and QA history.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import re
 import signal
@@ -22,6 +23,7 @@ import click
 import redis
 
 from collectors.events import Event
+from collectors.pipeline.outage import OutageTracker
 from collectors.pipeline.producer import EventProducer
 from collectors.simulator import (
     CenterConfig,
@@ -34,6 +36,8 @@ from collectors.simulator import (
 )
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for, redis_connection
+
+log = logging.getLogger(__name__)
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -198,6 +202,9 @@ def simulate(
         + (f", {backfill_days} day(s) of backfill" if backfill_days else f", speed {speed:g}")
     )
     events = generate(config=config, seed=seed, start=start, end=end)
+    # A Redis stall or restart: the same batch again with back-off, one line when Redis goes
+    # away and one when it is back; the run carries on where it was.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     with _sink(ctx, emit, queue_log_file, config, run_id) as sink, _stop_on_signals() as stop:
         run(
             events=events,
@@ -208,6 +215,7 @@ def simulate(
             stop=stop,
             progress=_status(settings.timezone),
             progress_every=status_every,
+            retry=OutageTracker("simulate: Redis", log),
         )
     click.echo("stopped" if stop.is_set() else "done")
 

@@ -25,6 +25,7 @@ from typing import Any
 from collectors.aggregator.counters import DayCounters
 from collectors.aggregator.engine import AggregatorConfig, Engine
 from collectors.aggregator.merge import read_center_days
+from collectors.events import Event
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient
 from collectors.queue_log.decoder import parse_lines
@@ -88,7 +89,12 @@ def reference(lines: Sequence[str], *, path: Path) -> Outcome:
     """What one aggregator counts from ``lines`` with no failure at all: the engine in memory,
     each event id applied once (as the aggregator drops repeated ids)."""
     events, _rejects = parse_lines(lines, source=default_source(path), path_label=str(path))
-    engine = Engine(AggregatorConfig())
+    return counted(events, AggregatorConfig())
+
+
+def counted(events: Iterable[Event], config: AggregatorConfig) -> Outcome:
+    """What one aggregator with ``config`` counts from ``events`` with no failure at all."""
+    engine = Engine(config)
     seen: set[str] = set()
     for event in events:
         if event.event_id not in seen:
