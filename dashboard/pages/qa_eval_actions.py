@@ -17,7 +17,6 @@ from werkzeug.exceptions import Forbidden
 from dashboard import ids
 from dashboard.auth import guard
 from dashboard.auth.roles import Principal
-from dashboard.center_time import center_time
 from dashboard.i18n import t
 from dashboard.pages import qa_eval_player as player_ui
 from dashboard.pages import qa_eval_view as view_ui

@@ -237,7 +237,7 @@ def pick_call(
             evaluator is not in ``staff``.
     """
     check_evaluators([evaluator], staff)
-        call = get_by_id(db_session, Call, call_pk)
+    call = get_by_id(db_session, Call, call_pk)
     if call is None or not call.agent:
         raise SamplingError(f"call {call_pk} does not exist or was not handled by an agent")
     existing = db_session.scalars(
