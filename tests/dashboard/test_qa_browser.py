@@ -416,3 +416,9 @@ def test_leaving_asks_first_while_changes_are_unsaved(site: Site, dash_br: Any) 
     wait_for(lambda: text(driver, "#qa-e-autosave").startswith("Saved"), timeout=60, what="saved")
     assert not armed(driver)
     assert [a.value for a in stored(site, evaluation_id).answers] == ["yes"]
+    # Leaving for another page of the app (no browser unload) keeps the change too.
+    answer(driver, refs[0], "no")
+    click(driver, driver.find_element(By.LINK_TEXT, "Work queue"))
+    wait_for(lambda: "/qa/evaluation/" not in driver.current_url, what="the work queue")
+    wait_for(lambda: [a.value for a in stored(site, evaluation_id).answers] == ["no"],
+             what="the change saved on leaving")  # fmt: skip
