@@ -318,8 +318,15 @@ def open_draft(driver: Any, site: Site, evaluation_id: int) -> list[str]:
 
 
 def armed(driver: Any) -> bool:
-    """Whether leaving the page asks first."""
-    return bool(driver.execute_script("return window.onbeforeunload !== null"))
+    """Whether leaving the page asks first (the handler is set, and it cancels a
+    ``beforeunload`` event: ChromeDriver accepts the real prompt by itself)."""
+    return bool(
+        driver.execute_script(
+            "if (window.onbeforeunload === null) { return false; }"
+            "const e = new Event('beforeunload', {cancelable: true});"
+            "window.dispatchEvent(e); return e.defaultPrevented;"
+        )
+    )
 
 
 def checked(driver: Any, ref: str) -> str | None:
