@@ -245,14 +245,15 @@ def save(evaluation_id: Any, note_text: str | None, note_item: str | None) -> tu
             return error, no_update, no_update, no_update, no_update
         comments = _comment_list(evaluation, loc) if posted else no_update
         cleared = "" if posted else no_update
+        # The draft is saved now (even when the submission is refused below).
+        saved = {"text": t("qa.autosave.saved", loc, time=saved_time(evaluation.updated_at))}
         if not submit:
-            saved = {"text": t("qa.autosave.saved", loc, time=saved_time(evaluation.updated_at))}
             note = message(t("qa.saved", loc, time=saved_time(evaluation.updated_at)))
             return note, no_update, comments, cleared, saved
         answers = {ref: a.value for ref, a in given.items()}
         problems = answer_problems(spec, answers, item_comments_of(evaluation))
         if problems:
-            return _problems(spec, problems, loc), no_update, comments, cleared, no_update
+            return _problems(spec, problems, loc), no_update, comments, cleared, saved
         submit_evaluation(
             db_session=session,
             evaluation_id=evaluation.id,
@@ -304,7 +305,7 @@ def autosave(
         except EvaluationError as exc:
             if evaluation.status != "draft":
                 return Autosaved(409, t("qa.autosave.submitted", loc))
-            session.rollback()
+            # Refused before writing; answers stored before a refused comment stay stored.
             return Autosaved(400, t("qa.not_saved", loc, why=str(exc)))
         return Autosaved(
             200, t("qa.autosave.saved", loc, time=saved_time(evaluation.updated_at)), posted

@@ -102,7 +102,8 @@ class Evaluation(Base):
 
 
 class EvaluationAnswer(Base):
-    """The answer to one item: ``value`` is ``yes``, ``no``, ``na`` or a scale value."""
+    """The answer to one item: ``value`` is ``yes``, ``no``, ``na`` or a scale value; in a draft
+    it may be empty (``qa.evaluations.service.UNANSWERED``): a comment written before the answer."""
 
     __tablename__ = "evaluation_answers"
     __table_args__ = (

@@ -316,7 +316,7 @@ def discard_draft(*, db_session: Session, evaluation_id: int, actor: str) -> Non
         EvaluationError: Not a draft, or not the evaluator's.
     """
     evaluation = require_evaluation(db_session=db_session, evaluation_id=evaluation_id)
-    _editable(evaluation, actor)
+    _claim_draft(db_session, evaluation, actor)
     _audit(db_session, evaluation, actor, "evaluation.discard", {"call_id": evaluation.call_id})
     db_session.delete(evaluation)
     db_session.flush()

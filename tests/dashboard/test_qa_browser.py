@@ -7,6 +7,7 @@ Screenshots: ``tests/output/screenshots/qa-*.png``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -17,10 +18,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
+from sqlalchemy import select
 
 from collectors.aggregator.engine import Engine
 from collectors.db import make_engine, session_factory, session_scope
+from collectors.history.models import Call
 from collectors.history.service import archive_records
 from collectors.simulator import default_center, generate
 from dashboard.auth import service
@@ -29,6 +33,10 @@ from dashboard.demo_qa import seed_qa_demo
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
+from qa.evaluations.models import Evaluation
+from qa.evaluations.schemas import AnswerIn
+from qa.evaluations.service import list_evaluations, save_draft, spec_for, start_evaluation
+from qa.scorecards.schemas import AnswerType
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "tests" / "output" / "screenshots"
@@ -276,3 +284,156 @@ def test_calibration_report_compares_two_evaluators(site: Site, dash_br: Any) ->
     driver.get(f"{site.web.url}/qa")
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "[id*='qa-q-start']"), what="queue")
     shoot(driver, "qa-work-queue.png")
+
+
+# Autosave, the "leave page?" warning and the Comments box (issue 11, points 15 and 16): the
+# "qa" user's own drafts of calls nobody has evaluated.
+
+
+def draft_for(site: Site, *, complete: bool = False) -> int:
+    """A new draft of the "qa" user (every item answered when ``complete``)."""
+    with session_scope(session_factory(make_engine(site.settings.sqlalchemy_url))) as db:
+        taken = {e.call_pk for e in list_evaluations(db_session=db, kinds=())}
+        calls = db.scalars(select(Call).where(Call.agent.is_not(None), Call.talk > 30))
+        call = next(c for c in calls if c.id not in taken)
+        draft = start_evaluation(db_session=db, call_pk=call.id, evaluator="qa")
+        if complete:
+            answers = {
+                ref: AnswerIn("yes" if item.answer_type is AnswerType.YES_NO else
+                              str(item.scale_max), "Fine.")
+                for ref, _section, item in spec_for(draft).items()
+            }  # fmt: skip
+            save_draft(db_session=db, evaluation_id=draft.id, answers=answers, actor="qa")
+        return draft.id
+
+
+def stored(site: Site, evaluation_id: int) -> Evaluation:
+    with session_scope(session_factory(make_engine(site.settings.sqlalchemy_url))) as db:
+        evaluation = db.get(Evaluation, evaluation_id)
+        assert evaluation is not None
+        db.expunge(evaluation)
+        return evaluation
+
+
+def open_draft(driver: Any, site: Site, evaluation_id: int) -> list[str]:
+    """Open the draft's page; the item refs of the form."""
+    driver.get(f"{site.web.url}/qa/evaluation/{evaluation_id}")
+    wait_for(lambda: text(driver, "#qa-e-autosave").startswith("Saved"), what="the form")
+    return [
+        json.loads(e.get_attribute("id"))["index"]
+        for e in driver.find_elements(By.CSS_SELECTOR, ".qa-answer")
+    ]
+
+
+def armed(driver: Any) -> bool:
+    """Whether leaving the page asks first (the handler is set, and it cancels a
+    ``beforeunload`` event: ChromeDriver accepts the real prompt by itself)."""
+    return bool(
+        driver.execute_script(
+            "if (window.onbeforeunload === null) { return false; }"
+            "const e = new Event('beforeunload', {cancelable: true});"
+            "window.dispatchEvent(e); return e.defaultPrevented;"
+        )
+    )
+
+
+def checked(driver: Any, ref: str) -> str | None:
+    boxes = driver.find_elements(By.CSS_SELECTOR, f"{pattern('qa-e-answer', ref)} input:checked")
+    return boxes[0].get_attribute("value") if boxes else None
+
+
+def reload(driver: Any) -> None:
+    """Reload; a "leave page?" prompt is accepted as a user would."""
+    driver.refresh()
+    with contextlib.suppress(NoAlertPresentException):
+        driver.switch_to.alert.accept()
+
+
+def test_typed_answers_and_comments_come_back_after_a_reload(site: Site, dash_br: Any) -> None:
+    driver = dash_br.driver
+    driver.set_window_size(1440, 1000)
+    evaluation_id = draft_for(site)
+    sign_in(driver, site, "qa")
+    refs = open_draft(driver, site, evaluation_id)
+    assert not armed(driver)
+    answer(driver, refs[0], "yes")
+    answer(driver, refs[1], "no")
+    note = driver.find_element(By.CSS_SELECTOR, pattern("qa-e-item-note", refs[1]))
+    click(driver, note)
+    note.send_keys("Said the company name only at the end.")
+    assert text(driver, "#qa-e-autosave") == "Unsaved changes" and armed(driver)
+    driver.find_element(By.ID, "qa-e-note-text").send_keys("Calm caller, clear summary.")
+    # A few seconds after the last change the draft is saved, without any click.
+    wait_for(lambda: text(driver, "#qa-e-autosave").startswith("Saved"), what="autosaved")
+    draft = stored(site, evaluation_id)
+    assert {a.item_ref: (a.value, a.comment) for a in draft.answers} == {
+        refs[0]: ("yes", ""),
+        refs[1]: ("no", "Said the company name only at the end."),
+    }
+    assert armed(driver)  # the Comments box's text is not saved until it is posted
+    shoot(driver, "qa-evaluation-autosave.png")
+    # Leaving posts the Comments box's text as a comment without a time.
+    reload(driver)
+    posted = ["Calm caller, clear summary."]
+    wait_for(lambda: [c.text for c in stored(site, evaluation_id).comments] == posted,
+             what="the Comments box posted on leaving")  # fmt: skip
+    reload(driver)
+    open_draft(driver, site, evaluation_id)
+    assert (checked(driver, refs[0]), checked(driver, refs[1])) == ("yes", "no")
+    note = driver.find_element(By.CSS_SELECTOR, pattern("qa-e-item-note", refs[1]))
+    assert note.get_attribute("value") == "Said the company name only at the end."
+    assert "Calm caller, clear summary." in text(driver, "#qa-e-comments")
+    assert not armed(driver)
+
+
+def test_the_comments_box_is_posted_on_submit(site: Site, dash_br: Any) -> None:
+    driver = dash_br.driver
+    driver.set_window_size(1440, 1000)
+    evaluation_id = draft_for(site, complete=True)
+    sign_in(driver, site, "qa")
+    open_draft(driver, site, evaluation_id)
+    driver.find_element(By.ID, "qa-e-note-text").send_keys("Good call; the close was rushed.")
+    click(driver, driver.find_element(By.ID, "qa-e-submit"))
+    wait_for(lambda: "read-only" in text(driver, ".qa-banner"), what="submitted")
+    assert "Good call; the close was rushed." in text(driver, "#qa-e-comments")
+    evaluation = stored(site, evaluation_id)
+    assert evaluation.status == "submitted"
+    assert [(c.text, c.at_seconds) for c in evaluation.comments] == [
+        ("Good call; the close was rushed.", None)
+    ]
+
+
+def test_leaving_asks_first_while_changes_are_unsaved(site: Site, dash_br: Any) -> None:
+    driver = dash_br.driver
+    driver.set_window_size(1440, 1000)
+    evaluation_id = draft_for(site)
+    sign_in(driver, site, "qa")
+    refs = open_draft(driver, site, evaluation_id)
+    assert not armed(driver)
+    answer(driver, refs[0], "no")
+    assert armed(driver)
+    click(driver, driver.find_element(By.ID, "qa-e-save"))
+    wait_for(lambda: "Draft saved at" in text(driver, "#qa-e-msg"), what="saved")
+    wait_for(lambda: not armed(driver), what="the warning disarmed")
+    assert text(driver, "#qa-e-autosave").startswith("Saved")
+    assert [a.value for a in stored(site, evaluation_id).answers] == ["no"]
+    # The server cannot be reached: the indicator says so, the warning stays armed, and the
+    # autosave retries until it gets through.
+    driver.execute_script(
+        "window.realFetch = window.fetch;"
+        "window.fetch = function () { return Promise.reject(new TypeError('offline')); };"
+    )
+    answer(driver, refs[0], "yes")
+    wait_for(lambda: text(driver, "#qa-e-autosave") == "Not saved — retrying", what="retrying")
+    assert armed(driver)
+    shoot(driver, "qa-evaluation-autosave-retrying.png")
+    driver.execute_script("window.fetch = window.realFetch;")
+    wait_for(lambda: text(driver, "#qa-e-autosave").startswith("Saved"), timeout=60, what="saved")
+    assert not armed(driver)
+    assert [a.value for a in stored(site, evaluation_id).answers] == ["yes"]
+    # Leaving for another page of the app (no browser unload) keeps the change too.
+    answer(driver, refs[0], "no")
+    click(driver, driver.find_element(By.LINK_TEXT, "Work queue"))
+    wait_for(lambda: "/qa/evaluation/" not in driver.current_url, what="the work queue")
+    wait_for(lambda: [a.value for a in stored(site, evaluation_id).answers] == ["no"],
+             what="the change saved on leaving")  # fmt: skip

@@ -22,6 +22,7 @@ from qa.evaluations.schemas import AnswerIn, EvaluationError
 from qa.evaluations.service import (
     add_comment,
     answers_of,
+    discard_draft,
     item_comments_of,
     save_draft,
     start_evaluation,
@@ -148,6 +149,8 @@ def test_a_save_that_read_the_draft_before_the_submission_changes_nothing(
             )
         with pytest.raises(EvaluationError, match="only through a dispute"):
             add_comment(db_session=late, evaluation_id=evaluation_id, author="qa1", text="late")
+        with pytest.raises(EvaluationError, match="only through a dispute"):
+            discard_draft(db_session=late, evaluation_id=evaluation_id, actor="qa1")
         late.commit()  # whatever the late request had done would be written now
     finally:
         late.close()
