@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +49,7 @@ class UserCache:
         self.ttl_s = ttl_s
         self.clock = clock
         self._users: dict[int, tuple[float, UserInfo | None]] = {}
+        self._engine: Engine = sessions.kw["bind"]
         self._lock = threading.Lock()
 
     def get(self, user_id: int) -> UserInfo | None:
@@ -80,8 +82,8 @@ class UserCache:
         if user is None or not user.active or user.session_version != version:
             return None
         try:
-            with session_scope(self.sessions) as session:
-                live = service.session_state(session, user_id=user_id)
+            with self._engine.connect() as connection:
+                live = service.session_state(connection, user_id=user_id)
         except SQLAlchemyError:
             log.warning("users: cannot re-check session of user %d; using the cache", user_id)
             return user
