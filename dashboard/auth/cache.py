@@ -58,6 +58,9 @@ class UserCache:
             hit = self._users.get(user_id)
         if hit is not None and now - hit[0] < self.ttl_s:
             return hit[1]
+        return self._load(user_id, now)
+
+    def _load(self, user_id: int, now: float) -> UserInfo | None:
         with session_scope(self.sessions) as session:
             user = service.get_user(session, user_id=user_id)
         with self._lock:
@@ -77,8 +80,10 @@ class UserCache:
             return None  # a cookie from before session versions, or not ours
         user = self.get(user_id)
         if user is not None and user.session_version != version:
-            self.invalidate(user_id)  # the cache may be older than the login
-            user = self.get(user_id)
+            try:  # the cache may be older than the login
+                user = self._load(user_id, self.clock())
+            except SQLAlchemyError:
+                return None  # cannot tell: refused, and the cached account stays for others
         if user is None or not user.active or user.session_version != version:
             return None
         try:
