@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +49,7 @@ class UserCache:
         self.ttl_s = ttl_s
         self.clock = clock
         self._users: dict[int, tuple[float, UserInfo | None]] = {}
+        self._engine: Engine = sessions.kw["bind"]
         self._lock = threading.Lock()
 
     def get(self, user_id: int) -> UserInfo | None:
@@ -56,6 +58,9 @@ class UserCache:
             hit = self._users.get(user_id)
         if hit is not None and now - hit[0] < self.ttl_s:
             return hit[1]
+        return self._load(user_id, now)
+
+    def _load(self, user_id: int, now: float) -> UserInfo | None:
         with session_scope(self.sessions) as session:
             user = service.get_user(session, user_id=user_id)
         with self._lock:
@@ -75,13 +80,15 @@ class UserCache:
             return None  # a cookie from before session versions, or not ours
         user = self.get(user_id)
         if user is not None and user.session_version != version:
-            self.invalidate(user_id)  # the cache may be older than the login
-            user = self.get(user_id)
+            try:  # the cache may be older than the login
+                user = self._load(user_id, self.clock())
+            except SQLAlchemyError:
+                return None  # cannot tell: refused, and the cached account stays for others
         if user is None or not user.active or user.session_version != version:
             return None
         try:
-            with session_scope(self.sessions) as session:
-                live = service.session_state(session, user_id=user_id)
+            with self._engine.connect() as connection:
+                live = service.session_state(connection, user_id=user_id)
         except SQLAlchemyError:
             log.warning("users: cannot re-check session of user %d; using the cache", user_id)
             return user

@@ -75,7 +75,8 @@ def add(
     """Create an account (the password is prompted for, or read with --password-stdin).
 
     The password needs FLOORBOARD_PASSWORD_MIN_LENGTH characters (default 12), must not resemble
-    the username and must not be a well-known password.
+    the username and must be hard to guess (zxcvbn: at least 10^10 estimated guesses; a refusal
+    says why).
     """
     password = _read_password(password_stdin)
     try:

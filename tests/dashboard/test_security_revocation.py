@@ -12,10 +12,12 @@ import flask
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from collectors.db import session_scope
 from dashboard.app import create_app
 from dashboard.auth import service
+from dashboard.auth.cache import UserCache
 from dashboard.cli import main
 from dashboard.security.sessions import SESSION_VERSION
 from dashboard.settings import Settings
@@ -163,3 +165,23 @@ def test_a_display_keeps_working_when_a_person_logs_out(
     person = signed_in(app, login, make_user("admin"))
     assert person.post("/logout").status_code == 302
     assert tv.get("/board/tv").status_code == 200
+
+
+def test_the_check_falls_back_to_the_cache_when_the_database_cannot_answer(
+    sessions: Any, make_user: Callable[..., str]
+) -> None:
+    name = make_user("supervisor")
+    with session_scope(sessions) as s:
+        user = service.list_users(s)[0]
+    cache = UserCache(sessions)
+    assert cache.session_user(user.id, version=0) == user
+    with session_scope(sessions) as s:  # the table cannot be read: as in a database outage
+        s.execute(text("ALTER TABLE users RENAME TO users_away"))
+    assert cache.session_user(user.id, version=0) == user  # the board stays up
+    assert cache.session_user(user.id, version=1) is None  # an unknown login still is not
+    assert user.username == name
+
+
+def test_users_logout_of_an_unknown_account_says_so(cli_env: dict[str, str]) -> None:
+    done = CliRunner().invoke(main, ["users", "logout", "nobody"], env=cli_env)
+    assert done.exit_code == 1 and "no user named 'nobody'" in done.output
