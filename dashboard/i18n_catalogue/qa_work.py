@@ -48,6 +48,7 @@ EN: dict[str, str] = {
     "qa.p.none": "No calls match.",
     "qa.p.found": "{n} calls found; the latest {shown} are shown.",
     "qa.p.assigned": "Assigned to {who} (assignment #{id}).",
+    "qa.p.not_staff": "{who}: not an active user with a QA role, so cannot evaluate.",
     "qa.mine.title": "My evaluations",
     "qa.mine.unlinked": "Your account is not linked to an agent, so there are no evaluations to "
     "show. Ask an administrator to link it.",
@@ -151,6 +152,7 @@ ZH: dict[str, str] = {
     "qa.p.none": "没有符合条件的通话。",
     "qa.p.found": "找到 {n} 通，显示最近的 {shown} 通。",
     "qa.p.assigned": "已分配给 {who}（分配 #{id}）。",
+    "qa.p.not_staff": "{who}：不是在用的质检相关账号，不能分配评估。",
     "qa.mine.title": "我的质检",
     "qa.mine.unlinked": "您的账号未关联坐席工号，因此没有质检记录。请联系管理员关联。",
     "qa.mine.intro": "您已提交的质检记录，最新的在前。打开记录可收听录音、标记已阅，并在 {days} "

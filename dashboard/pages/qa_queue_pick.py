@@ -35,7 +35,7 @@ from dashboard.pages.qa_common import (
 )
 from dashboard.pages.qa_queue_sample import MAX_SHOWN, OUTCOMES, people
 from dashboard.state import app_state
-from qa.sampling.schemas import SamplingError
+from qa.sampling.schemas import NotEvaluatorError, SamplingError
 from qa.sampling.service import local_to_utc, pick_call
 
 
@@ -121,6 +121,9 @@ def assign(_clicks: Any, evaluator: str | None) -> tuple[Any, Any]:
                                    evaluator=who, actor=principal.name, due_on=today(),
                                    staff=staff_names(session))  # fmt: skip
             text = t("qa.p.assigned", principal.locale, who=who, id=assignment.id)
+    except NotEvaluatorError as exc:
+        return message(t("qa.p.not_staff", principal.locale, who=", ".join(exc.names)),
+                       error=True), no_update  # fmt: skip
     except SamplingError as exc:
         return message(str(exc), error=True), no_update
     return message(text), time.time()

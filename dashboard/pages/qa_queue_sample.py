@@ -32,7 +32,13 @@ from dashboard.pages.qa_common import (
     today,
 )
 from dashboard.state import app_state
-from qa.sampling.schemas import Period, SampleResult, SamplingError, SamplingPolicy
+from qa.sampling.schemas import (
+    NotEvaluatorError,
+    Period,
+    SampleResult,
+    SamplingError,
+    SamplingPolicy,
+)
 from qa.sampling.service import run_sampling
 from qa.scorecards.service import list_scorecards
 
@@ -159,6 +165,8 @@ def sample(*values: Any) -> tuple[Any, Any]:
                 end=last + timedelta(days=1), seed=seed, actor=principal.name,
                 tz=app_state().settings.timezone, dry_run=dry_run, staff=staff_names(session),
             )  # fmt: skip
+    except NotEvaluatorError as exc:
+        return message(t("qa.p.not_staff", loc, who=", ".join(exc.names)), error=True), no_update
     except SamplingError as exc:
         return message(str(exc), error=True), no_update
     return _result(result, seed, loc, dry_run), (no_update if dry_run else time.time())

@@ -85,10 +85,9 @@ def upsert_agent(*, db_session: Session, data: AgentIn, actor: str) -> tuple[Age
         The agent and what happened: ``created``, ``updated`` or ``unchanged``.
 
     Raises:
-        PeopleError: A value does not fit its column (see :func:`agent_problems`).
+        PeopleError: A value does not fit its column (see :func:`length_problems`).
     """
-    problems = agent_problems({"agent_id": data.agent_id, "name": data.name, "team": data.team,
-                               "employment": data.employment.value})  # fmt: skip
+    problems = length_problems({"agent_id": data.agent_id, "name": data.name, "team": data.team})
     if problems:
         raise PeopleError(f"agent {data.agent_id[:64]!r}: {'; '.join(problems)}")
     team = get_or_create_team(db_session=db_session, name=data.team) if data.team else None
@@ -159,8 +158,17 @@ def parse_agents_csv(path: Path) -> list[AgentIn]:
     return agents
 
 
+def length_problems(values: dict[str, str]) -> list[str]:
+    """Values longer than their column (:data:`MAX_LENGTHS`), each naming the column."""
+    return [
+        f"{column} is {len(value)} characters long; at most {MAX_LENGTHS[column]} fit"
+        for column, value in values.items()
+        if len(value) > MAX_LENGTHS[column]
+    ]
+
+
 def agent_problems(values: dict[str, str]) -> list[str]:
-    """What is wrong with an agent's values (``agent_id``, ``name``, ``team``,
+    """What is wrong with a row of an agents file (``agent_id``, ``name``, ``team``,
     ``employment``), each naming the column; empty when they are fine."""
     problems = []
     agent_id = values["agent_id"]
@@ -173,12 +181,7 @@ def agent_problems(values: dict[str, str]) -> list[str]:
         )
     if not values["name"]:
         problems.append("name is empty")
-    for column in ("name", "team"):
-        size = len(values[column])
-        if size > MAX_LENGTHS[column]:
-            problems.append(
-                f"{column} is {size} characters long; at most {MAX_LENGTHS[column]} fit"
-            )
+    problems += length_problems({k: values[k] for k in ("name", "team")})
     if values["employment"] not in {e.value for e in Employment}:
         problems.append(f"employment {values['employment']!r} must be 'regular' or 'probation'")
     return problems

@@ -20,6 +20,15 @@ class SamplingError(ValueError):
     """A policy or assignment is invalid; the message says where and why."""
 
 
+class NotEvaluatorError(SamplingError):
+    """Work was given to someone who is not an active user with a QA role (``names``)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = tuple(names)
+        listed = ", ".join(repr(n) for n in names)
+        super().__init__(f"{listed}: not an active user with a QA role, so cannot evaluate")
+
+
 class Period(StrEnum):
     """The period ``per_agent`` applies to: days, ISO weeks (Monday first) or months."""
 

@@ -30,6 +30,7 @@ from qa.evaluations.service import start_evaluation
 from qa.sampling.models import Assignment, SamplingRun
 from qa.sampling.schemas import (
     Drawn,
+    NotEvaluatorError,
     SampleResult,
     SamplingError,
     SamplingPolicy,
@@ -128,12 +129,11 @@ def check_evaluators(evaluators: Iterable[str], staff: Collection[str]) -> None:
     (accounts live in the dashboard, which ``qa`` does not import, so callers pass them).
 
     Raises:
-        SamplingError: Names every evaluator who is not in ``staff``.
+        NotEvaluatorError: Names every evaluator who is not in ``staff``.
     """
     strangers = [e for e in evaluators if e not in staff]
     if strangers:
-        names = ", ".join(repr(e) for e in strangers)
-        raise SamplingError(f"{names}: not an active user with a QA role, so cannot evaluate")
+        raise NotEvaluatorError(strangers)
 
 
 def run_sampling(

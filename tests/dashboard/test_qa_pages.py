@@ -450,6 +450,14 @@ def test_a_call_is_only_assigned_to_an_active_qa_user(
             trigger=(button, "n_clicks"),
         )
         assert "not an active user with a QA role" in json_text(refused), who
+    sample = {
+        "qa-s-name": "s", "qa-s-per-agent": 1, "qa-s-min-talk": 0, "qa-s-period": "week",
+        "qa-s-dates.start_date": "2026-01-01", "qa-s-dates.end_date": "2026-01-31",
+        "qa-s-outcomes": ["answered"], "qa-s-evaluators": ["qa-2", "mallory"],
+        "qa-s-scorecard": "default", "qa-s-seed": 7, "qa-s-run": 1,
+    }  # fmt: skip
+    refused = call(qa, dapp, "qa-s-result", values=sample, trigger=("qa-s-run", "n_clicks"))
+    assert "mallory: not an active user with a QA role" in json_text(refused)
     with db(app) as session:
         assert work_queue(db_session=session) == []
     form = page(qa, "/qa")
