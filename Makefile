@@ -7,11 +7,16 @@ TSTAMP := $(VENV)/.installed-test
 
 .PHONY: demo test lint typecheck pytest bench soak clean system-deps
 
+# Each set-up step says what it does before it starts (a first run takes a few minutes).
+say = @echo "==> $(1)"
+
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Floorboard needs Python >= 3.11 (found $$($(PYTHON) --version))" >&2; exit 1; }
+	$(call say,[1/3] Creating the virtual environment $(VENV) with $$($(PYTHON) --version))
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { sh scripts/system-deps.sh venv && $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install -q --upgrade pip
+	$(call say,[2/3] Upgrading pip in $(VENV))
+	$(PY) -m pip install --progress-bar on --upgrade pip
 
 # The install compiles the hot path (setup.py, collectors/compiled.py) in place: any change to
 # those modules re-runs it, so the extensions never lag their source.
@@ -19,15 +24,23 @@ HOT     := collectors/events.py collectors/queue_log/parser.py collectors/queue_
            $(wildcard collectors/aggregator/*.py)
 SOURCES := pyproject.toml setup.py collectors/compiled.py $(HOT)
 
+COMPILING = Floorboard's dependencies (pip lists each one), then compiling the hot path with \
+	mypyc into C extensions: 2-4 minutes on a first run, while pip's spinner turns
+
 $(STAMP): $(PY) $(SOURCES)
-	$(PY) -m pip install -q -e .
+	$(call say,[3/3] Installing $(COMPILING))
+	$(PY) -m pip install --progress-bar on -e .
+	@$(PY) -c 'from collectors import compiled; s = compiled.status(); print("==> Installed;",\
+	  sum(v == "compiled" for v in s.values()), "of", len(s), "hot-path modules compiled")'
 	@touch $@
 
 $(TSTAMP): $(PY) $(SOURCES)
-	$(PY) -m pip install -q -e '.[test]'
+	$(call say,[3/3] Installing the test tools and $(COMPILING))
+	$(PY) -m pip install --progress-bar on -e '.[test]'
 	@touch $@ $(STAMP)
 
 demo: $(STAMP)
+	$(call say,Starting the demo (Ctrl-C to stop))
 	$(VENV)/bin/floorboard demo
 
 system-deps:

@@ -170,7 +170,7 @@ class AmiCollector:
         self._give_up_at = float("inf")  # set when stopping: publish retries end then
         # Publishing retries wait at most a few seconds, whatever the reconnect back-off to
         # Asterisk: events should reach the boards soon after Redis is back.
-        self._redis_outage = OutageTracker(
+        self.redis_outage = OutageTracker(
             f"AMI {host}:{port}: Redis",
             log,
             initial=backoff.initial,
@@ -400,9 +400,9 @@ class AmiCollector:
                     return
                 # The same batch again (its event ids make a repeat harmless), logged once
                 # per outage; reading goes on meanwhile, up to max_pending events.
-                await asyncio.sleep(self._redis_outage.failed(exc))
+                await asyncio.sleep(self.redis_outage.failed(exc))
             else:
-                self._redis_outage.recovered()
+                self.redis_outage.recovered()
                 self.stats.published_events += len(events)
                 self.stats.published_rejects += len(rejects)
                 return

@@ -108,6 +108,9 @@ class QueueLogReader:
         self._opened = False
         self._published: Offset | None = None
         self._stop: Callable[[], bool] = lambda: False
+        # A Redis (or file) outage of any length while following: the same batch is published
+        # again with back-off, logged once when it begins and once when it ends.
+        self.outage = OutageTracker(f"queue_log {self.path}: Redis or the file", log)
 
     # --- state -------------------------------------------------------------------------------
 
@@ -335,9 +338,7 @@ class QueueLogReader:
         return self.summary
 
     def _follow(self, poll_interval: float, stop: Stop) -> None:
-        # A Redis (or file) outage of any length: the same batch is published again with
-        # back-off, logged once when it begins and once when it ends.
-        outage = OutageTracker(f"queue_log {self.path}: Redis or the file", log)
+        outage = self.outage
         while not self._stop():
             wait = poll_interval
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import json
 import logging
@@ -29,7 +30,7 @@ from collectors.aggregator.consumer import Aggregator, ConsumerOptions
 from collectors.aggregator.engine import Engine
 from collectors.db import make_engine, session_factory, session_scope
 from collectors.history.service import archive_records, count_calls
-from collectors.pipeline.outage import OutageTracker
+from collectors.pipeline.outage import OutageTracker, keep_trying
 from collectors.pipeline.producer import EventProducer
 from collectors.simulator import default_center, generate
 from collectors.simulator import run as run_simulation
@@ -219,8 +220,10 @@ def _run_live(
             events = itertools.chain([event], events)
             break
         head.append(event)
+    publishing = OutageTracker("simulator: Redis", log)
     for first in range(0, len(head), 5000):
-        producer.publish(head[first : first + 5000])
+        chunk = head[first : first + 5000]
+        keep_trying(functools.partial(producer.publish, chunk), stop=stop, outage=publishing)
     sim_clock = {"start": now, "t0": time.monotonic()}
 
     def clock() -> float:
@@ -241,7 +244,7 @@ def _run_live(
         threading.Thread(
             target=run_simulation,
             kwargs={"events": events, "sink": producer.publish, "start": now, "speed": speed,
-                    "stop": stop, "retry": OutageTracker("simulator: Redis", log)},
+                    "stop": stop, "retry": publishing},
             name="simulator",
             daemon=True,
         ),

@@ -19,6 +19,7 @@ from collectors.aggregator.engine import AggregatorConfig
 from collectors.aggregator.memory import GarbagePolicy
 from collectors.aggregator.partition import Partition, claim_partition
 from collectors.keys import Keys
+from collectors.pipeline.outage import OutageTracker
 from collectors.report import ReportError, build_report
 from dashboard.cli import Context, main, pass_context
 from dashboard.database import upgrade
@@ -157,12 +158,14 @@ def _claim(
 ) -> int | None:
     """Wait until a partition has no active worker and take it; ``None`` when stopped."""
     waiting = False
+    outage = OutageTracker("aggregate: Redis", log)
     while not stop.is_set():
         try:
             index = claim_partition(client, center, owner=options.consumer, ttl_ms=options.lease_ms)
         except redis.RedisError as exc:
-            logging.getLogger(__name__).warning("aggregate: Redis error (%s); retrying", exc)
-            index = None
+            stop.wait(outage.failed(exc))
+            continue
+        outage.recovered()
         if index is not None:
             return index
         if not waiting:

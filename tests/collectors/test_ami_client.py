@@ -6,6 +6,7 @@ Every wait is bounded (see ``tests/ami_support.py``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -342,7 +343,7 @@ def test_reconnect_delays_grow_to_the_cap_with_bounded_jitter() -> None:
 
 
 def test_events_wait_for_redis_and_none_is_lost_when_it_comes_back(
-    data_dir: Path, keys: Keys, tmp_path: Path
+    data_dir: Path, keys: Keys, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = free_port()
     late = EmbeddedRedis(tmp_path / "late-redis", port=port, appendonly=False)
@@ -356,7 +357,7 @@ def test_events_wait_for_redis_and_none_is_lost_when_it_comes_back(
                 task = asyncio.create_task(collector.run(stop=stop))
                 try:
                     await until(lambda: server.finished.is_set() and collector.stats.events > 0)
-                    await asyncio.sleep(0.3)  # a few failed publishes
+                    await until(lambda: collector.redis_outage.failures >= 3)  # a few attempts
                     assert collector.stats.published_events == 0
                     await asyncio.to_thread(late.start)
                     await until(lambda: collector.stats.published_events == collector.stats.events)
@@ -365,9 +366,13 @@ def test_events_wait_for_redis_and_none_is_lost_when_it_comes_back(
                     stats = await asyncio.wait_for(task, timeout=10.0)
             return stats
 
+        caplog.set_level(logging.WARNING, logger="collectors.ami.client")
         stats = asyncio.run(scenario())
         assert len(stream(client, keys)) == stats.events == stats.published_events == 28
         assert stats.lost_events == 0
+        # one line when Redis went away and one when it came back, not one per attempt
+        outage = [r.getMessage() for r in caplog.records if ": Redis " in r.getMessage()]
+        assert len(outage) == 2 and "is back" in outage[1], outage
     finally:
         client.close()
         late.stop()

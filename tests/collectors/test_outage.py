@@ -7,7 +7,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from collectors.events import Event, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.outage import OutageTracker
 from collectors.pipeline.producer import EventProducer
+from collectors.queue_log.follower import QueueLogReader
 from collectors.redis_server import EmbeddedRedis
 from collectors.simulator import default_center, generate, run
 
@@ -123,3 +124,48 @@ def test_the_simulator_rides_out_a_redis_restart_without_skipping_or_repeating(
     messages = [r.getMessage() for r in caplog.records if r.name == log.name]
     assert len(messages) == 2 and "is back" in messages[1], messages
     client.close()
+
+
+def test_the_queue_log_follower_logs_an_outage_once_and_publishes_after_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = EmbeddedRedis(tmp_path / "redis", appendfsync="always").start()
+    keys = Keys(prefix="outage-follow")
+    client = redis.Redis(port=server.port, decode_responses=True, socket_timeout=2)
+    path = tmp_path / "queue_log"
+    rows = [
+        f"{1710144000 + i}|{1710144000 + i}.{i}|support|NONE|ENTERQUEUE||1380013{i:04d}|1\n"
+        for i in range(40)
+    ]
+    path.write_text("".join(rows[:20]))
+    reader = QueueLogReader(path, producer=EventProducer(client, keys=keys))
+    reader.outage.initial = reader.outage.maximum = 0.02
+    stop = threading.Event()
+    caplog.set_level(logging.WARNING, logger="collectors.queue_log.follower")
+    thread = threading.Thread(
+        target=reader.run, kwargs={"follow": True, "poll_interval": 0.01, "stop": stop}
+    )
+    thread.start()
+    try:
+        wait_for(lambda: reader.summary.events == 20)
+        server.stop(kill=True)
+        with path.open("a") as out:
+            out.writelines(rows[20:])
+        wait_for(lambda: reader.outage.failures >= 5)  # several attempts while Redis is away
+        server.start()
+        wait_for(lambda: reader.summary.events == 40)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        server.stop()
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2, messages  # not one per attempt
+    assert "unavailable" in messages[0] and "is back" in messages[1]
+
+
+def wait_for(check: Callable[[], bool]) -> None:
+    """Until ``check()`` holds (a safety net of 30 s, not a timing requirement)."""
+    deadline = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)

@@ -47,6 +47,7 @@ class Demo:
         self.settings = dataclasses.replace(settings, trunk_capacity=demo_trunk_capacity(AGENTS))
         self.keys = keys_for(self.settings)
         self.fb = Floorboard(self.env, tmp_path / "logs")
+        self.redis_pids: set[int] = set()
         self.source = SnapshotSource(
             client_factory=self._client, key=self.keys.snapshot, share_ms=0
         )
@@ -60,13 +61,20 @@ class Demo:
             "demo", "--no-web", "--history-days", "0", "--agents", str(AGENTS), "--seed", str(SEED)
         )
         wait_until(
-            lambda: (self.data / "redis" / "redis.pid").exists() and self.live_since(0),
+            lambda: self.live_since(0),
             timeout=120,
             what=lambda: f"the demo's boards to be live\n{self.fb.output()}",
         )
 
     def redis_pid(self) -> int:
-        return int((self.data / "redis" / "redis.pid").read_text())
+        """The demo's Redis: its child process (started by any of its threads)."""
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            for pid in children.read_text().split():
+                comm = Path(f"/proc/{pid}/comm")
+                if comm.exists() and comm.read_text().strip() == "redis-server":
+                    self.redis_pids.add(int(pid))
+                    return int(pid)
+        raise AssertionError(f"the demo runs no Redis\n{self.fb.output()}")
 
     def live_since(self, moment: float) -> bool:
         """The boards show a live snapshot written after ``moment`` (wall clock)."""
@@ -98,10 +106,10 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     running = Demo(tmp_path)
     yield running
     running.fb.stop_all()
-    pid_file = running.data / "redis" / "redis.pid"
-    if pid_file.exists():  # a demo that died leaves its Redis behind
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    for pid in running.redis_pids:  # a demo that died would leave its Redis behind
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_the_demo_rides_out_a_redis_stall_and_a_restart(demo: Demo) -> None:
