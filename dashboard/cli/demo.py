@@ -35,6 +35,7 @@ from collectors.pipeline.producer import EventProducer
 from collectors.simulator import default_center, generate
 from collectors.simulator import run as run_simulation
 from dashboard.announcements.demo import seed_demo_announcements
+from dashboard.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.cli.pipeline import stop_on_signals
 from dashboard.database import upgrade
@@ -112,18 +113,9 @@ def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, 
 
 
 def console_time(moment: float, timezone: str) -> str:
-    """``11:48:36 PST``: a time on the demo's console, in the center's zone, labelled.
-
-    The console's one door for times. Issue 11.18 brings the project's center-time formatter
-    (``dashboard/center_time.py``): this should then return
-    ``center_time(moment, timezone, style="time")``, which gives the same text.
-    """
-    local = datetime.fromtimestamp(moment, ZoneInfo(timezone))
-    name = local.tzname() or ""
-    if not name or name[0] in "+-":  # tzdata has no letters for many zones: UTC+04, UTC+05:30
-        offset = local.strftime("%z")
-        name = f"UTC{offset[:3]}" + (f":{offset[3:]}" if offset[3:] not in ("", "00") else "")
-    return f"{local:%H:%M:%S} {name}"
+    """``11:48:36 PST``: a time on the demo's console, in the center's zone, labelled (through
+    the project's one center-time formatter)."""
+    return center_time(moment, timezone, style="time")
 
 
 class CenterTimeFormatter(logging.Formatter):
