@@ -57,9 +57,10 @@
       if (response.status === 503 && response.headers.get("X-Floorboard-Outage") &&
           url.indexOf("_dash-update-component") !== -1) {
         var body = init && typeof init.body === "string" ? init.body : "";
+        var navigation = body.indexOf("_pages_content") !== -1;
         response.clone().json().then(function (info) {
-          banner(info.message, false);
-          poll(info, body.indexOf("_pages_content") !== -1);
+          banner(navigation ? info.loading : info.message, false);
+          poll(info, navigation);
         }, function () {});
       }
       return response;

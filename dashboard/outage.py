@@ -83,6 +83,7 @@ def _respond(error: Exception) -> flask.Response:
         body = {
             "outage": "database",
             "message": t("outage.callback", loc),
+            "loading": t("outage.text", loc),
             "back": t("outage.back", loc),
             "retry_after": RETRY_S,
         }

@@ -88,7 +88,7 @@ def denied(principal: Principal, key: str = "denied.text") -> html.Div:
     """What a guarded layout (and every 403 a person gets) shows to someone who may not see it:
     a person logged in keeps the navigation of the pages they may open."""
     loc = principal.locale
-    text = html.P(t(key, loc), id="denied-text", className="message")
+    text = html.P(t(key, loc), id="denied-text")
     if principal.authenticated and principal.role is not Role.DISPLAY:
         return chrome(principal, t("denied.title", loc), text, variant="denied")
     body = [html.H1(t("denied.title", loc)), text]
@@ -104,7 +104,8 @@ def denied_page(principal: Principal, key: str = "denied.text") -> str:
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(t('denied.title', principal.locale))} · Floorboard</title>"
-        '<link rel="stylesheet" href="/assets/floorboard.css"></head>'
+        '<link rel="stylesheet" href="/assets/floorboard.css">'
+        '<link rel="stylesheet" href="/assets/security.css"></head>'
         f"<body>{to_html(denied(principal, key))}</body></html>"
     )
 
