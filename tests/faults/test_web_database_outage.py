@@ -11,9 +11,11 @@ from typing import Any
 
 import flask
 import pytest
-from faults.support import Outage
+from faults.support import Outage, wait_until
 from faults.test_database_outage import through
 from flask.testing import FlaskClient
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
 
 from collectors.db import make_engine, session_factory, session_scope
 from collectors.redis_server import EmbeddedRedis
@@ -25,6 +27,7 @@ from dashboard.i18n import t
 from dashboard.outage import HEADER
 from dashboard.security import csrf
 from dashboard.settings import load_settings
+from dashboard.webserver import serve_in_thread
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "correct-horse-battery-9"  # noqa: S105 - a test account
@@ -131,3 +134,46 @@ def test_pages_login_and_callbacks_say_database_unavailable_and_recover(
     assert route(person, "/qa/scorecards").status_code == 200
     assert log_in(newcomer, "sup").status_code == 302
     assert newcomer.get("/live").status_code == 200
+
+
+@pytest.mark.browser
+def test_the_browser_shows_the_outage_and_recovers_by_itself(
+    app_and_outage: tuple[flask.Flask, Outage], dash_br: Any
+) -> None:
+    app, outage = app_and_outage
+    web = serve_in_thread(app.extensions["floorboard"].settings, port=0, app=app)
+    driver = dash_br.driver
+    try:
+        driver.get(f"{web.url}/login")
+        driver.find_element(By.ID, "username").send_keys("sup")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "login-submit").click()
+        wait_until(lambda: "/login" not in driver.current_url, timeout=30, what="signed in")
+        driver.get(f"{web.url}/qa/scorecards")
+        wait_until(lambda: "Scorecards" in driver.title, timeout=30, what="the scorecards page")
+        outage.cut()
+        # Moving to another page inside the app: Dash's page router meets the outage.
+        driver.execute_script(
+            "window.history.pushState({}, '', '/qa/calibration');"
+            "window.dispatchEvent(new PopStateEvent('popstate'));"
+        )
+        wait_until(
+            lambda: t("outage.text", "en") in banner(driver), timeout=30, what="the outage banner"
+        )
+        outage.restore()
+        # Nobody touches the browser: it polls, then reloads the page it could not show.
+        wait_until(
+            lambda: "Calibration" in driver.title and not banner(driver),
+            timeout=60,
+            what="the calibration page after the database is back",
+        )
+    finally:
+        web.stop()
+
+
+def banner(driver: Any) -> str:
+    found = driver.find_elements(By.ID, "fb-outage")
+    try:
+        return str(found[0].text) if found else ""
+    except StaleElementReferenceException:
+        return ""
