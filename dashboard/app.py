@@ -30,6 +30,7 @@ from dashboard.boards.registry import BoardRegistry
 from dashboard.boards.source import SnapshotSource
 from dashboard.boards.teams import TeamDirectory
 from dashboard.hr_exports import blueprint as hr_exports_blueprint
+from dashboard.outage import install_outage
 from dashboard.qa_drafts import blueprint as qa_drafts_blueprint
 from dashboard.qa_exports import blueprint as qa_exports_blueprint
 from dashboard.recordings import blueprint as recordings_blueprint
@@ -76,7 +77,8 @@ def _state(
     redis_factory: Callable[[], redis.Redis] | None,
     forecast: ForecastProvider | None,
 ) -> AppState:
-    engine = make_engine(settings.sqlalchemy_url)
+    # pre-ping: connections a database outage broke are replaced, not handed out (issue 11.11)
+    engine = make_engine(settings.sqlalchemy_url, pool_pre_ping=True)
     sessions = session_factory(engine)
     return AppState(
         settings=settings,
@@ -164,6 +166,7 @@ def create_app(
     server.register_blueprint(qa_exports_blueprint)  # QA console: downloads
     server.register_blueprint(qa_drafts_blueprint)  # QA console: evaluation autosave
     server.register_blueprint(hr_exports_blueprint)  # payroll CSV/XLSX, poster PDF
+    install_outage(server)  # database unreachable: 503 pages and callbacks, not 500
     app = dash.Dash(
         "dashboard",
         server=server,  # type: ignore[arg-type]

@@ -6,7 +6,9 @@ from typing import Any
 
 import flask
 from dash import dcc, html
+from markupsafe import escape
 
+from dashboard.auth.guard import may_open
 from dashboard.auth.roles import (
     ADMINS,
     ANNOUNCERS,
@@ -36,7 +38,7 @@ NAV = (
 )
 
 
-def chrome(principal: Principal, title: str, children: Any) -> html.Div:
+def chrome(principal: Principal, title: str, children: Any, *, variant: str = "") -> html.Div:
     """A desktop page: top bar with the links this principal may open, then the content."""
     loc = principal.locale
     links = [
@@ -57,8 +59,16 @@ def chrome(principal: Principal, title: str, children: Any) -> html.Div:
     )
     return html.Div(
         [bar, html.Main([html.H1(title), children], className="page")],
-        className=f"desk lang-{loc}",
+        className=f"desk lang-{loc} {variant}".strip(),
     )
+
+
+def followable(principal: Principal, nodes: list[Any]) -> list[Any]:
+    """``nodes`` without the links ``principal`` may not follow (a page must offer no door that
+    then says "not allowed")."""
+    return [
+        n for n in nodes if (href := getattr(n, "href", None)) is None or may_open(principal, href)
+    ]
 
 
 def logout_form(loc: str) -> html.Form:
@@ -99,10 +109,53 @@ def language_form(loc: str) -> html.Form:
     )
 
 
-def denied(principal: Principal) -> html.Div:
-    """What a guarded layout shows to someone who may not see it."""
+def denied(principal: Principal, key: str = "denied.text") -> html.Div:
+    """What a guarded layout (and every 403 a person gets) shows to someone who may not see it:
+    a person logged in keeps the navigation of the pages they may open."""
     loc = principal.locale
-    body = [html.H1(t("denied.title", loc)), html.P(t("denied.text", loc))]
+    text = html.P(t(key, loc), id="denied-text")
+    if principal.authenticated and principal.role is not Role.DISPLAY:
+        return chrome(principal, t("denied.title", loc), text, variant="denied")
+    body = [html.H1(t("denied.title", loc)), text]
     if not principal.authenticated:
         body.append(html.A(t("denied.login", loc), href="/login", className="button"))
     return html.Div(html.Main(body, className="page"), className="desk denied")
+
+
+def denied_page(principal: Principal, key: str = "denied.text") -> str:
+    """:func:`denied` as a whole HTML document, for the 403 of a Flask request."""
+    lang = "zh-CN" if principal.locale == "zh" else "en"
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(t('denied.title', principal.locale))} · Floorboard</title>"
+        '<link rel="stylesheet" href="/assets/floorboard.css">'
+        '<link rel="stylesheet" href="/assets/security.css"></head>'
+        f"<body>{to_html(denied(principal, key))}</body></html>"
+    )
+
+
+# Dash component → HTML element; props → attributes (what the shell's components use).
+_TAGS = {"Link": "a", "Input": "input"}
+_ATTRS = {"className": "class", "id": "id", "href": "href", "type": "type", "name": "name"}
+_ATTRS |= {"value": "value", "method": "method", "action": "action", "target": "target"}
+_VOID = frozenset({"input", "br", "hr", "img"})
+
+
+def to_html(node: Any) -> str:
+    """Server-side HTML of a tree of ``dash.html``/``dcc.Link``/``dcc.Input`` components, every
+    text and attribute escaped (pages rendered by Flask look like the Dash ones)."""
+    if node is None:
+        return ""
+    if isinstance(node, str | int | float):
+        return str(escape(str(node)))
+    if isinstance(node, list | tuple):
+        return "".join(to_html(child) for child in node)
+    props = node.to_plotly_json()["props"]
+    tag = _TAGS.get(type(node).__name__, type(node).__name__.lower())
+    attrs = "".join(
+        f' {name}="{escape(str(props[prop]))}"' for prop, name in _ATTRS.items() if prop in props
+    )
+    if tag in _VOID:
+        return f"<{tag}{attrs}>"
+    return f"<{tag}{attrs}>{to_html(props.get('children'))}</{tag}>"

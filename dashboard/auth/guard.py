@@ -22,7 +22,7 @@ import flask
 import flask_login
 from dash._pages import _path_to_page
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import BadRequest, Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
 from dashboard.auth.roles import ANONYMOUS, PUBLIC, Principal, Role, allowed
 from dashboard.auth.shapes import check_callback_body
@@ -52,6 +52,18 @@ ROUTER_MARKER = "_pages_content.children"
 #: An anonymous caller may only ask the router (a page whose session ended shows "log in"): its
 #: body is a path and a query string. Anything larger is refused before it is read.
 ANONYMOUS_CALLBACK_BYTES = 16 * 1024
+
+
+class Denied(Forbidden):
+    """A 403 a person sees as the styled page (:func:`dashboard.shell.denied_page`).
+
+    Args:
+        key: the i18n key of the sentence that says why.
+    """
+
+    def __init__(self, key: str = "denied.text") -> None:
+        super().__init__(description=key)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -247,9 +259,30 @@ def _check_page() -> ResponseReturnValue | None:
         return None
     if not principal.authenticated:
         if flask.request.args.get("token"):
-            raise Forbidden("this display link is not valid (revoked or mistyped)")
+            raise Denied("denied.token")
         return flask.redirect(flask.url_for("auth.login", next=_local_next()))
     raise Forbidden("not allowed")
+
+
+def may_open(principal: Principal, href: str) -> bool:
+    """Whether ``principal`` may follow a link to ``href`` (a page, a route or another site):
+    the same rule the guard applies when the link is followed. Render no link it refuses."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return True  # not one of ours
+    try:
+        endpoint, _ = flask.current_app.url_map.bind("").match(parts.path, method="GET")
+    except HTTPException:
+        return False  # nothing there to open
+    if endpoint in PUBLIC_ENDPOINTS:
+        return True
+    if endpoint in PAGE_ENDPOINTS:
+        access, variables = _page_access(parts.path)
+        roles = access.roles if access else frozenset(Role)
+        board = variables.get(access.board_param) if access and access.board_param else None
+        return allowed(principal, roles, board=board)
+    access = getattr(flask.current_app.view_functions.get(endpoint), ACCESS_ATTR, None)
+    return access is not None and allowed(principal, access.roles)
 
 
 def _local_next() -> str:
@@ -258,9 +291,26 @@ def _local_next() -> str:
     return full if not parts.netloc and full.startswith("/") else "/"
 
 
+def _forbidden(error: Forbidden) -> ResponseReturnValue:
+    """Every 403: JSON for callbacks and scripts, else the styled page in the person's language
+    with the navigation they may use."""
+    from dashboard.shell import denied_page  # noqa: PLC0415 - avoid an import cycle
+
+    principal = current_principal()
+    key = getattr(error, "key", "denied.text")
+    request = flask.request
+    wants_json = request.endpoint == CALLBACK_ENDPOINT or request.is_json
+    if wants_json or request.accept_mimetypes.best == "application/json":
+        from dashboard.i18n import t  # noqa: PLC0415
+
+        return flask.jsonify(error=t(key, principal.locale)), 403
+    return flask.Response(denied_page(principal, key), status=403, mimetype="text/html")
+
+
 def install(app: dash.Dash) -> None:
     """Enforce access on every request of ``app.server`` (deny by default)."""
     server: flask.Flask = app.server
+    server.register_error_handler(Forbidden, _forbidden)
 
     @server.before_request
     def _guard() -> ResponseReturnValue | None:

@@ -43,6 +43,7 @@ EN: dict[str, str] = {
     "outage.retrying": "Retrying…",
     "outage.callback": "The database is unavailable: what you just did was not saved. Retrying…",
     "outage.back": "The database is back. Please repeat what you just did.",
+    "denied.token": "This display link is not valid (revoked, expired or mistyped).",
 }
 
 ZH: dict[str, str] = {
@@ -78,4 +79,5 @@ ZH: dict[str, str] = {
     "outage.retrying": "正在重试…",
     "outage.callback": "数据库暂不可用：刚才的操作未保存。正在重试…",
     "outage.back": "数据库已恢复，请重新执行刚才的操作。",
+    "denied.token": "此显示屏链接无效（已撤销、已过期或输入有误）。",
 }

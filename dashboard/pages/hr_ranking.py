@@ -30,7 +30,7 @@ from dashboard.i18n import t
 from dashboard.pages import hr_ranking_actions as actions
 from dashboard.pages import hr_ranking_parts as parts
 from dashboard.pages.hr_ranking_detail import detail
-from dashboard.shell import chrome
+from dashboard.shell import chrome, followable
 from dashboard.state import app_state
 from qa.awards.schemas import Month
 from qa.awards.service import AwardsError
@@ -257,7 +257,7 @@ def render(month_text: str | None, revision: int | None, team: str | None) -> tu
             for i in infos
         ],
         teams,
-        parts.links(view, str(month), loc, exports=manager),
+        followable(principal, parts.links(view, str(month), loc, exports=manager)),
         *_buttons(latest, viewing_latest),
     )
 
