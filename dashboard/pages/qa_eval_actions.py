@@ -11,9 +11,10 @@ from dash import ctx, no_update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import Principal
+from dashboard.forms import too_long_text
 from dashboard.i18n import t
 from dashboard.pages import qa_eval_player as player_ui
 from dashboard.pages import qa_eval_view as view_ui
@@ -151,9 +152,12 @@ def save(evaluation_id: Any, answer_states: list[Any], note_states: list[Any]) -
         values = _answers(spec, _by_ref(ctx.states_list[0]))
         notes = _by_ref(ctx.states_list[1])
         given = {ref: AnswerIn(values.get(ref), str(notes.get(ref) or "")) for ref in spec.refs()}
-        save_draft(
-            db_session=session, evaluation_id=evaluation.id, answers=given, actor=principal.name
-        )
+        try:
+            save_draft(
+                db_session=session, evaluation_id=evaluation.id, answers=given, actor=principal.name
+            )
+        except EvaluationError as exc:  # e.g. an item comment over its limit: nothing is saved
+            return message(too_long_text(exc, loc) or str(exc), error=True), no_update
         if not submit:
             return message(t("qa.saved", loc, time=time.strftime("%H:%M:%S"))), no_update
         problems = answer_problems(spec, values, item_comments_of(evaluation))
@@ -184,22 +188,22 @@ def comment(
             if isinstance(ctx.triggered_id, dict) and clicked(ctx):
                 delete_comment(
                     db_session=session,
-                    comment_id=int(ctx.triggered_id["index"]),
+                    comment_id=inputs.record_id(ctx.triggered_id["index"], "comment") or 0,
                     actor=principal.name,
                 )
             elif ctx.triggered_id == ids.QA_E_NOTE_AT and pin:
-                at = pin.get("t") if isinstance(pin, dict) else None
+                at = inputs.number(pin.get("t") if isinstance(pin, dict) else None, "time")
                 add_comment(
                     db_session=session,
                     evaluation_id=evaluation.id,
                     author=principal.name,
-                    text=text or "",
+                    text=inputs.text(text, "comment"),
                     at_seconds=None if at is None else float(at),
-                    item_ref=item_ref or None,
+                    item_ref=inputs.text(item_ref, "item") or None,
                 )
                 clear = ""
-        except EvaluationError:
-            outcome = message(t("qa.comments.empty", loc), error=True)
+        except EvaluationError as exc:
+            outcome = message(too_long_text(exc, loc) or t("qa.comments.empty", loc), error=True)
         view = evaluation_view(evaluation, policy=dispute_policy())
     return player_ui.comments(view.comments, view.spec, loc, editable=True), clear, outcome
 
@@ -240,7 +244,8 @@ def agent_act(evaluation_id: Any, reasons: list[Any]) -> tuple[Any, Any]:
                 )
                 done = "acknowledged"
         except EvaluationError as exc:
-            return message(_dispute_problem(str(exc), loc), error=True), no_update
+            why = too_long_text(exc, loc) or _dispute_problem(str(exc), loc)
+            return message(why, error=True), no_update
     return "", f"/qa/evaluation/{evaluation_id}?done={done}&at={time.time():.0f}"
 
 
