@@ -42,7 +42,7 @@ MAX_LENGTH: dict[Field, int] = {
     Field.CORRECTION_REASON: 1000,
     Field.AWARDS_REASON: 1000,
     Field.ANNOUNCEMENT: 500,
-    Field.SCREEN_NAME: 64,
+    Field.SCREEN_NAME: 128,  # the display-token name rule (dashboard.auth.schemas)
     Field.DISPLAY_NAME: 128,
     Field.SAMPLE_NAME: 128,
 }
