@@ -2,7 +2,7 @@
 
 The services refuse longer input with a message naming the field and its limit, before
 anything is stored; the forms show the same limit (``maxLength`` and an "n / max" counter,
-:func:`dashboard.pages.forms.limited`). A browser-only limit is no limit: a crafted request
+:func:`dashboard.forms.limited`). A browser-only limit is no limit: a crafted request
 skips it, and a 300 KB reason once rendered 14,000 px tall.
 
 Limits are in characters (Python ``len``), uploads in bytes. They are generous for what people
@@ -42,7 +42,7 @@ MAX_LENGTH: dict[Field, int] = {
     Field.CORRECTION_REASON: 1000,
     Field.AWARDS_REASON: 1000,
     Field.ANNOUNCEMENT: 500,
-    Field.SCREEN_NAME: 64,
+    Field.SCREEN_NAME: 128,  # the display-token name rule (dashboard.auth.schemas)
     Field.DISPLAY_NAME: 128,
     Field.SAMPLE_NAME: 128,
 }
@@ -52,6 +52,13 @@ MAX_SCORECARD_BYTES = 512 * 1024
 
 class TooLong(ValueError):
     """A text longer than its field allows; the message names the field and the limit."""
+
+
+def too_long(exc: BaseException) -> tuple[Field, int, int] | None:
+    """(field, length, limit) when ``exc`` was raised by :func:`check_length`, else ``None``
+    (pages use it to say the same in the reader's language)."""
+    found = getattr(exc, "too_long", None)
+    return found if isinstance(found, tuple) else None
 
 
 def max_length(field: Field) -> int:
@@ -73,8 +80,10 @@ def check_length(
     limit = MAX_LENGTH[field]
     if len(text) > limit:
         place = f" ({where})" if where else ""
-        raise error(
+        exc = error(
             f"the {field.value}{place} is {len(text):,} characters long; "
             f"at most {limit:,} are allowed"
         )
+        exc.too_long = (field, len(text), limit)  # type: ignore[attr-defined]
+        raise exc
     return text

@@ -3,6 +3,20 @@
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    "form.max_chars": "At most {max} characters",
+    "form.too_long": "The {field} is {length} characters long; at most {max} are allowed.",
+    "form.field.dispute_reason": "dispute reason",
+    "form.field.decision_note": "decision note",
+    "form.field.comment": "comment",
+    "form.field.item_comment": "item comment",
+    "form.field.calibration_title": "calibration title",
+    "form.field.ledger_note": "note",
+    "form.field.correction_reason": "correction reason",
+    "form.field.awards_reason": "reason",
+    "form.field.announcement": "announcement",
+    "form.field.screen_name": "screen name",
+    "form.field.display_name": "display name",
+    "form.field.sample_name": "sample name",
     # shell
     "app.name": "Floorboard",
     "nav.home": "Home",
@@ -47,6 +61,20 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
+    "form.max_chars": "最多 {max} 个字符",
+    "form.too_long": "{field}长度为 {length} 个字符，最多允许 {max} 个。",
+    "form.field.dispute_reason": "申诉理由",
+    "form.field.decision_note": "裁决说明",
+    "form.field.comment": "评语",
+    "form.field.item_comment": "条目评语",
+    "form.field.calibration_title": "校准标题",
+    "form.field.ledger_note": "备注",
+    "form.field.correction_reason": "更正理由",
+    "form.field.awards_reason": "理由",
+    "form.field.announcement": "公告",
+    "form.field.screen_name": "屏幕名称",
+    "form.field.display_name": "显示名称",
+    "form.field.sample_name": "抽样名称",
     "app.name": "Floorboard 大屏",
     "nav.home": "首页",
     "nav.live": "实时监控",

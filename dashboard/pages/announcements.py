@@ -16,9 +16,11 @@ from dashboard.announcements import service
 from dashboard.auth import guard
 from dashboard.auth.roles import ANNOUNCERS
 from dashboard.center_time import PATTERNS, center_time
+from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.shell import chrome
 from dashboard.state import app_state
+from qa.limits import Field
 
 dash.register_page(
     __name__, path="/announcements", title="Announcements · Floorboard", name="Announcements"
@@ -74,8 +76,10 @@ def layout(**_query: Any) -> Any:
         [
             _field(
                 t("ann.text", loc),
-                dcc.Textarea(
-                    id=ids.ANN_TEXT, maxLength=500, style={"width": "100%", "height": "4em"}
+                limited(
+                    dcc.Textarea(id=ids.ANN_TEXT, style={"width": "100%", "height": "4em"}),
+                    Field.ANNOUNCEMENT,
+                    loc,
                 ),
             ),
             _field(

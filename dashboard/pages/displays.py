@@ -14,10 +14,12 @@ from dashboard.auth import guard, service
 from dashboard.auth.roles import ADMINS
 from dashboard.auth.schemas import AuthError, DisplayInfo
 from dashboard.center_time import center_time
+from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.displays_urls import board_url
 from dashboard.shell import chrome
 from dashboard.state import app_state
+from qa.limits import Field
 
 dash.register_page(__name__, path="/admin/displays", title="Displays · Floorboard", name="Displays")  # type: ignore[no-untyped-call]
 
@@ -74,7 +76,11 @@ def layout(**_query: Any) -> Any:
             html.Div(
                 [
                     html.Label(t("disp.name", loc)),
-                    dcc.Input(id=ids.DISP_NAME, placeholder="floor-tv-1"),
+                    limited(
+                        dcc.Input(id=ids.DISP_NAME, placeholder="floor-tv-1"),
+                        Field.SCREEN_NAME,
+                        loc,
+                    ),
                 ],
                 className="form-row",
             ),

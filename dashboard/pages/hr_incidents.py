@@ -16,6 +16,7 @@ from collectors.db import session_scope
 from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import INCIDENT_RECORDERS
+from dashboard.forms import limited
 from dashboard.hr_service import current_month, month_choices
 from dashboard.i18n import t
 from dashboard.pages import hr_incidents_parts as parts
@@ -24,6 +25,7 @@ from dashboard.state import app_state
 from qa.awards.schemas import Month
 from qa.ledger.schemas import Category, EntryIn, EntryKind, LedgerError, parse_points
 from qa.ledger.service import add_entry, correct_entry, effective_points, list_entries
+from qa.limits import Field
 from qa.people.service import list_agents
 
 dash.register_page(__name__, path="/hr/incidents", title="Incidents · Floorboard", name="Incidents")  # type: ignore[no-untyped-call]
@@ -67,7 +69,9 @@ def _record_form(loc: str, agents: list[dict[str, str]], today: date) -> html.Di
             ),
             _row(
                 t("hr.inc.note", loc),
-                dcc.Textarea(id=ids.HR_INC_NOTE, className="hr-reason"),
+                limited(
+                    dcc.Textarea(id=ids.HR_INC_NOTE, className="hr-reason"), Field.LEDGER_NOTE, loc
+                ),
                 wide=True,
             ),
             html.Div(html.Button(t("hr.inc.add", loc), id=ids.HR_INC_ADD), className="wide"),
@@ -88,7 +92,11 @@ def _correct_form(loc: str) -> html.Div:
             ),
             _row(
                 t("hr.inc.corr_reason", loc),
-                dcc.Textarea(id=ids.HR_INC_CORR_REASON, className="hr-reason"),
+                limited(
+                    dcc.Textarea(id=ids.HR_INC_CORR_REASON, className="hr-reason"),
+                    Field.CORRECTION_REASON,
+                    loc,
+                ),
             ),
             html.Button(t("hr.inc.correct", loc), id=ids.HR_INC_CORRECT, className="secondary"),
         ],

@@ -18,6 +18,7 @@ from collectors.db import session_scope
 from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import HR_MANAGERS, HR_VIEWERS, Principal, allowed
+from dashboard.forms import limited
 from dashboard.hr_poster import poster_cache
 from dashboard.hr_service import (
     load_view,
@@ -34,6 +35,7 @@ from dashboard.shell import chrome, followable
 from dashboard.state import app_state
 from qa.awards.schemas import Month
 from qa.awards.service import AwardsError
+from qa.limits import Field
 
 dash.register_page(__name__, path="/hr", title="Star awards · Floorboard", name="Star awards")  # type: ignore[no-untyped-call]
 
@@ -115,10 +117,15 @@ def _toolbar(principal: Principal, chosen: Month, months: list[Month]) -> html.D
         _button(t("hr.publish", loc), ids.HR_PUBLISH, manager, "publish"),
         html.Div(
             [
-                dcc.Input(
-                    id=ids.HR_REVISE_REASON,
-                    placeholder=t("hr.revise_reason", loc),
-                    className="hr-revise-reason",
+                limited(
+                    dcc.Input(
+                        id=ids.HR_REVISE_REASON,
+                        placeholder=t("hr.revise_reason", loc),
+                        className="hr-revise-reason",
+                    ),
+                    Field.AWARDS_REASON,
+                    loc,
+                    counter=False,
                 ),
                 html.Button(t("hr.revise", loc), id=ids.HR_REVISE, className="secondary"),
             ],

@@ -9,9 +9,11 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.forms import limited
 from dashboard.hr_service import coefficient_text
 from dashboard.i18n import t
 from dashboard.pages.hr_ranking_parts import NO, YES, star_name
+from qa.limits import Field
 
 
 def _override_form(agent: dict[str, Any], loc: str) -> html.Div:
@@ -27,10 +29,15 @@ def _override_form(agent: dict[str, Any], loc: str) -> html.Div:
                         placeholder=f"{agent['coefficient']:.3f}",
                         className="hr-ovr-value",
                     ),
-                    dcc.Input(
-                        id={"type": ids.HR_OVR_REASON, "index": index},
-                        placeholder=t("hr.override.reason", loc),
-                        className="hr-ovr-reason",
+                    limited(
+                        dcc.Input(
+                            id={"type": ids.HR_OVR_REASON, "index": index},
+                            placeholder=t("hr.override.reason", loc),
+                            className="hr-ovr-reason",
+                        ),
+                        Field.AWARDS_REASON,
+                        loc,
+                        counter=False,
                     ),
                     html.Button(
                         t("hr.override.apply", loc), id={"type": ids.HR_OVR_APPLY, "index": index}

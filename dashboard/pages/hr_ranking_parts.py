@@ -10,9 +10,11 @@ from dash import dcc, html
 from dash.dash_table.Format import Format, Scheme, Trim
 
 from dashboard import ids
+from dashboard.forms import limited
 from dashboard.hr_service import STAR_KEYS, RevisionInfo
 from dashboard.i18n import t
 from qa.ledger.schemas import Category
+from qa.limits import Field
 
 CATEGORIES = tuple(c.value for c in Category)
 YES, NO = "✓", "✗"
@@ -61,10 +63,14 @@ def _tie_form(key: str, star: dict[str, Any], names: dict[str, str], loc: str) -
                 className="hr-tie-pick",
                 labelClassName="hr-radio",
             ),
-            dcc.Textarea(
-                id={"type": ids.HR_TIE_REASON, "index": key},
-                placeholder=t("hr.tie_reason", loc),
-                className="hr-reason",
+            limited(
+                dcc.Textarea(
+                    id={"type": ids.HR_TIE_REASON, "index": key},
+                    placeholder=t("hr.tie_reason", loc),
+                    className="hr-reason",
+                ),
+                Field.AWARDS_REASON,
+                loc,
             ),
             html.Button(
                 t("hr.tie_resolve", loc),

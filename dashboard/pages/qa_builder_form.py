@@ -273,8 +273,8 @@ def check_shape(spec: Any) -> dict[str, Any]:
     Raises:
         BadInput: Any other shape.
     """
-    spec = inputs.mapping(spec, "scorecard definition")
-    sections = spec.get("sections") or []
+    checked = inputs.mapping(spec, "scorecard definition")
+    sections = checked.get("sections") or []
     if not isinstance(sections, list) or not all(isinstance(s, dict) for s in sections):
         raise inputs.BadInput("sections must be a list of objects")
     for section in sections:
@@ -285,7 +285,7 @@ def check_shape(spec: Any) -> dict[str, Any]:
             scale = item.get("scale")
             if scale is not None and not (isinstance(scale, list) and len(scale) == 2):
                 raise inputs.BadInput("a scale must be a pair of numbers")
-    return spec
+    return checked
 
 
 _ACTION = re.compile(

@@ -16,6 +16,7 @@ from collectors.history.schemas import CallFilter
 from collectors.history.service import get_call, list_calls
 from dashboard import ids
 from dashboard.auth import guard
+from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.qa_common import (
     QA_STAFF,
@@ -36,6 +37,7 @@ from qa.calibration.models import CalibrationSession
 from qa.calibration.schemas import CalibrationError
 from qa.calibration.service import close_session, create_session, list_sessions, start_calibration
 from qa.evaluations.service import list_evaluations
+from qa.limits import Field
 from qa.sampling.service import local_to_utc
 from qa.scorecards.service import list_scorecards
 
@@ -143,7 +145,8 @@ def _form(loc: str, me: str) -> html.Div:
     default = "default" if "default" in cards else None
     fields = [
         field(t("qa.c.title_field", loc),
-              dcc.Input(id=ids.QA_C_TITLE, placeholder=t("qa.c.title_hint", loc))),
+              limited(dcc.Input(id=ids.QA_C_TITLE, placeholder=t("qa.c.title_hint", loc)),
+                      Field.CALIBRATION_TITLE, loc)),
         field(t("qa.call", loc), dropdown(ids.QA_C_CALL, _call_options()), wide=True),
         field(t("qa.c.evaluators", loc), dropdown(ids.QA_C_EVALUATORS, staff, multi=True)),
         field(t("qa.c.expert", loc), dropdown(ids.QA_C_EXPERT, staff, value=me)),

@@ -16,6 +16,7 @@ from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.auth import guard
+from dashboard.forms import limited, too_long_text
 from dashboard.i18n import t
 from dashboard.pages.qa_common import (
     QA_DECIDERS,
@@ -38,6 +39,7 @@ from qa.evaluations.disputes import list_disputes, preview_decision, resolve_dis
 from qa.evaluations.models import Dispute
 from qa.evaluations.schemas import Decision, DecisionPreview, EvaluationError
 from qa.evaluations.service import spec_for
+from qa.limits import Field
 from qa.scorecards.schemas import AnswerType, ItemSpec
 from qa.scoring import NA
 
@@ -89,8 +91,8 @@ def _decide_form(dispute: Dispute, item: ItemSpec, loc: str) -> html.Div:
                        options=choices("qa.decision", [d.value for d in Decision], loc)),
         dropdown(key(ids.QA_D_VALUE), _new_values(item, dispute.value_before, loc),
                  placeholder=t("qa.d.new_value", loc)),
-        dcc.Textarea(id=key(ids.QA_D_NOTE), className="qa-textarea",
-                     placeholder=t("qa.d.note", loc)),
+        limited(dcc.Textarea(id=key(ids.QA_D_NOTE), className="qa-textarea",
+                             placeholder=t("qa.d.note", loc)), Field.DECISION_NOTE, loc),
         html.Button(t("qa.d.decide", loc), id=key(ids.QA_D_DECIDE), className="qa-btn",
                     disabled=True),
         html.Div(id=key(ids.QA_D_HINT)),
@@ -257,7 +259,7 @@ def decide(_clicks: Any) -> tuple[Any, Any]:
                 tz=app_state().settings.timezone,
             )
     except (EvaluationError, ValueError) as exc:
-        return message(_why(str(exc), loc), error=True), no_update
+        return message(too_long_text(exc, loc) or _why(str(exc), loc), error=True), no_update
     return message(t("qa.d.done", loc)), listing(loc)
 
 

@@ -14,9 +14,10 @@ from dash import ctx, no_update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import Principal
+from dashboard.forms import too_long_text
 from dashboard.i18n import t
 from dashboard.pages import qa_eval_player as player_ui
 from dashboard.pages import qa_eval_view as view_ui
@@ -241,7 +242,8 @@ def save(evaluation_id: Any, note_text: str | None, note_item: str | None) -> tu
         except EvaluationError as exc:
             if evaluation.status != "draft":
                 return _done(evaluation_id, loc)
-            error = message(t("qa.not_saved", loc, why=str(exc)), error=True)
+            why = too_long_text(exc, loc) or str(exc)  # e.g. an item comment over its limit
+            error = message(t("qa.not_saved", loc, why=why), error=True)
             return error, no_update, no_update, no_update, no_update
         comments = _comment_list(evaluation, loc) if posted else no_update
         cleared = "" if posted else no_update
@@ -328,22 +330,22 @@ def comment(
             if isinstance(ctx.triggered_id, dict) and clicked(ctx):
                 delete_comment(
                     db_session=session,
-                    comment_id=int(ctx.triggered_id["index"]),
+                    comment_id=inputs.record_id(ctx.triggered_id["index"], "comment") or 0,
                     actor=principal.name,
                 )
             elif ctx.triggered_id == ids.QA_E_NOTE_AT and pin:
-                at = pin.get("t") if isinstance(pin, dict) else None
+                at = inputs.number(pin.get("t") if isinstance(pin, dict) else None, "time")
                 add_comment(
                     db_session=session,
                     evaluation_id=evaluation.id,
                     author=principal.name,
-                    text=text or "",
+                    text=inputs.text(text, "comment"),
                     at_seconds=None if at is None else float(at),
-                    item_ref=item_ref or None,
+                    item_ref=inputs.text(item_ref, "item") or None,
                 )
                 clear = ""
-        except EvaluationError:
-            outcome = message(t("qa.comments.empty", loc), error=True)
+        except EvaluationError as exc:
+            outcome = message(too_long_text(exc, loc) or t("qa.comments.empty", loc), error=True)
         view = evaluation_view(evaluation, policy=dispute_policy())
     return player_ui.comments(view.comments, view.spec, loc, editable=True), clear, outcome
 
@@ -384,7 +386,8 @@ def agent_act(evaluation_id: Any, reasons: list[Any]) -> tuple[Any, Any]:
                 )
                 done = "acknowledged"
         except EvaluationError as exc:
-            return message(_dispute_problem(str(exc), loc), error=True), no_update
+            why = too_long_text(exc, loc) or _dispute_problem(str(exc), loc)
+            return message(why, error=True), no_update
     return "", f"/qa/evaluation/{evaluation_id}?done={done}&at={time.time():.0f}"
 
 

@@ -13,9 +13,11 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.forms import limited
 from dashboard.i18n import fmt_duration, t
 from dashboard.pages.qa_common import local
 from qa.evaluations.schemas import CommentOut
+from qa.limits import Field
 from qa.scorecards.schemas import ScorecardSpec
 
 SPEEDS = ("0.75", "1", "1.25", "1.5", "2")
@@ -110,10 +112,14 @@ def comment_form(spec: ScorecardSpec, loc: str, *, timed: bool) -> html.Div:
     label = t("qa.comments.pin" if timed else "qa.comments.add", loc)
     return html.Div(
         [
-            dcc.Textarea(
-                id=ids.QA_E_NOTE_TEXT,
-                placeholder=t("qa.comments.placeholder", loc),
-                className="qa-textarea",
+            limited(
+                dcc.Textarea(
+                    id=ids.QA_E_NOTE_TEXT,
+                    placeholder=t("qa.comments.placeholder", loc),
+                    className="qa-textarea",
+                ),
+                Field.COMMENT,
+                loc,
             ),
             html.Div(
                 [

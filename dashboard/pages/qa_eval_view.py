@@ -8,6 +8,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.qa_common import (
     answer_label,
@@ -19,6 +20,7 @@ from dashboard.pages.qa_common import (
     score_text,
 )
 from qa.evaluations.schemas import DisputeOut, EvaluationView
+from qa.limits import Field
 from qa.scorecards.schemas import CommentRule, Critical, ItemSpec, ScorecardSpec
 from qa.scoring import NA, ItemScore, ScoreResult, SectionScore
 
@@ -163,12 +165,17 @@ def _edit_item(ref: str, item: ItemSpec, score: ItemScore, comment: str, loc: st
                         className="qa-answer",
                         inputClassName="qa-answer-input",
                     ),
-                    dcc.Input(
-                        id={"type": ids.QA_E_ITEM_NOTE, "index": ref},
-                        value=comment,
-                        placeholder=t("qa.item_comment", loc),
-                        debounce=True,
-                        className="qa-item-note",
+                    limited(
+                        dcc.Input(
+                            id={"type": ids.QA_E_ITEM_NOTE, "index": ref},
+                            value=comment,
+                            placeholder=t("qa.item_comment", loc),
+                            debounce=True,
+                            className="qa-item-note",
+                        ),
+                        Field.ITEM_COMMENT,
+                        loc,
+                        counter=False,
                     ),
                     html.Span(
                         text,
@@ -238,10 +245,14 @@ def _dispute_form(ref: str, loc: str) -> html.Details:
     return html.Details(
         [
             html.Summary(t("qa.dispute.open_form", loc), className="qa-dispute-summary"),
-            dcc.Textarea(
-                id={"type": ids.QA_E_DISPUTE_REASON, "index": ref},
-                placeholder=t("qa.dispute.reason", loc),
-                className="qa-textarea",
+            limited(
+                dcc.Textarea(
+                    id={"type": ids.QA_E_DISPUTE_REASON, "index": ref},
+                    placeholder=t("qa.dispute.reason", loc),
+                    className="qa-textarea",
+                ),
+                Field.DISPUTE_REASON,
+                loc,
             ),
             html.Button(
                 t("qa.dispute.send", loc),

@@ -11,9 +11,10 @@ from typing import Any
 import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import ids
+from dashboard import ids, inputs
 from dashboard.auth import guard
 from dashboard.auth.roles import Principal
+from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.qa_common import (
     QA_STAFF,
@@ -32,6 +33,7 @@ from dashboard.pages.qa_common import (
     today,
 )
 from dashboard.state import app_state
+from qa.limits import Field
 from qa.sampling.schemas import (
     NotEvaluatorError,
     Period,
@@ -63,7 +65,8 @@ def people(principal: Principal) -> tuple[list[str], list[str], list[str], list[
 def _policy_fields(loc: str, queues: list[str]) -> list[Any]:
     first, end = Period.WEEK.previous(today())
     return [
-        field(t("qa.s.name", loc), dcc.Input(id=ids.QA_S_NAME, value=t("qa.s.default_name", loc))),
+        field(t("qa.s.name", loc), limited(dcc.Input(id=ids.QA_S_NAME,
+              value=t("qa.s.default_name", loc)), Field.SAMPLE_NAME, loc)),
         field(t("qa.s.per_agent", loc),
               dcc.Input(id=ids.QA_S_PER_AGENT, type="number", min=1, step=1, value=2)),
         field(t("qa.s.min_talk", loc),
@@ -121,7 +124,7 @@ def policy(values: dict[str, Any]) -> SamplingPolicy:
     except (TypeError, ValueError):
         raise SamplingError("per agent and minimum talk must be numbers") from None
     return SamplingPolicy(
-        name=(values["name"] or "sample").strip()[:128], per_agent=per_agent,
+        name=inputs.text(values["name"], "name").strip() or "sample", per_agent=per_agent,
         evaluators=tuple(values["evaluators"] or ()), period=Period(values["period"] or "week"),
         scorecard=values["scorecard"] or "default", min_talk=min_talk,
         queues=tuple(values["queues"] or ()), outcomes=tuple(values["outcomes"] or OUTCOMES),

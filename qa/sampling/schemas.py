@@ -135,11 +135,8 @@ def parse_policy(raw: Any, *, origin: str = "policy") -> SamplingPolicy:
         period = Period(raw.get("period", "week"))
     except ValueError:
         raise SamplingError(f"{origin}: period must be day, week or month") from None
-    name = check_length(
-        str(raw.get("name") or "policy"), Field.SAMPLE_NAME, error=SamplingError, where=origin
-    )
     policy = SamplingPolicy(
-        name=name, per_agent=per_agent, period=period,
+        name=str(raw.get("name") or "policy"), per_agent=per_agent, period=period,
         evaluators=_strings(raw, "evaluators", origin),
         scorecard=str(raw.get("scorecard", "default")),
         min_talk=float(_number(raw, "min_talk", origin, 0.0)),
@@ -156,8 +153,10 @@ def check_policy(policy: SamplingPolicy, *, origin: str = "policy") -> SamplingP
     """Return ``policy`` when usable.
 
     Raises:
-        SamplingError: No evaluators, an evaluator listed twice, or a bad talk range.
+        SamplingError: No evaluators, an evaluator listed twice, a bad talk range or a name
+            over its limit.
     """
+    check_length(policy.name, Field.SAMPLE_NAME, error=SamplingError, where=origin)
     if policy.per_agent < 1:
         raise SamplingError(f"{origin}: per_agent must be >= 1")
     if not policy.evaluators:

@@ -56,7 +56,7 @@ def test_schedule_expiry_board_scope_and_cancel(sessions: Any) -> None:
     ("kwargs", "message"),
     [
         ({"text": "  "}, "empty"),
-        ({"text": "x" * 501}, "longer than 500"),
+        ({"text": "x" * 501}, "is 501 characters long; at most 500"),
         ({"text": "x", "level": "panic"}, "unknown level"),
     ],
 )

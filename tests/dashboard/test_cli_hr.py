@@ -156,6 +156,9 @@ def test_ledger_import_of_huge_points_names_the_row_and_stores_nothing(cli: Cli)
     assert f"{bad}:3: points -1E+30 is beyond ±1000" in out and "nothing was imported" in out
     assert "Traceback" not in out
     assert cli("ledger", "export", "-").stdout.count("\n") == 1  # the header only
+    add = ["ledger", "add", "--agent", "A1", "--date", "2026-01-09", "--category", "discipline"]
+    out = cli(*add, "--points", "-1e30", "--by", "sup1", code=2).output
+    assert "points -1E+30 is beyond ±1000" in out
 
 
 def test_ledger_add_and_correct(cli: Cli) -> None:

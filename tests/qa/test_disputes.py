@@ -242,3 +242,22 @@ def test_a_preview_names_the_outcome_without_deciding(
         preview_decision(db_session=db_session, dispute_id=dispute_id, decision=None)
     assert list_disputes(db_session=db_session)[0].status == "open"
     assert (scored.score, scored.revision) == (50.0, 0)
+
+
+def test_a_300_kb_reason_or_note_is_refused_and_nothing_is_stored(
+    db_session: Session, scored: Evaluation
+) -> None:
+    with pytest.raises(EvaluationError, match="dispute reason is 300,000 characters long; at mo"):
+        raise_dispute(
+            db_session=db_session, evaluation_id=scored.id, item_ref="s.greet",
+            reason="x" * 300_000, agent_id="A1", actor="agent1",
+            now=SUBMITTED + timedelta(days=1),
+        )  # fmt: skip
+    assert scored.disputes == []
+    dispute_id = _raise(db_session, scored, "s.greet")
+    with pytest.raises(EvaluationError, match="decision note is 2,001 characters long"):
+        resolve_dispute(
+            db_session=db_session, dispute_id=dispute_id, decision=Decision.REJECT,
+            actor="qa1", note="n" * 2001,
+        )  # fmt: skip
+    assert [d.status for d in scored.disputes] == ["open"]

@@ -273,3 +273,21 @@ def test_calibration_visibility_and_other_rules() -> None:
         "supervisor",
         "admin",
     ]
+
+
+def test_long_comments_are_refused_and_nothing_is_stored(db_session: Session) -> None:
+    card(db_session)
+    call = make_call(db_session, agent="A7", queue="support")
+    draft = start_evaluation(
+        db_session=db_session, call_pk=call.id, evaluator="qa1", scorecard_key="example"
+    )
+    with pytest.raises(EvaluationError, match="comment is 12,000 characters long; at most 2,000"):
+        add_comment(db_session=db_session, evaluation_id=draft.id, author="qa1", text="c" * 12_000)
+    with pytest.raises(EvaluationError, match=r"item comment \(item g1.a\) is 501 characters"):
+        save_draft(
+            db_session=db_session, evaluation_id=draft.id, actor="qa1",
+            answers={"g1.a": AnswerIn("yes", "i" * 501)},
+        )  # fmt: skip
+    assert (draft.comments, draft.answers) == ([], [])
+    add_comment(db_session=db_session, evaluation_id=draft.id, author="qa1", text="c" * 2000)
+    assert len(draft.comments) == 1

@@ -30,6 +30,7 @@ from qa.ledger.service import (
     add_entry,
     correct_entry,
     effective_points,
+    get_entry,
     monthly_totals,
     record_scorecard_deductions,
 )
@@ -114,6 +115,18 @@ def test_notes_and_reasons_are_limited(
             actor="m1",
         )  # fmt: skip
     assert count_entries(db_session) == 1
+
+
+@pytest.mark.parametrize("entry_id", [2**63, 2**64 + 1, 0, -1])
+def test_ids_outside_64_bits_name_no_entry_and_never_reach_sql(
+    db_session: Session, entry_id: int
+) -> None:
+    # SQLite raised OverflowError and PostgreSQL NumericValueOutOfRange for 2**63
+    assert get_entry(db_session=db_session, entry_id=entry_id) is None
+    with pytest.raises(LedgerError, match=f"no ledger entry {entry_id} to correct"):
+        correct_entry(
+            db_session=db_session, entry_id=entry_id, new_points=D(0), reason="x", actor="m1"
+        )
 
 
 def test_unknown_agent_is_refused(db_session: Session) -> None:
