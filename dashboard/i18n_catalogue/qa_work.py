@@ -92,11 +92,11 @@ EN: dict[str, str] = {
     "qa.d.by": "By",
     "qa.d.choose": "Decision",
     "qa.d.need_choice": "Choose accept, partly accept or reject first.",
-    "qa.d.ask.accept": "Accept the dispute: \"{item}\" changes from {before} to {after}; the score "
+    "qa.d.ask.accept": 'Accept the dispute: "{item}" changes from {before} to {after}; the score '
     "goes from {score_before} to {score_after}.",
-    "qa.d.ask.partly_accept": "Partly accept the dispute: \"{item}\" changes from {before} to "
+    "qa.d.ask.partly_accept": 'Partly accept the dispute: "{item}" changes from {before} to '
     "{after}; the score goes from {score_before} to {score_after}. The agent reads your note.",
-    "qa.d.ask.reject": "Reject the dispute: \"{item}\" stays {before}; the score stays "
+    "qa.d.ask.reject": 'Reject the dispute: "{item}" stays {before}; the score stays '
     "{score_before}. The agent reads your note.",
     "qa.d.ask.final": "This decision is final: it cannot be changed afterwards.",
     "qa.d.confirm.accept": "Confirm: accept",
