@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
 import flask
@@ -19,6 +20,7 @@ from werkzeug.exceptions import NotFound
 from collectors.db import session_scope
 from dashboard.auth.guard import current_principal, route
 from dashboard.auth.roles import HR_MANAGERS, USER_ROLES, allowed
+from dashboard.center_time import center_time
 from dashboard.hr_poster import poster_data
 from dashboard.hr_service import coefficient_text, published_view
 from dashboard.state import app_state
@@ -99,14 +101,17 @@ def payroll_csv(view: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _about(view: dict[str, Any]) -> list[tuple[str, Any]]:
+def _about(view: dict[str, Any], tz: str) -> list[tuple[str, Any]]:
     published = view["published"]
+    # ISO naive UTC in the view; the reader sees the center's time, labelled
+    at = published["at"]
+    shown = center_time(datetime.fromisoformat(at), tz, style="seconds") if at else ""
     rows: list[tuple[str, Any]] = [
         ("month", view["month"]),
         ("revision", view["revision"]),
         ("status", view["status"]),
         ("reason", view["reason"]),
-        ("published_at", published["at"] or ""),
+        ("published_at", shown),
         ("published_by", published["by"] or ""),
         ("policy", f"{view['policy']['name']} v{view['policy']['version']}"),
         ("policy_digest", view["policy"]["digest"]),
@@ -116,9 +121,9 @@ def _about(view: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-def payroll_xlsx(view: dict[str, Any]) -> bytes:
+def payroll_xlsx(view: dict[str, Any], *, tz: str) -> bytes:
     """The month as an Excel workbook: sheet ``Payroll`` (:data:`COLUMNS`) and ``Month``
-    (revision, publication and policy)."""
+    (revision, publication in the center's zone ``tz``, and policy)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
@@ -141,7 +146,7 @@ def payroll_xlsx(view: dict[str, Any]) -> bytes:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     about = book.create_sheet("Month")
-    for key, value in _about(view):
+    for key, value in _about(view, tz):
         about.append([key, value])
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 70
@@ -190,7 +195,7 @@ def payroll_xlsx_file(month: str) -> flask.Response:
     view = _published(_month(month))
     name = f"floorboard-payroll-{view['month']}-r{view['revision']}.xlsx"
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(payroll_xlsx(view), mimetype, name)
+    return _download(payroll_xlsx(view, tz=app_state().settings.timezone), mimetype, name)
 
 
 @blueprint.route("/hr/export/<month>/poster.pdf")
