@@ -6,6 +6,7 @@ payroll. Each row carries the revision and the policy version, so a file can be 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from collectors.db import session_scope
 from collectors.safe_export import Sheet
 from dashboard.auth.guard import current_principal, route
 from dashboard.auth.roles import HR_MANAGERS, USER_ROLES, allowed
+from dashboard.center_time import center_time
 from dashboard.hr_poster import poster_data
 from dashboard.hr_service import coefficient_text, published_view
 from dashboard.state import app_state
@@ -95,14 +97,17 @@ def payroll_csv(view: dict[str, Any]) -> str:
     return safe_export.csv_text(COLUMNS, rows)
 
 
-def _about(view: dict[str, Any]) -> list[tuple[str, Any]]:
+def _about(view: dict[str, Any], tz: str) -> list[tuple[str, Any]]:
     published = view["published"]
+    # ISO naive UTC in the view; the reader sees the center's time, labelled
+    at = published["at"]
+    shown = center_time(datetime.fromisoformat(at), tz, style="seconds") if at else ""
     rows: list[tuple[str, Any]] = [
         ("month", view["month"]),
         ("revision", view["revision"]),
         ("status", view["status"]),
         ("reason", view["reason"]),
-        ("published_at", published["at"] or ""),
+        ("published_at", shown),
         ("published_by", published["by"] or ""),
         ("policy", f"{view['policy']['name']} v{view['policy']['version']}"),
         ("policy_digest", view["policy"]["digest"]),
@@ -112,9 +117,9 @@ def _about(view: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-def payroll_xlsx(view: dict[str, Any]) -> bytes:
+def payroll_xlsx(view: dict[str, Any], *, tz: str) -> bytes:
     """The month as an Excel workbook: sheet ``Payroll`` (:data:`COLUMNS`) and ``Month``
-    (revision, publication and policy)."""
+    (revision, publication in the center's zone ``tz``, and policy)."""
     formats = dict.fromkeys(_NUMBERS, "0.00") | dict.fromkeys(_COEFFICIENTS, "0.000#")
     payroll = Sheet(
         "Payroll",
@@ -125,7 +130,7 @@ def payroll_xlsx(view: dict[str, Any]) -> bytes:
         header_fill="1F2A36",
         auto_filter=True,
     )
-    month = Sheet("Month", (), _about(view), widths=(18, 70))
+    month = Sheet("Month", (), _about(view, tz), widths=(18, 70))
     return safe_export.xlsx_bytes([payroll, month])
 
 
@@ -169,7 +174,7 @@ def payroll_xlsx_file(month: str) -> flask.Response:
     view = _published(_month(month))
     name = f"floorboard-payroll-{view['month']}-r{view['revision']}.xlsx"
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(payroll_xlsx(view), mimetype, name)
+    return _download(payroll_xlsx(view, tz=app_state().settings.timezone), mimetype, name)
 
 
 @blueprint.route("/hr/export/<month>/poster.pdf")

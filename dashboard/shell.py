@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash
 import flask
 from dash import dcc, html
+from dash.exceptions import MissingCallbackContextException
 from markupsafe import escape
 
 from dashboard.auth.guard import may_open
@@ -89,9 +91,22 @@ def logout_form(loc: str) -> html.Form:
 LANGUAGES = (("en", "English"), ("zh", "中文"))
 
 
+def _current_page() -> str:
+    """The page being rendered: Dash's router passes its location to the layout's callback
+    (the browser sends no Referer: ``Referrer-Policy: no-referrer``)."""
+    try:
+        where = dash.callback_context.inputs
+    except MissingCallbackContextException:
+        return "/"
+    path, search = where.get("_pages_location.pathname"), where.get("_pages_location.search")
+    if not isinstance(path, str):
+        return "/"
+    return path + (search if isinstance(search, str) else "")
+
+
 def language_form(loc: str) -> html.Form:
-    """The language switch: a POST with the CSRF token to ``/language``; the current language
-    is shown pressed and cannot be sent again."""
+    """The language switch: a POST with the CSRF token to ``/language``, returning to this page;
+    the current language is shown pressed and cannot be sent again."""
     token = csrf.token() if flask.has_request_context() else ""
     buttons = [
         html.Button(
@@ -101,7 +116,11 @@ def language_form(loc: str) -> html.Form:
         for code, name in LANGUAGES
     ]  # fmt: skip
     return html.Form(
-        [dcc.Input(type="hidden", name=csrf.FORM_FIELD, value=token), *buttons],
+        [
+            dcc.Input(type="hidden", name=csrf.FORM_FIELD, value=token),
+            dcc.Input(type="hidden", name="next", value=_current_page()),
+            *buttons,
+        ],
         method="post",
         action="/language",
         className="nav-lang-form",

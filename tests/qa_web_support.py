@@ -113,14 +113,19 @@ def callback_body(
 
     Args:
         app: The Dash app.
-        output: An output id (e.g. ``qa-e-agent-msg``) naming the callback.
+        output: An output id (e.g. ``qa-e-agent-msg``), or a pattern's type, naming the callback.
         values: ``"id"`` or ``"id.prop"`` → value of plain inputs and states.
         instances: Pattern type → {index: value} of pattern-matching inputs, states and
             outputs present on the page.
         trigger: (component id, property) that changed.
     """
     values, instances = values or {}, instances or {}
-    key = next(k for k in app.callback_map if f"..{output}." in k or k.startswith(f"{output}."))
+    pattern = f'"type":"{output}"}}.'
+    key = next(
+        k
+        for k in app.callback_map
+        if f"..{output}." in k or k.startswith(f"{output}.") or pattern in k
+    )
     spec = app.callback_map[key]
     outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
     rendered = [_output(o, instances) for o in outputs]

@@ -195,15 +195,6 @@ def logout() -> flask.Response:
     return flask.redirect("/login")  # type: ignore[return-value]
 
 
-def _back() -> str:
-    """Where the language switch returns to: the page it was on (same site only), else home."""
-    referrer = urlsplit(flask.request.referrer or "")
-    if referrer.netloc and referrer.netloc != flask.request.host:
-        return "/"
-    target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return _safe_next(target)
-
-
 @blueprint.route("/language", methods=["POST"])
 @route(*USER_ROLES)
 def language() -> flask.Response:
@@ -219,4 +210,4 @@ def language() -> flask.Response:
         service.set_locale(session, user_id=principal.user_id, locale=wanted, actor=principal.name)
     state.users.invalidate(principal.user_id)
     flask.g.pop("fb_principal", None)
-    return flask.redirect(_back())  # type: ignore[return-value]
+    return flask.redirect(_safe_next(flask.request.form.get("next")))  # type: ignore[return-value]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from collectors.aggregator.memory import collector_thresholds
 from collectors.cdr import CdrFileError, ImportSummary, MappingError, import_calls, load_mapping
 from collectors.pipeline.producer import EventProducer
+from dashboard.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for, redis_connection
 
@@ -84,19 +84,20 @@ def import_calls_command(
                 summary = run(EventProducer(client, keys=keys_for(ctx.settings)))
     except CdrFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(format_summary(summary))
+    click.echo(format_summary(summary, ctx.settings.timezone))
     if strict and summary.rejected:
         raise SystemExit(3)
 
 
-def format_summary(summary: ImportSummary) -> str:
-    """The human report of one import: counts, time range, rejects by reason and a sample."""
+def format_summary(summary: ImportSummary, tz: str = "UTC") -> str:
+    """The human report of one import: counts, time range (in the center's zone ``tz``),
+    rejects by reason and a sample."""
     published = "dry run: nothing published" if summary.dry_run else "published"
     lines = [
         f"{summary.path} ({summary.source}, {published})",
         f"  rows read   {summary.rows_read}",
         f"  calls       {summary.calls}",
-        f"  events      {summary.events}{_span(summary)}",
+        f"  events      {summary.events}{_span(summary, tz)}",
         f"  ignored     {summary.ignored}",
         f"  rejected    {summary.rejected}",
     ]
@@ -112,9 +113,9 @@ def format_summary(summary: ImportSummary) -> str:
     return "\n".join(lines)
 
 
-def _span(summary: ImportSummary) -> str:
+def _span(summary: ImportSummary, tz: str) -> str:
     if summary.first_ts is None or summary.last_ts is None:
         return ""
-    first = datetime.fromtimestamp(summary.first_ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    last = datetime.fromtimestamp(summary.last_ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return f"  ({first} .. {last} UTC)"
+    first = center_time(summary.first_ts, tz, style="seconds")
+    last = center_time(summary.last_ts, tz, style="seconds")
+    return f"  ({first} .. {last})"

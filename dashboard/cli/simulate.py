@@ -34,6 +34,7 @@ from collectors.simulator import (
     run,
     run_id_for,
 )
+from dashboard.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for, redis_connection
 
@@ -100,10 +101,8 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 
 def _status(timezone: str) -> Callable[[RunStats], None]:
-    tz = ZoneInfo(timezone)
-
     def show(stats: RunStats) -> None:
-        clock = datetime.fromtimestamp(stats.clock, tz).strftime("%Y-%m-%d %H:%M:%S")
+        clock = center_time(stats.clock, timezone, style="seconds")
         click.echo(
             f"sim {clock}  offered {stats.offered}  answered {stats.answered}  "
             f"abandoned {stats.abandoned}  events {stats.events}"

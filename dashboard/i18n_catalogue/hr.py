@@ -211,8 +211,8 @@ ZH: dict[str, str] = {
     "hr.computed": "已计算 {month}（第 {revision} 版，草稿）。",
     "hr.reviewed_msg": "已标记为已审核。",
     "hr.published_msg": "已发布：本月结果已冻结，墙报和工资表以此为准。",
-    "hr.publish_ask": "发布 {month}（第 r{revision} 版）？发布后坐席可看到自己的星级，墙报显示获奖者，"
-    "工资表按这些系数计算。",
+    "hr.publish_ask": "发布 {month}（第 r{revision} 版）？发布后坐席可看到自己的星级，"
+    "墙报显示获奖者，工资表按这些系数计算。",
     "hr.publish_final": "发布为最终操作：本月结果将冻结，如需更正须创建新版本并写明原因。",
     "hr.publish_confirm": "确认：发布 {month}",
     "hr.publish_cancel": "取消",

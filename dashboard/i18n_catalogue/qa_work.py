@@ -93,11 +93,11 @@ EN: dict[str, str] = {
     "qa.d.by": "By",
     "qa.d.choose": "Decision",
     "qa.d.need_choice": "Choose accept, partly accept or reject first.",
-    "qa.d.ask.accept": "Accept the dispute: “{item}” changes from {before} to {after}; the score "
+    "qa.d.ask.accept": 'Accept the dispute: "{item}" changes from {before} to {after}; the score '
     "goes from {score_before} to {score_after}.",
-    "qa.d.ask.partly_accept": "Partly accept the dispute: “{item}” changes from {before} to "
+    "qa.d.ask.partly_accept": 'Partly accept the dispute: "{item}" changes from {before} to '
     "{after}; the score goes from {score_before} to {score_after}. The agent reads your note.",
-    "qa.d.ask.reject": "Reject the dispute: “{item}” stays {before}; the score stays "
+    "qa.d.ask.reject": 'Reject the dispute: "{item}" stays {before}; the score stays '
     "{score_before}. The agent reads your note.",
     "qa.d.ask.final": "This decision is final: it cannot be changed afterwards.",
     "qa.d.confirm.accept": "Confirm: accept",
@@ -198,7 +198,8 @@ ZH: dict[str, str] = {
     "{score_after}。",
     "qa.d.ask.partly_accept": "申诉部分成立：“{item}”由 {before} 改为 {after}，得分由 "
     "{score_before} 变为 {score_after}。坐席会看到您的说明。",
-    "qa.d.ask.reject": "驳回申诉：“{item}”保持 {before}，得分保持 {score_before}。坐席会看到您的说明。",
+    "qa.d.ask.reject": "驳回申诉：“{item}”保持 {before}，得分保持 {score_before}。"
+    "坐席会看到您的说明。",
     "qa.d.ask.final": "此决定为最终决定，之后不能更改。",
     "qa.d.confirm.accept": "确认：申诉成立",
     "qa.d.confirm.partly_accept": "确认：部分成立",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.auth import guard
@@ -184,11 +184,9 @@ def _choice(decision: Any, value: Any, note: Any) -> dict[str, Any]:
     return {"decision": decision or None, "value": value or None, "note": str(note or "")}
 
 
-def _ask_text(dispute_id: int, preview: DecisionPreview, loc: str) -> str:
-    with db() as session:
-        dispute = session.get(Dispute, dispute_id)
-        assert dispute is not None  # noqa: S101 - the preview has just read it
-        item = spec_for(dispute.evaluation).item(preview.item_ref)
+def _ask_text(session: Any, dispute_id: int, preview: DecisionPreview, loc: str) -> str:
+    dispute = session.get(Dispute, dispute_id)
+    item = spec_for(dispute.evaluation).item(preview.item_ref)
     return t(
         f"qa.d.ask.{preview.decision.value}",
         loc,
@@ -200,18 +198,38 @@ def _ask_text(dispute_id: int, preview: DecisionPreview, loc: str) -> str:
     )
 
 
-def ask(decision: Any, value: Any, note: Any) -> tuple[Any, ...]:
+def _one(group: Any, dispute_id: Any) -> Any:
+    """The value of dispute ``dispute_id`` in a pattern-matched (ALL) input or state."""
+    items = group if isinstance(group, list) else []
+    return next((e.get("value") for e in items if e["id"]["index"] == dispute_id), None)
+
+
+def ask_all(*_values: Any) -> tuple[list[Any], ...]:
+    """:func:`ask` for the dispute whose control fired; the other cards are left as they are."""
+    cards = [o["id"]["index"] for o in ctx.outputs_list[0]]
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or trigger.get("index") not in cards:
+        return tuple([no_update] * len(cards) for _ in ctx.outputs_list)
+    index = trigger["index"]
+    if not isinstance(index, int):
+        return tuple([no_update] * len(cards) for _ in ctx.outputs_list)
+    decision, value = (_one(ctx.inputs_list[k], index) for k in (2, 3))
+    result = ask(index, decision, value, _one(ctx.states_list[0], index))
+    return tuple([part if i == index else no_update for i in cards] for part in result)
+
+
+def ask(dispute_id: int, decision: Any, value: Any, note: Any) -> tuple[Any, ...]:
     """Decide pressed: check the decision and show what it will do, with Confirm; any other
     change (a new choice, Cancel) hides the question again.
 
-    Returns: Decide's ``disabled``, the box's ``hidden``, its text, the pending decision, hint.
+    Returns: Decide's ``disabled``, the box's ``hidden``, its text, the pending decision, the
+    hint, and the confirm button's label (it names the decision).
     """
     loc = guard.current_principal().locale
-    closed = (decision is None, True, "", None, "")
+    closed = (decision is None, True, "", None, "", no_update)
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or trigger.get("type") != ids.QA_D_DECIDE or not clicked(ctx):
         return closed
-    dispute_id = int(trigger["index"])
     choice = _choice(decision, value, note)
     try:
         with db() as session:
@@ -219,17 +237,17 @@ def ask(decision: Any, value: Any, note: Any) -> tuple[Any, ...]:
                 db_session=session, dispute_id=dispute_id, decision=choice["decision"],
                 note=choice["note"], new_value=choice["value"],
             )  # fmt: skip
-        text = _ask_text(dispute_id, preview, loc)
+            text = _ask_text(session, dispute_id, preview, loc)
     except EvaluationError as exc:
-        return (decision is None, True, "", None, message(_why(str(exc), loc), error=True))
-    return (True, False, text, choice, "")
+        hint = message(_why(str(exc), loc), error=True)
+        return (decision is None, True, "", None, hint, no_update)
+    return (True, False, text, choice, "", _confirm_label(choice, loc))
 
 
-def confirm_label(pending: Any) -> str:
+def _confirm_label(pending: Any, loc: str) -> str:
     """The confirm button names the decision it makes."""
-    loc = guard.current_principal().locale
-    decision = (pending or {}).get("decision") or Decision.ACCEPT.value
-    return t(f"qa.d.confirm.{decision}", loc)
+    decision = (pending or {}).get("decision")
+    return t(f"qa.d.confirm.{decision}", loc) if decision in set(Decision) else ""
 
 
 def decide(_clicks: Any) -> tuple[Any, Any]:
@@ -286,25 +304,20 @@ def register_callbacks(app: dash.Dash) -> None:
         State({"type": ids.QA_D_PENDING, "index": ALL}, "data"),
         prevent_initial_call=True,
     )(lambda clicks, _d, _v, _n, _p: decide(clicks))
+    # ALL, not MATCH: one card's controls fire it, the others get no_update.
     guard.callback(
         app,
         QA_DECIDERS,
-        Output({"type": ids.QA_D_DECIDE, "index": MATCH}, "disabled"),
-        Output({"type": ids.QA_D_ASK, "index": MATCH}, "hidden"),
-        Output({"type": ids.QA_D_ASK_TEXT, "index": MATCH}, "children"),
-        Output({"type": ids.QA_D_PENDING, "index": MATCH}, "data"),
-        Output({"type": ids.QA_D_HINT, "index": MATCH}, "children"),
-        Input({"type": ids.QA_D_DECIDE, "index": MATCH}, "n_clicks"),
-        Input({"type": ids.QA_D_CANCEL, "index": MATCH}, "n_clicks"),
-        Input({"type": ids.QA_D_DECISION, "index": MATCH}, "value"),
-        Input({"type": ids.QA_D_VALUE, "index": MATCH}, "value"),
-        State({"type": ids.QA_D_NOTE, "index": MATCH}, "value"),
+        Output({"type": ids.QA_D_DECIDE, "index": ALL}, "disabled"),
+        Output({"type": ids.QA_D_ASK, "index": ALL}, "hidden"),
+        Output({"type": ids.QA_D_ASK_TEXT, "index": ALL}, "children"),
+        Output({"type": ids.QA_D_PENDING, "index": ALL}, "data"),
+        Output({"type": ids.QA_D_HINT, "index": ALL}, "children"),
+        Output({"type": ids.QA_D_CONFIRM, "index": ALL}, "children"),
+        Input({"type": ids.QA_D_DECIDE, "index": ALL}, "n_clicks"),
+        Input({"type": ids.QA_D_CANCEL, "index": ALL}, "n_clicks"),
+        Input({"type": ids.QA_D_DECISION, "index": ALL}, "value"),
+        Input({"type": ids.QA_D_VALUE, "index": ALL}, "value"),
+        State({"type": ids.QA_D_NOTE, "index": ALL}, "value"),
         prevent_initial_call=True,
-    )(lambda _d, _c, decision, value, note: ask(decision, value, note))
-    guard.callback(
-        app,
-        QA_DECIDERS,
-        Output({"type": ids.QA_D_CONFIRM, "index": MATCH}, "children"),
-        Input({"type": ids.QA_D_PENDING, "index": MATCH}, "data"),
-        prevent_initial_call=True,
-    )(confirm_label)
+    )(ask_all)

@@ -86,6 +86,12 @@ SCANNED = [
     ROOT / "dashboard" / "hr_service.py",
     ROOT / "dashboard" / "hr_poster.py",
     ROOT / "dashboard" / "hr_exports.py",
+    ROOT / "dashboard" / "hr_pdf.py",
+    ROOT / "dashboard" / "qa_exports.py",
+    ROOT / "dashboard" / "shell.py",
+    ROOT / "dashboard" / "cli" / "displays.py",
+    ROOT / "dashboard" / "cli" / "import_calls.py",
+    ROOT / "dashboard" / "cli" / "simulate.py",
 ]
 
 

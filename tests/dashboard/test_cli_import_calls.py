@@ -26,6 +26,7 @@ def invoke(redis_server: EmbeddedRedis, keys: Keys, tmp_path: Path) -> Invoke:
         "FLOORBOARD_CENTER": keys.center,
         "FLOORBOARD_DATA_DIR": str(tmp_path / "data"),
         "FLOORBOARD_CONFIG": "",
+        "FLOORBOARD_TIMEZONE": "Asia/Shanghai",
     }
 
     def run(*args: str) -> Result:
@@ -50,7 +51,8 @@ def test_import_publishes_and_summarises(
     assert "rows read   12" in result.output
     assert "calls       9" in result.output
     assert "ignored     3" in result.output
-    assert "2024-03-04 01:00:00 .. 2024-03-04 01:08:00 UTC" in result.output
+    # 01:00 UTC: shown in the center's zone, labelled (issue 11.18)
+    assert "2024-03-04 09:00:00 CST .. 2024-03-04 09:08:00 CST" in result.output
     events = [e for _, f in redis_client.xrange(keys.events) for e in decode_frame(f["e"])]
     assert len(events) == 22
     assert {e.source for e in events} == {"cdr:asterisk_cn.csv"}

@@ -52,7 +52,7 @@ def test_accelerated_run_publishes_to_the_center_stream(
     source = events[0].source
     assert redis_client.hget(keys.offsets, source) is not None
     assert f"offered {kinds[Kind.ENQUEUE]}" in result.output.splitlines()[-2]
-    assert "sim 2024-03-04 10:30:00" in result.output
+    assert "sim 2024-03-04 10:30:00 CST" in result.output
     assert result.output.strip().endswith("done")
 
 

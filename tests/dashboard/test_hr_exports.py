@@ -121,6 +121,7 @@ def test_csv_and_xlsx_hold_the_published_figures(
         assert (row["override_reason"] or "") == text["override_reason"]
     about = dict(book["Month"].iter_rows(values_only=True))
     assert about["status"] == "published" and about["star_service"] == "A2"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", about["published_at"])  # labelled
 
 
 def test_a_revision_in_progress_does_not_reach_payroll(

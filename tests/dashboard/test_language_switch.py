@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import flask
 import pytest
@@ -40,15 +41,16 @@ def stored(sessions: sessionmaker[Session]) -> str:
         return db.scalars(select(User.locale).where(User.username == NAME)).one()
 
 
-def switch(client: FlaskClient, locale: str, referrer: str = "http://localhost/live") -> object:
-    return client.post("/language", data={"locale": locale}, headers={"Referer": referrer})
+def switch(client: FlaskClient, locale: str, back: str = "/live") -> Any:
+    return client.post("/language", data={"locale": locale, "next": back})
 
 
 def test_the_switch_is_on_every_desk_page_and_marks_the_current_language(
     sup: FlaskClient,
 ) -> None:
-    layout = page(sup, "/live")
+    layout = page(sup, "/live?view=queues")
     assert '"action": "/language"' in layout and '"value": "zh"' in layout
+    assert '"value": "/live?view=queues", "type": "hidden", "name": "next"' in layout  # back here
     assert '"className": "nav-lang is-current"' in layout
 
 
@@ -87,8 +89,9 @@ def test_bad_values_and_other_sites_change_nothing(
     refused = switch(sup, "fr")
     assert refused.status_code == 400 and "one of en, zh" in refused.get_data(as_text=True)
     assert stored(sessions) == "en"
-    away = switch(sup, "zh", referrer="https://evil.example/phish")
-    assert away.status_code == 302 and away.headers["Location"] == "/"
+    for elsewhere in ("https://evil.example/phish", "//evil.example", "/\\evil.example"):
+        away = switch(sup, "zh", back=elsewhere)
+        assert away.status_code == 302 and away.headers["Location"] == "/"
 
 
 def test_only_signed_in_users_switch_and_a_tv_keeps_its_board_language(

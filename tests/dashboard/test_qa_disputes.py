@@ -65,38 +65,21 @@ def form(dispute_id: int, decision: Any, note: str = "", value: Any = None) -> d
     }
 
 
-def ask(client: FlaskClient, app: flask.Flask, dispute_id: int, **kw: Any) -> list[Any]:
-    """Press Decide: the outputs (disabled, hidden, text, pending, hint) for this dispute, as
-    dash-renderer asks a MATCH callback (single ids, not lists)."""
-    dapp = dash_app(app)
-    key = next(k for k in dapp.callback_map if f'"{ids.QA_D_ASK}"}}.hidden' in k)
-    spec = dapp.callback_map[key]
-    values = {ids.QA_D_DECIDE: 1, ids.QA_D_CANCEL: None}
-    values |= {kind: by_id[dispute_id] for kind, by_id in form(dispute_id, **kw).items()}
-
-    def one(item: dict[str, Any]) -> dict[str, Any]:
-        kind = json.loads(item["id"])["type"]
-        found = {"id": {"index": dispute_id, "type": kind}, "property": item["property"]}
-        return {**found, "value": values.get(kind)}
-
-    body = {
-        "output": key,
-        "outputs": [
-            {"id": {"index": dispute_id, "type": o.component_id["type"]},
-             "property": o.component_property}
-            for o in spec["output"]
-        ],
-        "inputs": [one(i) for i in spec["inputs"]],
-        "state": [one(i) for i in spec["state"]],
-        "changedPropIds": [
-            json.dumps({"index": dispute_id, "type": ids.QA_D_DECIDE}, separators=(",", ":"))
-            + ".n_clicks"
-        ],
-    }  # fmt: skip
-    response = client.post("/_dash-update-component", json=body)
+def ask(client: FlaskClient, app: flask.Flask, dispute_id: int, **kw: Any) -> dict[str, Any]:
+    """Press Decide: this dispute's outputs by component type (those left alone are absent)."""
+    response = call(
+        client,
+        dash_app(app),
+        ids.QA_D_ASK,
+        instances={ids.QA_D_DECIDE: {dispute_id: 1}, ids.QA_D_CANCEL: {dispute_id: None},
+                   ids.QA_D_ASK: {dispute_id: True}, ids.QA_D_ASK_TEXT: {dispute_id: ""},
+                   ids.QA_D_PENDING: {dispute_id: None}, ids.QA_D_HINT: {dispute_id: ""},
+                   ids.QA_D_CONFIRM: {dispute_id: ""}, **form(dispute_id, **kw)},
+        trigger=({"type": ids.QA_D_DECIDE, "index": dispute_id}, "n_clicks"),
+    )  # fmt: skip
     assert response.status_code == 200, response.get_data(as_text=True)
     outputs = response.get_json()["response"]
-    return [next(iter(v.values())) for v in outputs.values()]
+    return {json.loads(k)["type"]: next(iter(v.values())) for k, v in outputs.items()}
 
 
 def confirm(client: FlaskClient, app: flask.Flask, dispute_id: int, pending: Any, **kw: Any) -> str:
@@ -138,18 +121,20 @@ def test_no_decision_is_preselected_and_decide_starts_disabled(
 def test_decide_asks_first_and_names_what_will_happen(
     app: flask.Flask, sup: FlaskClient, dispute_id: int
 ) -> None:
-    disabled, hidden, text, pending, hint = ask(sup, app, dispute_id, decision=None)
-    assert "Choose accept, partly accept or reject first" in json.dumps(hint)
-    assert (hidden, pending) == (True, None)
+    asked = ask(sup, app, dispute_id, decision=None)
+    assert "Choose accept, partly accept or reject first" in json.dumps(asked[ids.QA_D_HINT])
+    assert (asked[ids.QA_D_ASK], asked[ids.QA_D_PENDING]) == (True, None)
     assert state(app, dispute_id) == ("open", 60.0)
 
-    disabled, hidden, text, pending, hint = ask(sup, app, dispute_id, decision="reject")
-    assert "Write a note" in json.dumps(hint) and hidden is True
+    asked = ask(sup, app, dispute_id, decision="reject")
+    assert "Write a note" in json.dumps(asked[ids.QA_D_HINT]) and asked[ids.QA_D_ASK] is True
 
-    disabled, hidden, text, pending, hint = ask(sup, app, dispute_id, decision="accept")
-    assert (disabled, hidden, hint) == (True, False, "")
+    asked = ask(sup, app, dispute_id, decision="accept")
+    assert (asked[ids.QA_D_DECIDE], asked[ids.QA_D_ASK], asked[ids.QA_D_HINT]) == (True, False, "")
+    assert asked[ids.QA_D_CONFIRM] == "Confirm: accept"
+    text = asked[ids.QA_D_ASK_TEXT]
     assert "changes from No to Yes" in text and "60.0% to 100.0%" in text
-    assert pending == {"decision": "accept", "value": None, "note": ""}
+    assert asked[ids.QA_D_PENDING] == {"decision": "accept", "value": None, "note": ""}
     assert state(app, dispute_id) == ("open", 60.0)  # asking decided nothing
 
 
@@ -175,7 +160,8 @@ def test_the_server_refuses_a_decision_without_a_confirmed_choice(
 def test_a_rejection_is_confirmed_with_its_note(
     app: flask.Flask, sup: FlaskClient, dispute_id: int
 ) -> None:
-    *_, pending, hint = ask(sup, app, dispute_id, decision="reject", note="You did not ask.")
-    assert hint == "" and pending["decision"] == "reject"
+    asked = ask(sup, app, dispute_id, decision="reject", note="You did not ask.")
+    assert (asked[ids.QA_D_HINT], asked[ids.QA_D_CONFIRM]) == ("", "Confirm: reject")
+    pending = asked[ids.QA_D_PENDING]
     done = confirm(sup, app, dispute_id, pending, decision="reject", note="You did not ask.")
     assert "Decided" in done and state(app, dispute_id) == ("rejected", 60.0)
