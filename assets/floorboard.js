@@ -107,6 +107,23 @@
     return nu;
   }
 
+  function chartsReady(limitMs) {
+    // Resolves once the hidden preload chart of a rotating board is drawn, i.e. the chart
+    // library is loaded (or after limitMs: a rotation late is better than never).
+    var start = Date.now();
+    return new Promise(function (resolve) {
+      (function poll() {
+        var preload = document.getElementById("board-preload");
+        var drawn = window.Plotly && preload && preload.querySelector(".main-svg");
+        if (!preload || drawn || Date.now() - start > limitMs) {
+          resolve();
+        } else {
+          setTimeout(poll, 100);
+        }
+      })();
+    });
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     floorboard: {
       watchdog: function (tick, status, n, max, config, screen) {
@@ -149,8 +166,10 @@
         var next = config && config.rotate && config.rotate.next;
         if (!n || !next) { return window.dash_clientside.no_update; }
         // The next board's page replaces this one when it arrives (no reload): until then this
-        // board stays, live. Its chart is drawn for this screen's height at once.
-        return next + "&screen_h=" + window.innerHeight;
+        // board stays, live. Its chart is drawn for this screen's height at once, and only
+        // once the chart library has loaded (else a chart would be blank while it loads).
+        var href = next + "&screen_h=" + window.innerHeight;
+        return chartsReady(60000).then(function () { return href; });
       }
     }
   });

@@ -214,9 +214,9 @@ def tile_frame(board: Board, tile: Tile, *, body: Any = None, figure: Any = None
     Args:
         board: the board.
         tile: the tile.
-        body: what the tile shows until its first refresh (its body, or the ticker's track,
-            from the frame rendered with the page), so that a board never appears empty or
-            "STALE" while its first refresh is on its way.
+        body: what the tile shows until its first refresh (its body, the ticker's track or
+            the clock, from the frame rendered with the page), so that a board never appears
+            empty or "STALE" while its first refresh is on its way.
         figure: the chart's figure from the same frame.
     """
     style = {"gridColumn": f"span {tile.w}", "gridRow": f"span {tile.h}"}
@@ -224,7 +224,7 @@ def tile_frame(board: Board, tile: Tile, *, body: Any = None, figure: Any = None
     if tile.kind == "ticker":
         parts = [html.Div(body, id=tile_id(ids.TILE_TICKER, board, tile), className="ticker")]
     elif tile.kind == "clock":
-        parts = [html.Div(id=tile_id(ids.TILE_CLOCK, board, tile), className="clock")]
+        parts = [html.Div(body, id=tile_id(ids.TILE_CLOCK, board, tile), className="clock")]
     else:
         parts = [html.Div(body, id=tile_id(ids.TILE, board, tile), className="tile-slot")]
     if tile.kind == "chart":

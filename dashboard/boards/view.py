@@ -47,6 +47,7 @@ class FirstFrame:
         status: the refresh status of this frame (its board, age and read time).
         ticker: the ticker's track.
         ticker_sig: the ticker's signature (the first ticker refresh does not resend it).
+        clock: the clock's time and date (the browser's clock takes over at once).
     """
 
     bodies: list[Any]
@@ -55,6 +56,7 @@ class FirstFrame:
     status: dict[str, Any]
     ticker: Any = None
     ticker_sig: dict[str, Any] = field(default_factory=dict)
+    clock: Any = None
 
 
 def screen_height(query: dict[str, Any]) -> int | None:
@@ -173,7 +175,7 @@ def _tiles(board: Board, first: FirstFrame) -> list[html.Div]:
     bodies, figures = iter(first.bodies), iter(first.figures)
     placed = []
     for tile in board.tiles:
-        body = first.ticker if tile.kind == "ticker" else None
+        body = {"ticker": first.ticker, "clock": first.clock}.get(tile.kind)
         if has_body(tile):
             body = next(bodies, None)
         figure = next(figures, None) if tile.kind == "chart" else None

@@ -39,7 +39,7 @@ from dashboard.boards.view import (
     missing_view,
     screen_height,
 )
-from dashboard.i18n import fmt_time, t
+from dashboard.i18n import fmt_date, fmt_time, t
 from dashboard.state import app_state
 
 dash.register_page(
@@ -76,7 +76,17 @@ def first_frame(board: Board, height: int | None) -> FirstFrame:
         status=status,
         ticker=track,
         ticker_sig={"sig": ticker_sig, "n": 0},
+        clock=_clock(board.locale),
     )
+
+
+def _clock(locale: str) -> list[html.Div]:
+    """The clock tile's time and date in the center's zone, as the browser's clock shows it."""
+    now = datetime.now(ZoneInfo(app_state().settings.timezone))
+    return [
+        html.Div(fmt_time(now, locale), className="clock-time"),
+        html.Div(fmt_date(now, locale), className="clock-date"),
+    ]
 
 
 def _status(name: str, frame: Frame | None, version: str) -> dict[str, Any]:

@@ -189,25 +189,37 @@ return all('.tile-chart .js-plotly-plot', (g) =>
 RECORDER = """
 window.__fbKept = 'kept';
 const rec = window.__fbRecord = {titles: [], stamps: [], bad: [], frames: 0};
+let changed = performance.now();
 function look() {
   const root = document.getElementById('board-root');
   const text = (css) => ((document.querySelector(css) || {}).textContent || '').trim();
   const title = text('.board-title');
-  if (rec.titles[rec.titles.length - 1] !== title) { rec.titles.push(title); }
+  if (rec.titles[rec.titles.length - 1] !== title) {
+    rec.titles.push(title);
+    changed = performance.now();
+  }
   const stamp = text('.board-stamp');
   if (stamp && rec.stamps[rec.stamps.length - 1] !== stamp) { rec.stamps.push(stamp); }
   const seen = [];
   if (!root || /is-stale/.test(root.className)) { seen.push('board stale'); }
   if (text('#board-banner')) { seen.push('banner: ' + text('#board-banner')); }
   if (document.querySelector('.fresh.is-old')) { seen.push('tile stale'); }
-  document.querySelectorAll('.tile-slot').forEach((slot) => {
+  document.querySelectorAll('.tile-slot, .tile-clock .clock').forEach((slot) => {
     if (!slot.firstChild) { seen.push('empty tile'); }
   });
   document.querySelectorAll('.tile-chart').forEach((tile) => {
-    if (!tile.querySelector('.main-svg .trace')) { seen.push('empty chart'); }
+    if (!tile.querySelector('.main-svg .trace')) {
+      const graph = tile.querySelector('.dash-graph');
+      const plot = tile.querySelector('.js-plotly-plot');
+      seen.push('empty chart (' + (graph ? graph.className : 'no graph') + ', plot ' + !!plot +
+                ', Plotly ' + typeof window.Plotly + ')');
+    }
   });
   rec.frames += 1;
-  if (seen.length && rec.bad.length < 50) { rec.bad.push(title + ': ' + seen.join(', ')); }
+  if (seen.length && rec.bad.length < 50) {
+    const after = Math.round(performance.now() - changed);
+    rec.bad.push(title + ' (' + after + ' ms after it came): ' + seen.join(', '));
+  }
   requestAnimationFrame(look);
 }
 requestAnimationFrame(look);
