@@ -1,11 +1,19 @@
-/* Floorboard wallboard client: clock, freshness watchdog, reload on layout change, kiosk
- * rotation and alert sound. Runs in the browser, so it keeps working while the server is
- * unreachable: that is how a board turns itself to "STALE / reconnecting". */
+/* Floorboard wallboard client: clock, freshness watchdog, one refresh at a time, reload on
+ * layout change, kiosk rotation and alert sound. Runs in the browser, so it keeps working while
+ * the server is unreachable: that is how a board turns itself "STALE".
+ *
+ * Freshness is the age of the data itself: the age of the snapshot when the server read it,
+ * plus the time since that answer arrived. A slow but answering server keeps a board live; a
+ * board that has not been updated for stale_after_s says "no update for N s", whatever the
+ * cause (the aggregator stopped, the server or the network is down, the browser is starved). */
 (function () {
   "use strict";
-  var loadedAt = Date.now();
   var lastLevel = null;
   var reloading = false;
+  // The last status of the board shown (its read time) and when it arrived in this browser.
+  var seen = { board: null, key: null, at: 0 };
+  // Per interval: the tick whose answer it waits for, and since when.
+  var gates = {};
 
   function fill(text, values) {
     return String(text || "").replace(/\{(\w+)\}/g, function (_, k) {
@@ -49,41 +57,87 @@
     } catch (e) { /* no audio device: colours still show the alert */ }
   }
 
-  function verdict(status, received, config) {
-    var now = Date.now();
+  function noted(status, config, now) {
+    // Whether `status` is a new answer for the board shown (an answer for the board shown
+    // before a rotation, arriving after it, is not).
+    if (!status || status.board !== config.board) { return false; }
+    if (seen.board === status.board && seen.key === status.read_at) { return false; }
+    seen = { board: status.board, key: status.read_at, at: now, status: status };
+    return true;
+  }
+
+  function span(seconds, texts) {
+    var s = Math.max(0, Math.floor(seconds));
+    if (s < 120) { return fill(texts.secs, { n: s }); }
+    if (s < 7200) { return fill(texts.mins, { n: Math.floor(s / 60) }); }
+    return fill(texts.hours, { n: Math.floor(s / 3600) });
+  }
+
+  function verdict(status, config, now) {
     var texts = config.texts || {};
-    var lastOk = received || loadedAt;
-    var reason = (status && status.reason) || "init";
-    if (now - lastOk > config.stale_ms) {
-      return [true, texts.stale + " · " + texts.server_down + " · " + texts.reconnecting];
-    }
+    var reason = status ? status.reason : "init";
+    if (reason === "init" || reason === "error") { return [false, ""]; }
+    var waited = (now - seen.at) / 1000;
+    var age = typeof status.age === "number" ? status.age + waited : null;
+    var limit = (config.stale_ms || 10000) / 1000;
+    var quiet = function (s) { return fill(texts.no_update, { age: span(s, texts) }); };
     if (reason === "unreachable") {
-      return [true, texts.stale + " · " + texts.redis_down + " · " + texts.reconnecting];
-    }
-    if (reason === "stale") {
-      var since = status.stamp ? fill(texts.stale_since, { time: status.stamp }) : "";
-      return [true, texts.stale + " · " + since + " · " + texts.reconnecting];
+      var parts = [texts.stale, texts.redis_down];
+      if (age !== null) { parts.push(quiet(age)); }
+      return [true, parts.concat([texts.reconnecting]).join(" · ")];
     }
     if (reason === "no_data") {
-      return [true, texts.no_data + " · " + texts.reconnecting];
+      return [true, texts.stale + " · " + texts.no_data + (waited > limit ? " · " + quiet(waited) : "")];
     }
-    return [reason === "init", ""];
+    if (age === null) { age = waited; }
+    if (reason === "stale" || age > limit) {
+      return [true, texts.stale + " · " + quiet(age)];
+    }
+    return [false, ""];
+  }
+
+  function gate(key, board, n, max, answered, now, retryMs) {
+    // Lets an interval that stopped after its tick (max_intervals) tick again once the answer
+    // to that tick is in, or once it waited retryMs for it (a lost request is asked again).
+    var nu = window.dash_clientside.no_update;
+    if (typeof n !== "number" || typeof max !== "number" || max < 0 || n < max) { return nu; }
+    var g = gates[key];
+    if (!g || g.board !== board || g.n !== n) { g = gates[key] = { board: board, n: n, since: now }; }
+    if (answered || now - g.since > (retryMs || 10000)) { return n + 1; }
+    return nu;
+  }
+
+  function chartsReady(limitMs) {
+    // Resolves once the hidden preload chart of a rotating board is drawn, i.e. the chart
+    // library is loaded (or after limitMs: a rotation late is better than never).
+    var start = Date.now();
+    return new Promise(function (resolve) {
+      (function poll() {
+        var preload = document.getElementById("board-preload");
+        var drawn = window.Plotly && preload && preload.querySelector(".main-svg");
+        if (!preload || drawn || Date.now() - start > limitMs) {
+          resolve();
+        } else {
+          setTimeout(poll, 100);
+        }
+      })();
+    });
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     floorboard: {
-      stamp: function () {
-        return Date.now();
-      },
-      watchdog: function (n, status, received, config, screen) {
+      watchdog: function (tick, status, n, max, config, screen) {
         var nu = window.dash_clientside.no_update;
         config = config || {};
-        if (status && status.version !== undefined && status.reason !== "init" &&
-            config.version !== undefined && status.version !== config.version && !reloading) {
+        var now = Date.now();
+        var fresh = noted(status, config, now);
+        status = seen.board === config.board ? seen.status : null;  // this board's last one
+        if (fresh && status.version !== undefined && config.version !== undefined &&
+            status.version !== config.version && !reloading) {
           reloading = true;
           window.location.reload();
         }
-        var v = verdict(status, received, config);
+        var v = verdict(status, config, now);
         var level = (status && status.level) || "none";
         var cls = "board lang-" + (config.locale || "en") + (v[0] ? " is-stale" : " is-live");
         if (!v[0] && level === "alert") { cls += " has-alert"; }
@@ -100,13 +154,22 @@
         });
         var size = { w: window.innerWidth, h: window.innerHeight };
         var newScreen = screen && screen.w === size.w && screen.h === size.h ? nu : size;
-        return [cls, v[1], stamp, clock, newScreen];
+        var next = gate("refresh", config.board, n, max, fresh, now, config.retry_ms);
+        return [cls, v[1], stamp, clock, newScreen, next];
+      },
+      tickerGate: function (tick, answer, n, max, config) {
+        config = config || {};
+        var answered = !!(answer && answer.n === n);
+        return gate("ticker", config.board, n, max, answered, Date.now(), config.retry_ms);
       },
       rotate: function (n, config) {
-        if (n && config && config.rotate && config.rotate.next) {
-          window.location.assign(config.rotate.next);
-        }
-        return "";
+        var next = config && config.rotate && config.rotate.next;
+        if (!n || !next) { return window.dash_clientside.no_update; }
+        // The next board's page replaces this one when it arrives (no reload): until then this
+        // board stays, live. Its chart is drawn for this screen's height at once, and only
+        // once the chart library has loaded (else a chart would be blank while it loads).
+        var href = next + "&screen_h=" + window.innerHeight;
+        return chartsReady(60000).then(function () { return href; });
       }
     }
   });

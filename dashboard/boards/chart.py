@@ -14,7 +14,6 @@ from typing import Any
 
 from dash import dcc
 
-from dashboard import ids
 from dashboard.boards.frame import Frame
 from dashboard.boards.tiles_schema import Tile
 
@@ -28,12 +27,16 @@ COLORS = {
 _COUNTS = ("offered", "answered", "abandoned", "answered_within_t", "abandoned_after_t")
 
 
-def graph(tile: Tile) -> dcc.Graph:
+EMPTY = {"data": [], "layout": {"paper_bgcolor": "rgba(0,0,0,0)"}}
+
+
+def graph(id_: dict[str, Any], figure: Mapping[str, Any] | None = None) -> dcc.Graph:
+    """The chart of a tile (``figure``: the one rendered with the page, else empty)."""
     return dcc.Graph(
-        id={"type": ids.TILE_GRAPH, "index": tile.index},
+        id=id_,
         className="tile-graph",
         config={"displayModeBar": False, "responsive": True, "staticPlot": True},
-        figure={"data": [], "layout": {"paper_bgcolor": "rgba(0,0,0,0)"}},
+        figure=figure or EMPTY,
     )
 
 

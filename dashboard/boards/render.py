@@ -203,20 +203,36 @@ def render_body(tile: Tile, frame: Frame) -> Any:
     return []
 
 
-def tile_frame(board: Board, tile: Tile) -> html.Div:
-    """The static container of a tile: placed on the grid once, filled on every refresh."""
+def tile_id(kind: str, board: Board, tile: Tile) -> dict[str, Any]:
+    """The pattern-matching id of a tile's part (``ids.TILE``, ``ids.TILE_GRAPH``, ...)."""
+    return {"type": kind, "board": board.name, "index": tile.index}
+
+
+def tile_frame(board: Board, tile: Tile, *, body: Any = None, figure: Any = None) -> html.Div:
+    """The container of a tile, placed on the grid once and filled on every refresh.
+
+    Args:
+        board: the board.
+        tile: the tile.
+        body: what the tile shows until its first refresh (its body, the ticker's track or
+            the clock, from the frame rendered with the page), so that a board never appears
+            empty or "STALE" while its first refresh is on its way.
+        figure: the chart's figure from the same frame.
+    """
     style = {"gridColumn": f"span {tile.w}", "gridRow": f"span {tile.h}"}
-    body: list[Any] = [html.Div(id={"type": ids.TILE, "index": tile.index}, className="tile-slot")]
+    parts: list[Any]
+    if tile.kind == "ticker":
+        parts = [html.Div(body, id=tile_id(ids.TILE_TICKER, board, tile), className="ticker")]
+    elif tile.kind == "clock":
+        parts = [html.Div(body, id=tile_id(ids.TILE_CLOCK, board, tile), className="clock")]
+    else:
+        parts = [html.Div(body, id=tile_id(ids.TILE, board, tile), className="tile-slot")]
     if tile.kind == "chart":
         from dashboard.boards.chart import graph  # noqa: PLC0415 - plotly only where needed
 
-        body.append(graph(tile))
-    elif tile.kind == "ticker":
-        body = [html.Div(id={"type": ids.TILE_TICKER, "index": tile.index}, className="ticker")]
-    elif tile.kind == "clock":
-        body = [html.Div(id={"type": ids.TILE_CLOCK, "index": tile.index}, className="clock")]
+        parts.append(graph(tile_id(ids.TILE_GRAPH, board, tile), figure))
     elif tile.kind == "poster":
         from dashboard.hr_poster import poster_cache  # noqa: PLC0415
 
         poster_cache().get()  # loaded with the page, so that refreshes find it in memory
-    return html.Div(body, className=f"tile tile-{tile.kind}", style=style)
+    return html.Div(parts, className=f"tile tile-{tile.kind}", style=style)

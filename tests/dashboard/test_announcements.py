@@ -104,7 +104,12 @@ def test_a_supervisor_posts_from_the_page_and_the_ticker_shows_it(
     tick = {
         "output": ticker_key,
         "outputs": [
-            [{"id": {"type": "tile-ticker", "index": 14}, "property": "children"}],
+            [
+                {
+                    "id": {"type": "tile-ticker", "board": "center", "index": 14},
+                    "property": "children",
+                }
+            ],
             {"id": "board-ticker-sig", "property": "data"},
         ],
         "inputs": [{"id": "board-ticker-refresh", "property": "n_intervals", "value": 1}],

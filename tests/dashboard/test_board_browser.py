@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -137,23 +139,27 @@ def simulate_today(site: Site, agents: int) -> dict[str, Any]:
 @dataclass
 class Keeper:
     """The running aggregator of a test: applies new events and rewrites the snapshot every
-    0.5 s, rides out a Redis restart, and stops writing while ``paused`` is set."""
+    0.5 s, rides out a Redis restart, and stops writing while ``paused`` is set (``resting``
+    says it has stopped: no write is in flight)."""
 
     paused: threading.Event
+    resting: threading.Event
 
 
 @contextlib.contextmanager
 def aggregating(site: Site) -> Iterator[Keeper]:
     """Keep the snapshot fresh, as the running aggregator does (a snapshot every 0.5 s)."""
     stop = threading.Event()
-    keeper = Keeper(paused=threading.Event())
+    keeper = Keeper(paused=threading.Event(), resting=threading.Event())
     aggregator = Aggregator(site.client(), keys=site.keys, config=aggregator_config(site.settings))
     aggregator.drain()
 
     def loop() -> None:
         while not stop.wait(0.5):
             if keeper.paused.is_set():
+                keeper.resting.set()
                 continue
+            keeper.resting.clear()
             with contextlib.suppress(redis.RedisError):  # Redis stopped: retry, as it does
                 aggregator.drain()
 
@@ -164,6 +170,89 @@ def aggregating(site: Site) -> Iterator[Keeper]:
     finally:
         stop.set()
         thread.join(timeout=5)
+
+
+# Every chart has its bars, drawn for this screen (chart.figure scales its fonts by the height),
+# the ticker its track and the clock its time: the board as a viewer sees it.
+DRAWN = """
+const scale = Math.max(0.6, window.innerHeight / 1080);
+const all = (css, ok) => Array.from(document.querySelectorAll(css)).every(ok);
+return all('.tile-chart .js-plotly-plot', (g) =>
+    g.querySelector('.main-svg .trace') !== null && g.layout && g.layout.font.size === 15 * scale)
+  && all('.tile-ticker .ticker', (t) => t.querySelector('.ticker-track') !== null)
+  && all('.tile-clock .clock', (c) => c.textContent.trim() !== '');
+"""
+
+# Watches the page on every frame the browser paints (requestAnimationFrame) and notes what a
+# viewer would have seen wrong: a board or a tile "STALE", a banner, an empty tile or chart.
+# It lives in ``window``: a page reload would lose it (and ``__fbKept``).
+RECORDER = """
+window.__fbKept = 'kept';
+const rec = window.__fbRecord = {titles: [], stamps: [], bad: [], frames: 0};
+let changed = performance.now();
+function look() {
+  const root = document.getElementById('board-root');
+  const text = (css) => ((document.querySelector(css) || {}).textContent || '').trim();
+  const title = text('.board-title');
+  if (rec.titles[rec.titles.length - 1] !== title) {
+    rec.titles.push(title);
+    changed = performance.now();
+  }
+  const stamp = text('.board-stamp');
+  if (stamp && rec.stamps[rec.stamps.length - 1] !== stamp) { rec.stamps.push(stamp); }
+  const seen = [];
+  if (!root || /is-stale/.test(root.className)) { seen.push('board stale'); }
+  if (text('#board-banner')) { seen.push('banner: ' + text('#board-banner')); }
+  if (document.querySelector('.fresh.is-old')) { seen.push('tile stale'); }
+  document.querySelectorAll('.tile-slot, .tile-clock .clock').forEach((slot) => {
+    if (!slot.firstChild) { seen.push('empty tile'); }
+  });
+  document.querySelectorAll('.tile-chart').forEach((tile) => {
+    if (!tile.querySelector('.main-svg .trace')) {
+      const graph = tile.querySelector('.dash-graph');
+      const plot = tile.querySelector('.js-plotly-plot');
+      seen.push('empty chart (' + (graph ? graph.className : 'no graph') + ', plot ' + !!plot +
+                ', Plotly ' + typeof window.Plotly + ')');
+    }
+  });
+  rec.frames += 1;
+  if (seen.length && rec.bad.length < 50) {
+    const after = Math.round(performance.now() - changed);
+    rec.bad.push(title + ' (' + after + ' ms after it came): ' + seen.join(', '));
+  }
+  requestAnimationFrame(look);
+}
+requestAnimationFrame(look);
+"""
+
+
+def record(driver: Any) -> dict[str, Any]:
+    return driver.execute_script("return window.__fbRecord || null") or {}
+
+
+def no_update_for(banner: str) -> int:
+    """N in the banner's "No update for N s" (-1 without one)."""
+    found = re.search(r"No update for (\d+) s", banner)
+    return int(found.group(1)) if found else -1
+
+
+@contextlib.contextmanager
+def slow_server(site: Site, delay_s: float) -> Iterator[None]:
+    """Every callback of the web server answers ``delay_s`` late (a slow but alive server:
+    the delay is longer than a board's refresh interval)."""
+    app = site.web.app
+    inner = app.wsgi_app
+
+    def slow(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/_dash-update-component":
+            threading.Event().wait(delay_s)
+        return inner(environ, start_response)
+
+    app.wsgi_app = slow  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        app.wsgi_app = inner  # type: ignore[method-assign]
 
 
 def wait_for(condition: Any, timeout: float = 15.0, what: str = "") -> Any:
@@ -237,13 +326,13 @@ def test_a_display_follows_redis_goes_stale_and_recovers(site: Site, dash_br: An
 
         # the aggregator stops writing: the snapshot ages past stale_after_s
         keeper.paused.set()
-        time.sleep(1)  # a write in flight lands first
+        keeper.resting.wait(timeout=10)  # a write in flight lands first
         client = site.client()
         doc = json.loads(client.get(site.keys.snapshot))
         doc["generated_at"] = time.time() - 60
         client.set(site.keys.snapshot, json.dumps(doc))
         wait_for(lambda: "is-stale" in root_class(driver), what="stale snapshot")
-        assert "no fresh data since" in text_of(driver, "#board-banner").lower()
+        assert no_update_for(text_of(driver, "#board-banner")) >= 60
         keeper.paused.clear()
         wait_for(lambda: "is-live" in root_class(driver), what="fresh again")
 
@@ -278,8 +367,79 @@ def shoot(driver: Any, site: Site, board: str, size: tuple[int, int]) -> None:
         driver.set_window_size(2 * size[0] - inner[0], 2 * size[1] - inner[1])
     driver.get(site.board_url(board))
     wait_for(lambda: "is-live" in root_class(driver), what=f"{board} live")
-    time.sleep(2.5)  # the chart and the ticker draw
+    wait_for(lambda: driver.execute_script(DRAWN), what=f"{board} drawn for {size}")
     assert not driver.find_elements(By.CSS_SELECTOR, ".board-error")
     path = SHOTS / f"{board}-{size[0]}x{size[1]}.png"
     driver.save_screenshot(str(path))
     assert path.stat().st_size > 20_000
+
+
+def test_rotation_swaps_the_board_in_the_page_never_stale_or_empty(
+    site: Site, dash_br: Any
+) -> None:
+    """Kiosk rotation (issue 11.14): agents (no chart) → center → center-zh → agents. The
+    page is not reloaded, and on no painted frame is a tile STALE or empty or a chart blank."""
+    simulate_today(site, agents=36)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver = dash_br.driver
+    driver.set_window_size(1600, 900)
+    tour = ["Agents", "Contact center", "客服中心实时大屏", "Agents"]
+    with aggregating(site):
+        driver.get(site.board_url("agents", rotate="5", boards="agents,center,center-zh"))
+        wait_for(lambda: "is-live" in root_class(driver), what="the agents board live")
+        wait_for(lambda: text_of(driver, ".board-title") == "Agents", what="the agents board")
+        driver.execute_script(RECORDER)
+        driver.save_screenshot(str(SHOTS / "rotate-1-before.png"))
+        wait_for(
+            lambda: text_of(driver, ".board-title") == "Contact center",
+            timeout=30,
+            what="rotation to the center board",
+        )
+        driver.save_screenshot(str(SHOTS / "rotate-2-after.png"))
+        wait_for(
+            lambda: record(driver).get("titles", [])[: len(tour)] == tour,
+            timeout=60,
+            what=f"the rotation {' → '.join(tour)}",
+        )
+        seen = record(driver)
+    assert driver.execute_script("return window.__fbKept") == "kept"  # never reloaded
+    assert seen["titles"][: len(tour)] == tour  # no frame without a board in between
+    assert seen["bad"] == [], seen["bad"][:5]
+    assert seen["frames"] > 10
+    assert urlsplit(driver.current_url).path == "/board/agents"
+    assert "token=" in driver.current_url and "rotate=5" in driver.current_url
+
+
+def test_a_slow_server_keeps_the_board_live_and_old_data_says_no_update(
+    site: Site, dash_br: Any
+) -> None:
+    """Answers slower than the refresh interval are not dropped (the board stays live, no
+    banner); data that really is old says "No update for N s" and blames no server."""
+    simulate_today(site, agents=36)
+    driver = dash_br.driver
+    driver.set_window_size(1600, 900)
+    with aggregating(site) as keeper, slow_server(site, delay_s=1.5):
+        driver.get(site.board_url("center"))  # refreshes every 1 s; each answer takes 1.5 s
+        wait_for(lambda: "is-live" in root_class(driver), what="the board live")
+        driver.execute_script(RECORDER)
+        wait_for(
+            lambda: len(record(driver).get("stamps", [])) >= 5,
+            timeout=40,
+            what="four refreshes answered by the slow server",
+        )
+        seen = record(driver)
+        assert seen["bad"] == [], seen["bad"][:5]
+
+        keeper.paused.set()
+        keeper.resting.wait(timeout=10)
+        client = site.client()
+        doc = json.loads(client.get(site.keys.snapshot))
+        doc["generated_at"] = time.time() - 90
+        client.set(site.keys.snapshot, json.dumps(doc))
+        wait_for(lambda: "is-stale" in root_class(driver), what="stale snapshot")
+        banner = wait_for(lambda: text_of(driver, "#board-banner"), what="the banner")
+        assert 90 <= no_update_for(banner) < 120, banner
+        assert "unreachable" not in banner.lower() and "server" not in banner.lower()
+        keeper.paused.clear()
+        wait_for(lambda: "is-live" in root_class(driver), what="fresh again")
+        wait_for(lambda: text_of(driver, "#board-banner") == "", what="banner gone")

@@ -42,11 +42,20 @@ def refresh_body(app: flask.Flask, board_name: str) -> dict[str, Any]:
         "output": key,
         "outputs": [
             [
-                {"id": {"type": "tile", "index": t.index}, "property": "children"}
+                {
+                    "id": {"type": "tile", "board": board_name, "index": t.index},
+                    "property": "children",
+                }
                 for t in board.tiles
                 if t.kind not in ("ticker", "clock")
             ],
-            [{"id": {"type": "tile-graph", "index": i}, "property": "figure"} for i in charts],
+            [
+                {
+                    "id": {"type": "tile-graph", "board": board_name, "index": i},
+                    "property": "figure",
+                }
+                for i in charts
+            ],
             {"id": "board-chart-sig", "property": "data"},
             {"id": "board-status", "property": "data"},
         ],

@@ -79,7 +79,10 @@ def refresh_body(app: flask.Flask, board: str) -> dict[str, Any]:
     return {
         "output": key,
         "outputs": [
-            [{"id": {"type": "tile", "index": i}, "property": "children"} for i in (0, 1)],
+            [
+                {"id": {"type": "tile", "board": board, "index": i}, "property": "children"}
+                for i in (0, 1)
+            ],
             [],
             {"id": "board-chart-sig", "property": "data"},
             {"id": "board-status", "property": "data"},

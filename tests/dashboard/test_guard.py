@@ -130,7 +130,7 @@ def callback_body(app: dash.Dash, key: str, board: str = "tv") -> dict[str, Any]
         id_, prop = item.component_id, item.component_property
         if isinstance(id_, dict):
             if id_.get("type") == "tile":
-                return [{"id": {**id_, "index": 0}, "property": prop}]
+                return [{"id": {**id_, "board": board, "index": 0}, "property": prop}]
             return []
         return {"id": id_, "property": prop}
 

@@ -92,7 +92,7 @@ def refresh_body(board: str) -> dict[str, Any]:
     return {
         "output": None,
         "outputs": [
-            [{"id": {"type": ids.TILE, "index": tile.index}, "property": "children"}
+            [{"id": {"type": ids.TILE, "board": board, "index": tile.index}, "property": "children"}
              for tile in spec.tiles if tile.kind not in ("ticker", "clock")],
             [],
             {"id": ids.BOARD_CHART_SIG, "property": "data"},

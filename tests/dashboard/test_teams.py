@@ -182,7 +182,7 @@ def board_body(app: flask.Flask, board: str) -> dict[str, Any]:
     return {
         "output": key,
         "outputs": [
-            [{"id": {"type": "tile", "index": 0}, "property": "children"}],
+            [{"id": {"type": "tile", "board": board, "index": 0}, "property": "children"}],
             [],
             {"id": "board-chart-sig", "property": "data"},
             {"id": "board-status", "property": "data"},
@@ -216,8 +216,9 @@ def _names(doc: Any) -> list[str]:
 
 
 def test_a_board_tile_of_one_team_shows_its_agents_without_sql(
-    app: flask.Flask, display: Any, snapshot: dict[str, Any], people: sessionmaker[Session]
+    app: flask.Flask, snapshot: dict[str, Any], display: Any, people: sessionmaker[Session]
 ) -> None:
+    # the snapshot first: the page is rendered with a frame read from it
     engine = app.extensions["floorboard"].engine
     seen: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
@@ -226,7 +227,7 @@ def test_a_board_tile_of_one_team_shows_its_agents_without_sql(
     assert seen == []  # the page load read the teams; the refresh reads memory only
 
 
-def test_sort_by_team_groups_the_cells(app: flask.Flask, display: Any, snapshot: Any) -> None:
+def test_sort_by_team_groups_the_cells(app: flask.Flask, snapshot: Any, display: Any) -> None:
     open_page(display, "/board/by-team")
     response = display.post(CALLBACK_ENDPOINT, json=board_body(app, "by-team"))
     names = _names(response.get_json())
