@@ -177,8 +177,10 @@ def aggregating(site: Site) -> Iterator[Keeper]:
 DRAWN = """
 const scale = Math.max(0.6, window.innerHeight / 1080);
 const all = (css, ok) => Array.from(document.querySelectorAll(css)).every(ok);
-return all('.tile-chart .js-plotly-plot', (g) =>
-    g.querySelector('.main-svg .trace') !== null && g.layout && g.layout.font.size === 15 * scale)
+const plotted = (tile) => tile.querySelector('.js-plotly-plot');
+return all('.tile-chart', (tile) => plotted(tile) !== null
+    && plotted(tile).querySelector('.main-svg .trace') !== null
+    && plotted(tile).layout.font.size === 15 * scale)
   && all('.tile-ticker .ticker', (t) => t.querySelector('.ticker-track') !== null)
   && all('.tile-clock .clock', (c) => c.textContent.trim() !== '');
 """
