@@ -177,8 +177,10 @@ def aggregating(site: Site) -> Iterator[Keeper]:
 DRAWN = """
 const scale = Math.max(0.6, window.innerHeight / 1080);
 const all = (css, ok) => Array.from(document.querySelectorAll(css)).every(ok);
-return all('.tile-chart .js-plotly-plot', (g) =>
-    g.querySelector('.main-svg .trace') !== null && g.layout && g.layout.font.size === 15 * scale)
+const plotted = (tile) => tile.querySelector('.js-plotly-plot');
+return all('.tile-chart', (tile) => plotted(tile) !== null
+    && plotted(tile).querySelector('.main-svg .trace') !== null
+    && plotted(tile).layout.font.size === 15 * scale)
   && all('.tile-ticker .ticker', (t) => t.querySelector('.ticker-track') !== null)
   && all('.tile-clock .clock', (c) => c.textContent.trim() !== '');
 """
@@ -416,11 +418,14 @@ def test_a_slow_server_keeps_the_board_live_and_old_data_says_no_update(
     """Answers slower than the refresh interval are not dropped (the board stays live, no
     banner); data that really is old says "No update for N s" and blames no server."""
     simulate_today(site, agents=36)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     driver = dash_br.driver
     driver.set_window_size(1600, 900)
     with aggregating(site) as keeper, slow_server(site, delay_s=1.5):
         driver.get(site.board_url("center"))  # refreshes every 1 s; each answer takes 1.5 s
         wait_for(lambda: "is-live" in root_class(driver), what="the board live")
+        # a page opened afresh draws its chart once the chart library has loaded
+        wait_for(lambda: driver.execute_script(DRAWN), timeout=30, what="the board drawn")
         driver.execute_script(RECORDER)
         wait_for(
             lambda: len(record(driver).get("stamps", [])) >= 5,
@@ -440,6 +445,7 @@ def test_a_slow_server_keeps_the_board_live_and_old_data_says_no_update(
         banner = wait_for(lambda: text_of(driver, "#board-banner"), what="the banner")
         assert 90 <= no_update_for(banner) < 120, banner
         assert "unreachable" not in banner.lower() and "server" not in banner.lower()
+        driver.save_screenshot(str(SHOTS / "board-no-update-1600x900.png"))
         keeper.paused.clear()
         wait_for(lambda: "is-live" in root_class(driver), what="fresh again")
         wait_for(lambda: text_of(driver, "#board-banner") == "", what="banner gone")
