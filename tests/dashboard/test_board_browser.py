@@ -1,5 +1,7 @@
 """Boards in headless Chromium: a TV opens a board with its display token, follows Redis,
-turns "STALE / reconnecting" when Redis stops or the snapshot gets old, and recovers by itself.
+turns "STALE" when Redis stops or the snapshot gets old ("No update for N s"), and recovers by
+itself; kiosk rotation swaps boards in the page without a STALE or empty frame; a server slower
+than the refresh interval keeps a board live.
 Also saves a screenshot of every shipped board at 1920x1080 and 3840x2160 for people to look at
 (``tests/output/screenshots/``)."""
 
