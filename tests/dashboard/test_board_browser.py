@@ -400,11 +400,14 @@ def test_rotation_swaps_the_board_in_the_page_never_stale_or_empty(
             what="rotation to the center board",
         )
         driver.save_screenshot(str(SHOTS / "rotate-2-after.png"))
-        wait_for(
-            lambda: record(driver).get("titles", [])[: len(tour)] == tour,
-            timeout=60,
-            what=f"the rotation {' → '.join(tour)}",
-        )
+        try:
+            wait_for(
+                lambda: record(driver).get("titles", [])[: len(tour)] == tour,
+                timeout=60,
+                what=f"the rotation {' → '.join(tour)}",
+            )
+        except AssertionError as exc:  # say which boards were seen, and in what order
+            raise AssertionError(f"{exc}; titles seen: {record(driver).get('titles')}") from exc
         seen = record(driver)
     assert driver.execute_script("return window.__fbKept") == "kept"  # never reloaded
     assert seen["titles"][: len(tour)] == tour  # no frame without a board in between
