@@ -212,8 +212,11 @@ def test_the_wall_poster_on_screen_on_paper_and_on_a_big_screen(site: Site, dash
         driver.get(f"{base}/board/poster?token={site.token}")
         wait_for(lambda: "is-live" in driver.find_element(By.ID, "board-root")
                  .get_attribute("class"), what="live board")  # fmt: skip
-        wait_for(lambda: text_of(driver, ".kind-poster .roll"), what="the poster tile")
-        assert all(name in text_of(driver, ".kind-poster") for name in DESK_AGENTS)
+        # the tile's first frame may come before the poster's roll: wait for every name
+        wait_for(
+            lambda: all(name in text_of(driver, ".kind-poster") for name in DESK_AGENTS),
+            what=f"the poster tile naming {', '.join(DESK_AGENTS)}",
+        )
         shoot(driver, "poster-board-1920x1080")
 
 
