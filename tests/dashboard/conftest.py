@@ -22,6 +22,7 @@ from collectors.db import make_engine, session_factory, session_scope
 from collectors.events import Event, Kind
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
+from dashboard.app import create_app
 from dashboard.auth import service
 from dashboard.database import upgrade
 from dashboard.security import csrf
@@ -209,3 +210,30 @@ def snapshot(center: Center) -> dict[str, Any]:
     center.standard()
     center.waiting("c4", "sales", 570)
     return center.drain()
+
+
+# The QA console's world and app, shared by the modules that test it through the server (a
+# module that needs another app or world defines its own fixture of the same name).
+@pytest.fixture
+def world(sessions: Any, tmp_path: Path, make_user: Callable[..., str]) -> Any:
+    from qa_web_support import build_world  # noqa: PLC0415 - only the QA modules need it
+
+    return build_world(sessions, tmp_path, make_user)
+
+
+@pytest.fixture
+def app(settings: Settings, world: Any) -> flask.Flask:
+    return create_app(settings)
+
+
+@pytest.fixture
+def as_user(app: flask.Flask, login: Callable[..., FlaskClient]) -> Callable[[str], FlaskClient]:
+    """``as_user(name)``: a client signed in as ``name`` that has opened the home page (which
+    sets the CSRF cookie and lets Dash register its router)."""
+
+    def make(name: str) -> FlaskClient:
+        client = login(app.test_client(), name)
+        client.get("/")
+        return client
+
+    return make

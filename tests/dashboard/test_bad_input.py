@@ -8,43 +8,21 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import flask
 import pytest
 from flask.testing import FlaskClient
-from qa_web_support import AGENT_A, CALLBACK, ROUTER, World, build_world, call, page
+from qa_web_support import AGENT_A, CALLBACK, ROUTER, call, page
 
 from collectors.db import session_scope
 from dashboard import ids
 from dashboard.announcements import service as announcements
-from dashboard.app import create_app, dash_app
-from dashboard.settings import Settings
+from dashboard.app import dash_app
 from qa.ledger.service import list_entries
 from qa.scorecards.service import list_scorecards
 
 TOO_BIG = 2**63  # one above the largest id SQL can hold
-
-
-@pytest.fixture
-def world(sessions: Any, tmp_path: Path, make_user: Callable[..., str]) -> World:
-    return build_world(sessions, tmp_path, make_user)
-
-
-@pytest.fixture
-def app(settings: Settings, world: World) -> flask.Flask:
-    return create_app(settings)
-
-
-@pytest.fixture
-def as_user(app: flask.Flask, login: Callable[..., FlaskClient]) -> Callable[[str], FlaskClient]:
-    def client(name: str) -> FlaskClient:
-        signed_in = login(app.test_client(), name)
-        signed_in.get("/")
-        return signed_in
-
-    return client
 
 
 def db(app: flask.Flask) -> Any:

@@ -7,18 +7,15 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import flask
-import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from qa_web_support import World, build_world, call, page
+from qa_web_support import World, call, page
 
 from collectors.db import session_scope
-from dashboard.app import create_app, dash_app
-from dashboard.settings import Settings
+from dashboard.app import dash_app
 from qa.calibration.service import close_session, create_session, start_calibration
 from qa.evaluations.models import Dispute, Evaluation
 from qa.evaluations.schemas import AnswerIn
@@ -27,26 +24,6 @@ from qa.scorecards.files import loads_spec
 from qa.scorecards.service import get_current, spec_of
 
 DENIED = "denied"
-
-
-@pytest.fixture
-def world(sessions: Any, tmp_path: Path, make_user: Callable[..., str]) -> World:
-    return build_world(sessions, tmp_path, make_user)
-
-
-@pytest.fixture
-def app(settings: Settings, world: World) -> flask.Flask:
-    return create_app(settings)
-
-
-@pytest.fixture
-def as_user(app: flask.Flask, login: Callable[..., FlaskClient]) -> Callable[[str], FlaskClient]:
-    def make(name: str) -> FlaskClient:
-        client = login(app.test_client(), name)
-        client.get("/")  # the page sets the CSRF cookie; Dash registers its router
-        return client
-
-    return make
 
 
 def evaluation(app: flask.Flask, evaluation_id: int) -> Evaluation:

@@ -12,37 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import flask
-import pytest
 from flask.testing import FlaskClient
-from qa_web_support import World, build_world, call, page
+from qa_web_support import World, call, page
 
 from collectors.db import session_scope
-from dashboard.app import create_app, dash_app
-from dashboard.settings import Settings
+from dashboard.app import dash_app
 from qa.evaluations.models import Dispute, Evaluation
 from qa.scorecards.service import list_scorecards
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def world(sessions: Any, tmp_path: Path, make_user: Callable[..., str]) -> World:
-    return build_world(sessions, tmp_path, make_user)
-
-
-@pytest.fixture
-def app(settings: Settings, world: World) -> flask.Flask:
-    return create_app(settings)
-
-
-@pytest.fixture
-def as_user(app: flask.Flask, login: Callable[..., FlaskClient]) -> Callable[[str], FlaskClient]:
-    def client(name: str) -> FlaskClient:
-        signed_in = login(app.test_client(), name)
-        signed_in.get("/")
-        return signed_in
-
-    return client
 
 
 def db(app: flask.Flask) -> Any:
