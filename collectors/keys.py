@@ -60,6 +60,12 @@ class Keys:
         return f"{self.base}:offsets"
 
     @property
+    def sources(self) -> str:
+        """Hash: source name → JSON of what its live collector last said about itself
+        (connected, warnings such as AMI events without timestamps); ``floorboard health``."""
+        return f"{self.base}:sources"
+
+    @property
     def stats(self) -> str:
         """Hash of pipeline counters: ingested, rejected:<reason>, applied, duplicates..."""
         return f"{self.base}:stats"

@@ -18,6 +18,11 @@ that never counts a caller twice). A dropped connection is retried after a :clas
 Nothing a server sends stops the collector: a block that cannot be read or mapped becomes a
 dead letter (located ``host:port#connection:message``) and reading goes on. AMI has no replay,
 so there is no offset to store; the state read on reconnect covers the time away.
+
+The collector keeps a status record (:mod:`collectors.pipeline.sources`): connected or not,
+and whether the server's events carry ``Timestamp``. Without them (``timestampevents`` off)
+every event is dated on arrival; that is logged once as a warning when the first queue event
+shows it, and the record carries the warning for ``floorboard health``.
 """
 
 from __future__ import annotations
@@ -41,9 +46,12 @@ from collectors.ami.protocol import (
     encode_action,
     parse_banner,
 )
+from collectors.ami.timestamps import WARNING as NO_TIMESTAMP_WARNING
+from collectors.ami.timestamps import TimestampCheck
 from collectors.events import Event, Reject
 from collectors.pipeline.outage import OutageTracker
 from collectors.pipeline.producer import EventProducer
+from collectors.pipeline.sources import write_status
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +79,10 @@ class AmiStats:
     published_rejects: int = 0
     lost_events: int = 0
     last_error: str = ""
+    timestamps: str = "unknown"
+    """Whether the server's queue events carry ``Timestamp``: present, missing, unknown."""
+    untimed_events: int = 0
+    """Queue events dated on arrival for want of a ``Timestamp``."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,7 @@ class Backoff:
 class _Connection:
     number: int
     writer: asyncio.StreamWriter
+    timestamps: TimestampCheck
     messages: int = 0
     next_action: int = 0
     waiting: dict[str, asyncio.Future[Message]] = field(default_factory=dict)
@@ -167,6 +180,9 @@ class AmiCollector:
         self._rejects: list[Reject] = []
         self._wakeup = asyncio.Event()
         self._closing = False
+        self._warned_untimed = False
+        self._status_dirty = True  # the status record needs writing
+        self.version = ""
         self._give_up_at = float("inf")  # set when stopping: publish retries end then
         # Publishing retries wait at most a few seconds, whatever the reconnect back-off to
         # Asterisk: events should reach the boards soon after Redis is back.
@@ -195,11 +211,13 @@ class AmiCollector:
                     break
                 attempt = 0 if self.logged_in.is_set() else attempt + 1
                 self.logged_in.clear()
+                self._status_changed()
                 delay = self.backoff.delay(max(0, attempt - 1), self.rng)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=delay)
         finally:
             self.logged_in.clear()
+            self._status_dirty = True
             self._add(self.mapper.resolve_all())
             self._give_up_at = self.clock() + self.shutdown_timeout
             self._closing = True
@@ -218,7 +236,7 @@ class AmiCollector:
             asyncio.open_connection(self.host, self.port), timeout=self.connect_timeout
         )
         self.stats.connections += 1
-        conn = _Connection(self.stats.connections, writer)
+        conn = _Connection(self.stats.connections, writer, TimestampCheck(self.mapper.handled))
         read_task: asyncio.Task[None] | None = None
         try:
             banner = await asyncio.wait_for(reader.readline(), timeout=self.connect_timeout)
@@ -229,6 +247,7 @@ class AmiCollector:
             except ValueError as exc:
                 raise AmiConnectionError(str(exc)) from None
             log.info("connected to %s:%s (AMI %s)", self.host, self.port, version)
+            self.version = version
             read_task = asyncio.create_task(self._read_loop(reader, conn))
             await self._login(conn)
             await self._keep_alive(conn, read_task, stop)
@@ -255,6 +274,7 @@ class AmiCollector:
         if status.response != "Success":
             raise AmiConnectionError(f"QueueStatus refused: {status.get('Message')}")
         self.logged_in.set()
+        self._status_changed()
 
     async def _keep_alive(
         self, conn: _Connection, read_task: asyncio.Task[None], stop: asyncio.Event
@@ -336,9 +356,26 @@ class AmiCollector:
             if future is not None and not future.done():
                 future.set_result(item)
         elif item.has("Event"):
+            self._check_timestamp(item, conn)
             self._map(item, location)
         else:
             self._reject(location, item.preview(), "unexpected message: no Event or Response")
+
+    def _check_timestamp(self, msg: Message, conn: _Connection) -> None:
+        """Learn from the connection's queue events whether they carry ``Timestamp``."""
+        timed = conn.timestamps.observe(msg)
+        if timed is None:
+            return
+        if not timed:
+            self.stats.untimed_events += 1
+        state = conn.timestamps.state
+        if state == self.stats.timestamps:
+            return
+        self.stats.timestamps = state
+        self._status_changed()
+        if state == "missing" and not self._warned_untimed:
+            self._warned_untimed = True  # once per run: the record keeps saying it
+            log.warning("AMI %s:%s: %s", self.host, self.port, NO_TIMESTAMP_WARNING)
 
     def _map(self, msg: Message, location: str) -> None:
         if msg.event not in self.mapper.handled:
@@ -368,6 +405,38 @@ class AmiCollector:
         self.stats.rejects += 1
         self._wakeup.set()
 
+    # -- the status record --------------------------------------------------------------------
+
+    def _status_changed(self) -> None:
+        self._status_dirty = True
+        self._wakeup.set()
+
+    def status(self) -> dict[str, object]:
+        """What ``floorboard health`` reads about this collector (see the module docstring)."""
+        missing = self.stats.timestamps == "missing"
+        return {
+            "kind": "ami",
+            "server": f"{self.host}:{self.port}",
+            "version": self.version,
+            "connected": self.logged_in.is_set(),
+            "updated_at": self.clock(),
+            "timestamps": self.stats.timestamps,
+            "untimed_events": self.stats.untimed_events,
+            "last_error": self.stats.last_error,
+            "warnings": [NO_TIMESTAMP_WARNING] if missing else [],
+        }
+
+    async def _write_status(self) -> None:
+        if not self._status_dirty:
+            return
+        self._status_dirty = False
+        record, client, keys = self.status(), self.producer.client, self.producer.keys
+        try:
+            await asyncio.to_thread(write_status, client, keys, self.source, record)
+        except redis.RedisError as exc:  # tried again with the next batch
+            self._status_dirty = True
+            log.debug("AMI status record not written: %s", exc)
+
     # -- publishing ---------------------------------------------------------------------------
 
     async def _publish_loop(self) -> None:
@@ -382,6 +451,7 @@ class AmiCollector:
             self._add(self.mapper.expire(now=self.clock()))
             closing = self._closing
             await self._flush()
+            await self._write_status()
             if closing and not self._events and not self._rejects:
                 return
 

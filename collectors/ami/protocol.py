@@ -12,13 +12,21 @@ block it cannot read (a line without a colon, a block over ``max_message_bytes``
 by the end of the stream) becomes a :class:`ProtocolError` and decoding resumes at the next
 block. Values are UTF-8; a block that is not is read as Latin-1 (older systems put Latin-1
 caller names on the wire) rather than thrown away.
+
+A saved capture (``Decoder(capture=True)``, for ``floorboard collect ami --replay``) may hold
+Asterisk console output around the blocks: such lines are skipped and counted (see
+:mod:`.noise`) instead of spoiling the block they stand in, and any other line that is not a
+field is reported on its own while the block around it is still read.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import blake2b
+
+from collectors.ami.noise import noise_kind, strip_ansi
 
 BANNER_PREFIX = "Asterisk Call Manager/"
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -33,11 +41,13 @@ class Message:
     """One block: its fields in wire order and the bytes it came from (without the blank line).
 
     Keys keep their case for :meth:`digest`; :meth:`get` looks them up case-insensitively, as
-    Asterisk does for actions.
+    Asterisk does for actions. ``line`` is the block's first line in the stream (1-based; 0 when
+    not known); it is not part of what the block says.
     """
 
     fields: tuple[tuple[str, str], ...]
     raw: bytes = b""
+    line: int = field(default=0, compare=False)
 
     def get(self, key: str, default: str = "") -> str:
         """The value of the first field named ``key`` (any case), or ``default``."""
@@ -80,6 +90,7 @@ class ProtocolError:
 
     reason: str
     raw: str
+    line: int = field(default=0, compare=False)
 
 
 def preview(raw: bytes) -> str:
@@ -106,8 +117,9 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-def parse_block(lines: Iterable[bytes], raw: bytes) -> Message | ProtocolError:
-    """One block's lines (without line endings) → a :class:`Message`, or why not."""
+def parse_block(lines: Iterable[bytes], raw: bytes, start: int = 0) -> Message | ProtocolError:
+    """One block's lines (without line endings) → a :class:`Message`, or why not; ``start`` is
+    the line where the block starts in its stream."""
     fields: list[tuple[str, str]] = []
     for number, line in enumerate(lines, 1):
         text = _decode(line)
@@ -115,9 +127,9 @@ def parse_block(lines: Iterable[bytes], raw: bytes) -> Message | ProtocolError:
         key = key.strip()
         if not colon or not key or any(c.isspace() for c in key):
             why = f"malformed line: line {number} of the message is not 'Key: Value'"
-            return ProtocolError(why, preview(raw))
+            return ProtocolError(why, preview(raw), start)
         fields.append((key, value[1:] if value.startswith(" ") else value))
-    return Message(tuple(fields), raw)
+    return Message(tuple(fields), raw, start)
 
 
 class Decoder:
@@ -126,12 +138,23 @@ class Decoder:
     Args:
         max_message_bytes: a block longer than this is dropped as it arrives (never buffered
             whole) and reported once as ``message too long``.
+        capture: the bytes are a saved capture, not a live socket: Asterisk console output
+            between and around blocks is skipped and counted in :attr:`noise` (by kind), and a
+            line that is neither a field nor console output is reported alone (``unreadable
+            line``) without losing the block it stands in.
     """
 
-    def __init__(self, *, max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+    def __init__(
+        self, *, max_message_bytes: int = MAX_MESSAGE_BYTES, capture: bool = False
+    ) -> None:
         if max_message_bytes < 64:
             raise ValueError("max_message_bytes must be at least 64")
         self.max_message_bytes = max_message_bytes
+        self.capture = capture
+        self.lines_read = 0
+        self.noise: Counter[str] = Counter()
+        self._block_line = 0  # where the current block started
+        self._after_noise = False  # console output came since the block's last field
         self._buf = b""
         self._lines: list[bytes] = []
         self._size = 0  # bytes of the block so far, line endings included
@@ -175,30 +198,60 @@ class Decoder:
             self._buf = b""
         if self._skipping or self._lines:
             head = self._skipped_head or b"\r\n".join(self._lines)
-            out.append(
-                ProtocolError("truncated message: the stream ended inside it", preview(head))
-            )
+            why = "truncated message: the stream ended inside it"
+            out.append(ProtocolError(why, preview(head), self._block_line))
         self._reset()
         return out
 
     def _line(self, line: bytes, out: list[Message | ProtocolError]) -> None:
+        self.lines_read += 1
         if self._mid_line:  # the end of a line whose start was already dropped
             self._mid_line = False
             self._size += len(line) + 1
             return
         text = line[:-1] if line.endswith(b"\r") else line
+        if self.capture and text:
+            kept = self._capture_line(text, out)
+            if kept is None:
+                return
+            text = kept
         if not text:
             self._end_block(out)
             return
         self._size += len(line) + 1  # the line as sent, with its "\n"
         if self._skipping:
             return
+        if not self._lines:
+            self._block_line = self.lines_read
         self._lines.append(text)
         if self._size > self.max_message_bytes:
             self._start_skip(b"")
 
+    def _capture_line(self, text: bytes, out: list[Message | ProtocolError]) -> bytes | None:
+        """A capture's line as the block should see it (``b""`` ends the block), or ``None``
+        when it is console output or unreadable (counted or reported here)."""
+        clean = strip_ansi(text)
+        if not clean.strip():  # colour codes or spaces alone: a blank line
+            return b""
+        kind = noise_kind(clean)
+        if kind:
+            self.noise[kind] += 1
+            self._after_noise = True
+            return None
+        key, colon, _ = clean.partition(b":")
+        if not colon or not key or key[:1].isspace() or b" " in key or b"\t" in key:
+            why = "unreadable line: neither 'Key: Value' nor Asterisk console output"
+            out.append(ProtocolError(why, preview(clean), self.lines_read))
+            return None
+        if self._after_noise and self._lines and key.lower() in (b"event", b"response", b"action"):
+            self._end_block(out)  # console output stood where the blank line should have been
+        self._after_noise = False
+        return clean
+
     def _start_skip(self, partial: bytes) -> None:
         """Stop keeping the block; ``partial`` is the start of a line still arriving."""
+        if not self._block_line:
+            self._block_line = self.lines_read + 1
         if not self._skipping:
             self._skipped_head = (b"\r\n".join(self._lines) + partial)[:PREVIEW_BYTES]
             self._skipping = True
@@ -209,17 +262,18 @@ class Decoder:
     def _end_block(self, out: list[Message | ProtocolError]) -> None:
         if self._skipping:
             why = f"message too long: {self._size} bytes (limit {self.max_message_bytes})"
-            out.append(ProtocolError(why, preview(self._skipped_head)))
+            out.append(ProtocolError(why, preview(self._skipped_head), self._block_line))
         elif self._lines:
-            out.append(parse_block(self._lines, b"\r\n".join(self._lines)))
+            out.append(parse_block(self._lines, b"\r\n".join(self._lines), self._block_line))
         # else: blank lines between blocks are padding, not messages
         self._reset()
 
     def _reset(self) -> None:
         self._lines = []
         self._size = 0
-        self._skipping = self._mid_line = False
+        self._skipping = self._mid_line = self._after_noise = False
         self._skipped_head = b""
+        self._block_line = 0
 
 
 def encode(fields: Iterable[tuple[str, str]] | Mapping[str, str]) -> bytes:
