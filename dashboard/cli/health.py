@@ -4,6 +4,10 @@ Without options it checks that Redis answers (what a collector needs); with
 ``--max-snapshot-age`` it also checks that the center's snapshot is fresh, which is true only
 while an aggregator runs for every partition (the aggregator writes the snapshot at least once
 a second even when nothing happens, and a merged snapshot is as old as its oldest part).
+
+Either way it prints the warnings live collectors left in their status records (an AMI server
+sending events without timestamps) on stderr. They do not fail the check: restarting the
+container would not fix them; the configuration of the source does.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import click
 import redis
 
 from collectors.pipeline.clients import connect
+from collectors.pipeline.sources import read_statuses
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for
 
@@ -35,10 +40,13 @@ def health(ctx: Context, max_snapshot_age: float | None) -> None:
     try:
         client = connect(settings.redis_url, socket_timeout=3, socket_connect_timeout=3)
         client.ping()
-        raw = client.get(keys_for(settings).snapshot) if max_snapshot_age else None
+        keys = keys_for(settings)
+        raw = client.get(keys.snapshot) if max_snapshot_age else None
+        statuses = read_statuses(client, keys)
         client.close()
     except (redis.RedisError, ValueError) as exc:
         raise click.ClickException(f"Redis at FLOORBOARD_REDIS_URL does not answer: {exc}") from exc
+    _warn(statuses)
     if max_snapshot_age is None:
         click.echo("ok: Redis answers")
         return
@@ -51,3 +59,18 @@ def health(ctx: Context, max_snapshot_age: float | None) -> None:
             "an aggregator (or a partition's aggregator) is not running"
         )
     click.echo(f"ok: snapshot {age:.1f} s old")
+
+
+def _warn(statuses: dict[str, dict[str, object]]) -> None:
+    """Every warning a collector's status record holds, loudly, on stderr."""
+    for source, record in statuses.items():
+        warnings = record.get("warnings")
+        for warning in warnings if isinstance(warnings, list) else []:
+            state = "connected" if record.get("connected") else "not connected"
+            updated = record.get("updated_at")
+            age = (
+                f", recorded {time.time() - float(updated):.0f} s ago"
+                if isinstance(updated, int | float)
+                else ""
+            )
+            click.echo(f"WARNING {source} ({state}{age}): {warning}", err=True)
