@@ -153,6 +153,10 @@ class _Replay:
                 return
             with contextlib.suppress(ValueError):  # a bad one: the mapper rejects the block
                 self.clock = max(self.clock, float(stamp))
+        if self.clock - self.last_expiry >= 1.0:
+            # what settled before this block's time comes before it, as live
+            self.last_expiry = self.clock
+            self.add(self.mapper.expire(now=self.clock))
         self.check.observe(msg)
         if msg.event not in self.mapper.handled:
             self.summary.ignored += 1
@@ -164,9 +168,6 @@ class _Replay:
         except Exception as exc:  # a mapper bug: keep the input, as the live collector does
             log.exception("mapping %s failed", msg.event)
             self.reject(msg.line, msg.preview(), f"mapping failed: {type(exc).__name__}")
-        if self.clock - self.last_expiry >= 1.0:
-            self.last_expiry = self.clock
-            self.add(self.mapper.expire(now=self.clock))
 
     def repeated(self, msg: Message) -> bool:
         digest = msg.digest()

@@ -6,6 +6,7 @@ Every wait is bounded (see ``tests/ami_support.py``).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections import Counter
@@ -32,6 +33,7 @@ from redis.retry import Retry
 from collectors.ami.client import AmiAuthError, AmiStats, Backoff
 from collectors.ami.fake_server import FakeAmiServer
 from collectors.ami.mapping import AmiMapper
+from collectors.ami.protocol import Message
 from collectors.ami.script import Block, Item, load_script
 from collectors.events import Event, Kind
 from collectors.keys import Keys
@@ -401,3 +403,71 @@ def test_stopping_while_redis_is_down_gives_up_after_the_shutdown_timeout(
     client.close()
     assert stats.lost_events == stats.events == 28 and stats.published_events == 0
     assert took < 3.0
+
+
+# -- timestampevents ----------------------------------------------------------------------------
+
+
+def without_timestamps(script: Sequence[Item]) -> list[Item]:
+    """The script as a server with ``timestampevents = no`` sends it."""
+    out: list[Item] = []
+    for item in script:
+        if isinstance(item, Block) and item.message is not None:
+            fields = [(k, v) for k, v in item.message.fields if k != "Timestamp"]
+            raw = b"".join(f"{k}: {v}\r\n".encode() for k, v in fields) + b"\r\n"
+            item = Block(raw, Message(tuple(fields), raw))
+        out.append(item)
+    return out
+
+
+def status_record(client: redis.Redis, keys: Keys, server: FakeAmiServer) -> dict[str, object]:
+    raw = client.hget(keys.sources, f"ami:127.0.0.1:{server.port}")
+    assert raw is not None, "no status record"
+    return dict(json.loads(raw))
+
+
+def test_events_without_timestamp_are_warned_once_and_recorded_for_health(
+    data_dir: Path, redis_client: redis.Redis, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    script = without_timestamps(load_script(data_dir / "ami" / "session.txt"))
+    caplog.set_level(logging.WARNING, logger="collectors.ami.client")
+
+    async def scenario() -> tuple[AmiStats, FakeAmiServer]:
+        # two connections: the second one finds the same thing and does not warn again
+        async with server_for(script, drop_after=[12]) as server:
+            collector = collector_for(server, redis_client, keys)
+            stats = await collect(collector, published_all(collector, server))
+            assert server.connections == 2
+            return stats, server
+
+    stats, server = asyncio.run(scenario())
+    warnings = [r for r in caplog.records if "timestampevents" in r.getMessage()]
+    assert len(warnings) == 1
+    assert f"AMI 127.0.0.1:{server.port}: AMI events carry no Timestamp" in warnings[0].message
+    assert (stats.timestamps, stats.untimed_events) == ("missing", 41)
+    record = status_record(redis_client, keys, server)
+    assert record["timestamps"] == "missing" and record["untimed_events"] == 41
+    assert record["connected"] is False  # written again when the collector stopped
+    [warning] = record["warnings"]  # type: ignore[misc]
+    assert "timestampevents = yes" in warning
+    # still collected, dated on arrival
+    assert_session_counted_once(stream(redis_client, keys))
+
+
+def test_events_with_timestamp_are_recorded_present_without_a_warning(
+    data_dir: Path, redis_client: redis.Redis, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    script = load_script(data_dir / "ami" / "session.txt")
+    caplog.set_level(logging.WARNING, logger="collectors.ami.client")
+
+    async def scenario() -> tuple[AmiStats, FakeAmiServer]:
+        # the state answer has no Timestamp (whatever the setting): it is not held against it
+        async with server_for(script, status=data_dir / "ami" / "status.txt") as server:
+            collector = collector_for(server, redis_client, keys)
+            return await collect(collector, published_all(collector, server)), server
+
+    stats, server = asyncio.run(scenario())
+    assert not [r for r in caplog.records if "timestampevents" in r.getMessage()]
+    assert (stats.timestamps, stats.untimed_events) == ("present", 0)
+    record = status_record(redis_client, keys, server)
+    assert (record["timestamps"], record["warnings"]) == ("present", [])

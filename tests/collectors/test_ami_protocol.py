@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,3 +171,67 @@ def test_the_digest_is_the_same_for_the_same_fields_only() -> None:
     [c] = decode_all(JOIN.replace(b"410.200000", b"410.300000"))
     assert isinstance(a, Message) and isinstance(b, Message) and isinstance(c, Message)
     assert a.digest() == b.digest() != c.digest()
+
+
+# -- saved captures: Asterisk console output around the blocks ---------------------------------
+
+CONSOLE = (
+    b"Connected to Asterisk 20.5.0 currently running on pbx (pid = 1234)\n"
+    b"pbx*CLI> manager set debug on\n"
+    b"    -- Executing [\x1b[1;36;40m4000@from-trunk\x1b[0m:3] \x1b[1;36;40mQueue\x1b[0m(...)\n"
+    b"  == Using SIP RTP CoS mark 5\n"
+    b"<-- Examining AMI event: -->\n" + JOIN + b"\r\n"
+    # the debug log's header stands right above the event, in the same block
+    b"[2026-12-01 09:00:01.250] DEBUG[2462]: manager.c:5657 should_send_event: "
+    b"Examining AMI event (993992674):\n" + PONG +
+    # looks like a field ("WARNING[3150]" has no space) but is a log line
+    b"WARNING[3150]: chan_pjsip.c:2512 hangup_cause2sip: No mapping for cause 16\n"
+    b"[Dec  1 09:00:02] VERBOSE[3150][C-0000000b] pbx.c:     -- Executing [s@macro:1]\n"
+    b"\x1b[0m\n"
+)
+
+
+def decode_capture(data: bytes) -> tuple[list[Message | ProtocolError], Decoder]:
+    decoder = Decoder(capture=True)
+    return decoder.feed(data) + decoder.finish(), decoder
+
+
+def test_console_output_in_a_capture_is_skipped_counted_and_hides_no_block() -> None:
+    items, decoder = decode_capture(CONSOLE)
+    assert describe(items) == describe(decode_all(JOIN + PONG))
+    assert decoder.noise == {"console": 1, "prompt": 1, "verbose": 2, "debug header": 1, "log": 3}
+
+
+def test_live_decoding_still_takes_console_output_for_a_malformed_block() -> None:
+    assert [type(i) for i in decode_all(CONSOLE)].count(ProtocolError) >= 1
+
+
+def test_an_unreadable_line_in_a_capture_is_reported_alone_and_its_block_still_read() -> None:
+    stray = JOIN.replace(b"Queue: support\r\n", b"Queue: support\r\nthis was pasted here\r\n")
+    items, _ = decode_capture(b"Asterisk Call Manager/7.0.3\r\n" + stray + PONG)
+    error, join, pong = items
+    assert isinstance(error, ProtocolError) and error.line == 7
+    assert error.reason.startswith("unreadable line") and error.raw == "this was pasted here"
+    assert isinstance(join, Message) and join.get("Queue") == "support" and join.line == 2
+    assert describe([join, pong]) == describe(decode_all(JOIN + PONG))
+    assert isinstance(pong, Message) and pong.line == 11
+
+
+def test_console_output_where_the_blank_line_should_be_still_separates_blocks() -> None:
+    joined = JOIN.rstrip(b"\r\n") + b"\r\n    -- Executing [x@y:1] Wait(1)\r\n" + PONG
+    items, _ = decode_capture(joined)
+    assert describe(items) == describe(decode_all(JOIN + PONG))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(CONSOLE) - 1), max_size=6, unique=True))
+def test_a_capture_reads_the_same_however_it_is_cut(cuts: list[int]) -> None:
+    decoder = Decoder(capture=True)
+    items: list[Message | ProtocolError] = []
+    bounds = [0, *sorted(cuts), len(CONSOLE)]
+    for start, end in itertools.pairwise(bounds):
+        items += decoder.feed(CONSOLE[start:end])
+    items += decoder.finish()
+    whole, whole_decoder = decode_capture(CONSOLE)
+    assert describe(items) == describe(whole)
+    assert decoder.noise == whole_decoder.noise
