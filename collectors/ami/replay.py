@@ -43,7 +43,7 @@ REPEAT_WINDOW = 10_000
 """How many recent timestamped blocks are remembered to recognise a repeat."""
 
 _CHUNK = 256 << 10
-_FIRST_TIMESTAMP = re.compile(rb"(?:^|\n)Timestamp: *(\d{1,11}(?:\.\d+)?)\r?\n")
+_FIRST_TIMESTAMP = re.compile(rb"\nTimestamp: *(\d{1,11}(?:\.\d+)?)\r?\n")
 
 
 class ReplayError(Exception):
@@ -97,7 +97,7 @@ class ReplaySummary:
 
 def first_timestamp(path: Path) -> float | None:
     """The first ``Timestamp:`` value in the file, read only as far as it (``None``: none)."""
-    tail = b""
+    tail = b"\n"  # the file starts a line; later, the end of the last chunk (a match may span)
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             found = _FIRST_TIMESTAMP.search(tail + chunk)

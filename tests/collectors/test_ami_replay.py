@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from collectors.ami.replay import ReplayError, replay_capture
+from collectors.ami.replay import ReplayError, first_timestamp, replay_capture
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
@@ -90,3 +90,14 @@ def test_a_repeated_timestamped_block_is_mapped_once_an_untimed_one_twice(tmp_pa
 def test_an_unreadable_capture_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(ReplayError, match=f"cannot read {tmp_path}"):
         replay_capture(tmp_path, producer=None, server="x", untimed_at=0.0)
+
+
+def test_the_first_timestamp_is_found_across_chunks_and_only_at_a_line_start(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "capture.txt"
+    filler = "Event: Newchannel\nX: " + "y" * (256 << 10) + "\n\n"
+    path.write_text("OldTimestamp: 5\n" + filler + block("AgentCalled", Timestamp=T + 7, Queue="q"))
+    assert first_timestamp(path) == T + 7
+    path.write_text(block("AgentCalled", Timestamp=T, Queue="q"))
+    assert first_timestamp(path) == T
