@@ -295,6 +295,7 @@ class AmiCollector:
                         await self._send(conn, "Logoff", {})
                     return
                 await self._send(conn, "Ping", {})
+                self._status_changed()  # keeps updated_at and the counts in the record fresh
         finally:
             stopping.cancel()
 
