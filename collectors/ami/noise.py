@@ -53,16 +53,30 @@ _RULES: tuple[tuple[str, re.Pattern[bytes]], ...] = (
 )
 
 
-def strip_ansi(line: bytes) -> bytes:
-    """``line`` without terminal escape sequences (colours and the like)."""
-    return _ANSI.sub(b"", line) if b"\x1b" in line else line
+def as_shown(line: bytes) -> bytes:
+    """``line`` as the terminal showed it: without escape sequences (colours and the like),
+    and only what follows its last carriage return (the console redraws its prompt that way)."""
+    if b"\x1b" in line:
+        line = _ANSI.sub(b"", line)
+    return line.rsplit(b"\r", 1)[-1] if b"\r" in line else line
 
 
-def noise_kind(line: bytes) -> str:
-    """What kind of console output ``line`` (without escapes) is; ``""`` when it is none."""
-    if _PROMPT.match(line):
-        return "prompt"
+def is_field(line: bytes) -> bool:
+    """``Key: Value`` as AMI writes it: a key at column 0, without spaces, then a colon."""
+    key, colon, _ = line.partition(b":")
+    return bool(colon and key) and not key[:1].isspace() and b" " not in key and b"\t" not in key
+
+
+def noise_kind(line: bytes) -> tuple[str, bytes]:
+    """What kind of console output ``line`` (as shown) is, ``""`` when none, and the line left
+    to read as a field: after a prompt the console may print output on the prompt's line."""
+    prompt = _PROMPT.match(line)
+    if prompt:
+        rest = line[prompt.end() :].lstrip(b" ")
+        if is_field(rest):
+            return "", rest
+        return noise_kind(rest)[0] or "prompt", b""
     for kind, pattern in _RULES:
         if pattern.match(line):
-            return kind
-    return ""
+            return kind, b""
+    return "", line

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from hashlib import blake2b
 
-from collectors.ami.noise import noise_kind, strip_ansi
+from collectors.ami.noise import as_shown, is_field, noise_kind
 
 BANNER_PREFIX = "Asterisk Call Manager/"
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -230,20 +230,20 @@ class Decoder:
     def _capture_line(self, text: bytes, out: list[Message | ProtocolError]) -> bytes | None:
         """A capture's line as the block should see it (``b""`` ends the block), or ``None``
         when it is console output or unreadable (counted or reported here)."""
-        clean = strip_ansi(text)
+        clean = as_shown(text)
         if not clean.strip():  # colour codes or spaces alone: a blank line
             return b""
-        kind = noise_kind(clean)
+        kind, clean = noise_kind(clean)
         if kind:
             self.noise[kind] += 1
             self._after_noise = True
             return None
-        key, colon, _ = clean.partition(b":")
-        if not colon or not key or key[:1].isspace() or b" " in key or b"\t" in key:
+        if not is_field(clean):
             why = "unreadable line: neither 'Key: Value' nor Asterisk console output"
             out.append(ProtocolError(why, preview(clean), self.lines_read))
             return None
-        if self._after_noise and self._lines and key.lower() in (b"event", b"response", b"action"):
+        key = clean.partition(b":")[0].lower()
+        if self._after_noise and self._lines and key in (b"event", b"response", b"action"):
             self._end_block(out)  # console output stood where the blank line should have been
         self._after_noise = False
         return clean

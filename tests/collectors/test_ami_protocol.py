@@ -180,7 +180,9 @@ CONSOLE = (
     b"pbx*CLI> manager set debug on\n"
     b"    -- Executing [\x1b[1;36;40m4000@from-trunk\x1b[0m:3] \x1b[1;36;40mQueue\x1b[0m(...)\n"
     b"  == Using SIP RTP CoS mark 5\n"
-    b"<-- Examining AMI event: -->\n" + JOIN + b"\r\n"
+    # the console prints on the prompt's line, and redraws the prompt with CR, erase-line
+    b"\r\x1b[Kpbx*CLI>     -- Executing [s@x:1] Answer()\n"
+    b"*CLI> <-- Examining AMI event: -->\n" + JOIN + b"\r\n"
     # the debug log's header stands right above the event, in the same block
     b"[2026-12-01 09:00:01.250] DEBUG[2462]: manager.c:5657 should_send_event: "
     b"Examining AMI event (993992674):\n" + PONG +
@@ -199,7 +201,13 @@ def decode_capture(data: bytes) -> tuple[list[Message | ProtocolError], Decoder]
 def test_console_output_in_a_capture_is_skipped_counted_and_hides_no_block() -> None:
     items, decoder = decode_capture(CONSOLE)
     assert describe(items) == describe(decode_all(JOIN + PONG))
-    assert decoder.noise == {"console": 1, "prompt": 1, "verbose": 2, "debug header": 1, "log": 3}
+    assert decoder.noise == {"console": 1, "prompt": 1, "verbose": 3, "debug header": 1, "log": 3}
+
+
+def test_a_field_printed_on_the_prompts_line_is_kept() -> None:
+    items, decoder = decode_capture(b"pbx*CLI> " + JOIN + PONG)
+    assert describe(items) == describe(decode_all(JOIN + PONG))
+    assert decoder.noise == {}
 
 
 def test_live_decoding_still_takes_console_output_for_a_malformed_block() -> None:
