@@ -149,10 +149,12 @@ def ami(
     with --dry-run, only summarises them) and exits.
     """
     if replay is not None:
+        if duration is not None:
+            raise click.UsageError("--duration is for a live AMI, not with --replay")
         _replay(ctx, replay, server_name, dry_run, _max_rejects(max_rejects), untimed_at)
         return
-    if dry_run or untimed_at is not None:
-        raise click.UsageError("--dry-run and --untimed-at go with --replay FILE")
+    if dry_run or untimed_at is not None or max_rejects != "0":
+        raise click.UsageError("--dry-run, --untimed-at and --max-rejects go with --replay FILE")
     for name, value in (("--username", username), ("--secret", secret)):
         if not value:
             raise click.UsageError(f"Missing option '{name}' (needed to follow a live AMI)")
