@@ -291,12 +291,12 @@ def format_replay(summary: ReplaySummary, tz: str, untimed_origin: str = "") -> 
     lines = [
         f"{s.path} ({s.source}, {published})",
         f"  lines read      {s.lines}",
-        f"  AMI blocks      {s.blocks} ({s.ami_events} events, {s.responses} responses, "
-        f"{s.actions} actions)",
+        f"  AMI blocks      {s.blocks} (events {s.ami_events}, responses {s.responses}, "
+        f"actions {s.actions})",
         f"  events made     {made}{span}",
         *([f"    {kinds}"] if kinds else []),
         f"  not needed      {s.ignored} AMI events",
-        f"  repeats         {s.repeats} blocks seen again (skipped)",
+        f"  repeats         {s.repeats} (blocks seen again, skipped)",
         f"  console noise   {s.noise_lines} lines skipped" + (f" ({noise})" if noise else ""),
         f"  timestamps      {_timestamps(s, tz, untimed_origin)}",
         f"  rejected        {s.rejected}",

@@ -199,8 +199,8 @@ def test_replay_reads_the_events_between_asterisk_console_noise(
         "console noise   38 lines skipped "
         "(debug header 13, verbose 11, log 9, prompt 3, console 2)" in result.stdout
     )
-    assert "repeats         1 blocks seen again (skipped)" in result.stdout
-    assert "AMI blocks      18 (17 events, 0 responses, 1 actions)" in result.stdout
+    assert "repeats         1 (blocks seen again, skipped)" in result.stdout
+    assert "AMI blocks      18 (events 17, responses 0, actions 1)" in result.stdout
     assert "enqueue 3, ring 3, answer 2, complete 2, abandon 1" in result.stdout
     assert f"{path}:166: unreadable line" in result.stdout
     assert f"{path}:425: bad number: AgentRingNoAnswer RingTime='soon'" in result.stdout
