@@ -93,6 +93,9 @@ def test_collects_a_session_for_a_while_and_reports(
     assert "AMI: 1 connection(s)" in result.output
     assert "35 events and 0 rejects published" in result.output
     assert fake_ami.logins == 1
+    assert "WARNING" not in result.output  # timestampevents = yes in this session
+    health = CliRunner().invoke(main, ["health"], env=env)
+    assert (health.exit_code, health.output) == (0, "ok: Redis answers\n")
 
 
 def test_a_refused_login_names_the_server_and_the_user(
