@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -279,7 +280,8 @@ def test_a_live_server_without_timestamps_is_warned_about_and_shown_by_health(
     with running(FakeAmiServer(script, username=USER, secret=SECRET)) as server:
         result = invoke(env, "--port", str(server.port), "--username", USER, "--duration", "1.5")
     assert result.exit_code == 0, result.output
-    assert "WARNING: 41 events dated on arrival" in result.stderr  # every queue event
+    # the warning comes with the first queue event; how many arrived in 1.5 s does not matter
+    assert re.search(r"WARNING: [1-9]\d* events dated on arrival", result.stderr)
     health = CliRunner().invoke(main, ["health"], env=env)
     assert health.exit_code == 0, health.output  # a warning, not a failed health check
     assert health.stdout == "ok: Redis answers\n"
