@@ -66,15 +66,18 @@ def test_dry_run_reports_rejects_and_publishes_nothing(
     lines[2] = lines[2].replace("03/04/2024 09:01:10", "31/04/2024 09:01:10")
     broken.write_text("\n".join(lines) + "\n")
     result = invoke(str(broken), "--mapping", str(cdr / "generic_acd.yaml"), "--dry-run")
-    assert result.exit_code == 0, result.output
+    # One rejected row fails the command by default (issue 12 point 7), dry run or not.
+    assert result.exit_code == 3, result.output
     assert "dry run: nothing published" in result.output
     assert "unparseable time: 1" in result.output
     assert "broken.csv:3: unparseable time: enqueue_time: '31/04/2024 09:01:10'" in result.output
+    assert "1 of 12 rows rejected; --max-rejects 0 allows 0" in result.output
     assert not redis_client.exists(keys.events, keys.dead_letter)
-    strict = invoke(
-        str(broken), "--mapping", str(cdr / "generic_acd.yaml"), "--dry-run", "--strict"
-    )
-    assert strict.exit_code == 3
+    mapping = ["--mapping", str(cdr / "generic_acd.yaml"), "--dry-run"]
+    assert invoke(str(broken), *mapping, "--strict").exit_code == 3
+    assert invoke(str(broken), *mapping, "--max-rejects", "1").exit_code == 0
+    assert invoke(str(broken), *mapping, "--max-rejects", "10%").exit_code == 0  # 1.2 rows
+    assert invoke(str(broken), *mapping, "--max-rejects", "5%").exit_code == 3  # 0.6 rows
 
 
 def test_invalid_mapping_is_a_clear_error(invoke: Invoke, cdr: Path) -> None:
