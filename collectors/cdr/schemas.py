@@ -187,7 +187,7 @@ class RowConverter:
                 raise RowError(
                     "undecodable",
                     f"column {name!r} has bytes not valid in {self.mapping.csv.encoding} at "
-                    f"character {found.start() + 1}: {escape_undecoded(cells[i][:80])!r}",
+                    f"character {found.start() + 1}: '{escape_undecoded(cells[i][:80])}'",
                 )
 
     def _call(self, cells: list[str], call_id: str, outcome: Outcome) -> CallRecord:
