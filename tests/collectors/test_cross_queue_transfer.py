@@ -293,3 +293,34 @@ def test_the_consultation_caller_is_the_transferring_agent(
 ) -> None:
     assert same_agent(caller, agent) is same
     assert extension("Local/1001@from-queue/n") == "1001"
+
+
+def test_end_lines_of_the_consultation_after_the_pairing_count_nothing(
+    redis_client: redis.Redis, keys: Keys
+) -> None:
+    # The consultation's own end in the queue it entered, and a COMPLETE under it in the queue
+    # the call left: both are about a call already accounted for.
+    events = [
+        ev(Kind.ENQUEUE, T0, call_id="o", queue="support", target="5550100"),
+        ev(Kind.ANSWER, T0 + 5, call_id="o", queue="support", agent="PJSIP/1001", wait=5),
+        ev(Kind.ENQUEUE, T0 + 60, call_id="k", queue="billing", target="1001"),
+        ev(Kind.ANSWER, T0 + 75, call_id="o", queue="billing", agent="PJSIP/2001", wait=15),
+        ev(Kind.ABANDON, T0 + 76, call_id="k", queue="billing", wait=16),
+        ev(Kind.COMPLETE, T0 + 77, call_id="k", queue="support", agent="PJSIP/1001", wait=0,
+           talk=17, reason="agent"),
+        ev(Kind.COMPLETE, T0 + 200, call_id="o", queue="billing", agent="PJSIP/2001", wait=15,
+           talk=125, reason="caller"),
+    ]  # fmt: skip
+    history: list[Any] = []
+    drain(redis_client, keys, events, history)
+    assert figures(redis_client, keys) == {
+        "support": Figures(1, 1, 1, 1, 5, 70),
+        "billing": Figures(1, 1, 1, 0, 15, 125),
+    }
+    assert [r["outcome"] for r in history if r["type"] == "call"] == ["transferred", "answered"]
+    records = interval_records(
+        read_days(redis_client, keys), clock=Aggregator(redis_client, keys=keys).engine.clock,
+        interval="day",
+    )  # fmt: skip
+    assert sum(r["abandoned"] + r["short_abandoned"] for r in records) == 0
+    assert_nothing_in_flight(redis_client, keys)
