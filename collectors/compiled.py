@@ -21,6 +21,7 @@ HOT_MODULES = (
     "collectors.aggregator.counting",
     "collectors.aggregator.agent_rules",
     "collectors.aggregator.call_rules",
+    "collectors.aggregator.handoff_rules",
     "collectors.aggregator.engine",
     "collectors.aggregator.partition",
     "collectors.aggregator.counters",

@@ -80,6 +80,12 @@ class Keys:
         return f"{self.base}:live:calls"
 
     @property
+    def live_handoffs(self) -> str:
+        """Hash: original call id → JSON of a call that recently left a queue by a transfer
+        (pairs a transfer's consultation entry in another queue with it)."""
+        return f"{self.base}:live:handoffs"
+
+    @property
     def live_agents(self) -> str:
         """Hash: agent → JSON of the agent's state."""
         return f"{self.base}:live:agents"

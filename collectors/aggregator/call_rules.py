@@ -39,10 +39,13 @@ class CallRules(AgentRules):
         self._inc(ev.queue, ev.ts, "offered")
 
     def _call_for(self, ev: Event) -> LiveCall:
-        """The live call of ``ev``; a call first seen after its enqueue (the reader started
-        mid-call) is offered at ``ts - wait`` so that offered still adds up."""
+        """The live call of ``ev``; a call first seen after its enqueue is either the
+        consultation entry of a transfer from another queue (``_take_consultation``), or (the
+        reader started mid-call) offered at ``ts - wait`` so that offered still adds up."""
         key = call_key(ev.queue, ev.call_id)
         call = self.calls.get(key)
+        if call is None:
+            call = self._take_consultation(ev)
         if call is None:
             enqueued = ev.ts - (ev.wait or 0.0)
             call = LiveCall(call_id=ev.call_id, queue=ev.queue, enqueued=enqueued, source=ev.source)
@@ -95,6 +98,8 @@ class CallRules(AgentRules):
     def _end_handled(self, ev: Event) -> None:
         """COMPLETE or TRANSFER: the call was handled and leaves the queue."""
         call = self.calls.pop(call_key(ev.queue, ev.call_id), None)
+        if call is None and self._ended_before(ev):
+            return
         answered = call.answered if call and call.answered is not None else None
         talk = ev.talk if ev.talk is not None else max(0.0, ev.ts - (answered or ev.ts))
         queue, ts = ev.queue, ev.ts
@@ -115,6 +120,8 @@ class CallRules(AgentRules):
             self._agent_handled(agent_name, ev, talk, call)
         if call is not None:
             self.dirty_calls.add(call.key)
+            if transfer and call.answered is not None:
+                self._remember_transfer(call, ev, agent_name)
         self._archive(
             ev,
             call,
@@ -143,6 +150,8 @@ class CallRules(AgentRules):
         """ABANDON or EXIT_*: the caller left, or was sent out of, the queue unanswered."""
         call = self.calls.pop(call_key(ev.queue, ev.call_id), None)
         if call is None:
+            if self._ended_before(ev):
+                return
             # Never saw the enqueue: it was offered ``wait`` seconds ago.
             self._inc(ev.queue, ev.ts - (ev.wait or 0.0), "offered")
         else:
@@ -177,6 +186,21 @@ class CallRules(AgentRules):
         }[Kind(ev.kind)]
         self._inc(queue, ts, counter)
         return counter.replace("exited_", "exit_")
+
+    # -- hooks for calls that change queue and call id (``handoff_rules``) -------------------
+    # Called only for a call the queue does not hold, or for a transfer.
+
+    def _take_consultation(self, ev: Event) -> LiveCall | None:
+        """The waiting entry that an answer for a call unknown in its queue takes over."""
+        return None
+
+    def _ended_before(self, ev: Event) -> bool:
+        """Whether the end line of a call unknown in its queue is about a call that is
+        accounted for already (and counts nothing)."""
+        return False
+
+    def _remember_transfer(self, call: LiveCall, ev: Event, agent: str) -> None:
+        """A connected call just left its queue by a transfer."""
 
     def rebuild_indexes(self) -> None:
         """After loading live state: the ringing index, and each source's clock as far as the

@@ -30,7 +30,7 @@ from collectors.aggregator.options import ConsumerOptions
 from collectors.aggregator.outputs import HistorySink, Outputs
 from collectors.aggregator.partition import Partition, PartitionEngine
 from collectors.aggregator.seen import SeenCheck, drop_seen
-from collectors.aggregator.state import LiveAgent, LiveCall
+from collectors.aggregator.state import Handoff, LiveAgent, LiveCall
 from collectors.aggregator.transaction import BatchWrite, Retention, queue_batch
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
@@ -127,6 +127,9 @@ class Aggregator(Outputs):
         for raw in self.client.hvals(self.keys.live_agents):
             agent = LiveAgent.from_json(raw)
             self.engine.agents[agent.agent] = agent
+        for raw in self.client.hvals(self.keys.live_handoffs):
+            handoff = Handoff.from_json(raw)
+            self.engine.handoffs[handoff.call_id] = handoff
         self.engine.rebuild_indexes()
         stats = self.client.hgetall(self.keys.stats)
         self.engine.last_event_ts = float(stats.get("last_event_ts", 0) or 0)
@@ -391,6 +394,7 @@ class Aggregator(Outputs):
         )
         if closed:
             log.warning("aggregator: closed %d calls stuck in the queue as lost", closed)
+        if closed or self.engine.dirty_handoffs:  # or hand-offs too old to pair forgotten
             changes = self.engine.take_changes()
             writes = self._mirror_apply(changes)
             self._commit(Batch([], [], 0, []), changes, writes, 0)

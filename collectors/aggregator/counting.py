@@ -10,6 +10,7 @@ from typing import Any
 from collectors.aggregator.clock import Clock
 from collectors.aggregator.metrics import MAX_COUNTERS, STATE_TIME
 from collectors.aggregator.state import (
+    Handoff,
     LiveAgent,
     LiveCall,
 )
@@ -81,6 +82,11 @@ class Counting:
         self.source_clock: dict[str, float] = {}
         self._bucket_ts, self._bucket = -1.0, ("", 0, 0)
         self._ringing: dict[str, set[str]] = {}  # call id → agents ringing for it
+        # Calls that left a queue by a transfer, by original call id (``handoff_rules``),
+        # and the consultation call id → original call id index over them.
+        self.handoffs: dict[str, Handoff] = {}
+        self.dirty_handoffs: set[str] = set()
+        self._consults: dict[str, str] = {}
 
     # -- counting helpers ---------------------------------------------------------------
 
@@ -138,7 +144,8 @@ class Counting:
 class Changes:
     """Everything a batch changed: counter deltas, touched live records, finished calls.
 
-    ``calls`` maps a live-call key to the call, or to ``None`` when the call ended.
+    ``calls`` maps a live-call key to the call, or to ``None`` when the call ended;
+    ``handoffs`` maps an original call id to its hand-off record, or ``None`` when forgotten.
     """
 
     qdelta: dict[QKey, int]
@@ -147,3 +154,4 @@ class Changes:
     calls: dict[str, LiveCall | None]
     agents: dict[str, LiveAgent]
     outbox: list[dict[str, Any]]
+    handoffs: dict[str, Handoff | None] = field(default_factory=dict)

@@ -1,22 +1,23 @@
 """Applies canonical events to live state and counters, in memory, with no I/O.
 
-The engine is the single implementation of SPEC §3's counting rules (in ``call_rules`` and
-``agent_rules``). The consumer feeds it events from the stream and writes what changed to Redis
-in one transaction per batch; the report command and the tests feed it directly.
+The engine is the single implementation of SPEC §3's counting rules (in ``call_rules``,
+``handoff_rules`` and ``agent_rules``). The consumer feeds it events from the stream and writes
+what changed to Redis in one transaction per batch; the report command and the tests feed it
+directly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from collectors.aggregator.call_rules import CallRules
 from collectors.aggregator.counting import AggregatorConfig, Changes, MKey, QKey
+from collectors.aggregator.handoff_rules import HandoffRules
 from collectors.events import Event, Kind
 
 __all__ = ["AggregatorConfig", "Changes", "Engine", "MKey", "QKey"]
 
 
-class Engine(CallRules):
+class Engine(HandoffRules):
     """Live state plus counter deltas since the last :meth:`take_changes`."""
 
     def __init__(self, config: AggregatorConfig) -> None:
@@ -103,7 +104,9 @@ class Engine(CallRules):
             calls={k: self.calls.get(k) for k in self.dirty_calls},
             agents={k: self.agents[k] for k in self.dirty_agents},
             outbox=self.outbox,
+            handoffs={k: self.handoffs.get(k) for k in self.dirty_handoffs},
         )
+        self.dirty_handoffs = set()
         self.adelta, self.mdelta = {}, {}
         self.dirty_calls, self.dirty_agents, self.outbox = set(), set(), []
         return changes

@@ -70,6 +70,38 @@ class LiveCall:
         return cls(*orjson.loads(raw))
 
 
+@dataclass(slots=True)
+class Handoff:
+    """A call that left a queue by a transfer, remembered for a while (bounded: see
+    ``call_rules``) so that lines of the other queue written under another call id find it.
+
+    Asterisk logs an attended transfer into another queue with the agent's *consultation*
+    call id on the ``ENTERQUEUE`` in the target queue and the original caller's id on the
+    ``CONNECT`` there (``docs/queue-log-transfers.md``).
+    """
+
+    call_id: str  # the original caller's call id
+    queue: str  # the queue it left ("" while not known: paired from the target queue's side)
+    agent: str  # the agent who transferred it
+    answered: float  # when it was answered there: its consultation entered the target later
+    at: float  # when it left (on its source's clock): what its expiry is measured from
+    caller: str = ""
+    consult: str = ""  # the consultation call id, once known
+    target: str = ""  # the queue whose consultation entry it took over, once paired
+    source: str = ""
+
+    def to_json(self) -> str:
+        return orjson.dumps(
+            [self.call_id, self.queue, self.agent, self.answered, self.at, self.caller,
+             self.consult, self.target, self.source]
+        ).decode()  # fmt: skip
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Handoff:
+        values: list[Any] = orjson.loads(raw)
+        return cls(*values)
+
+
 def call_key(queue: str, call_id: str) -> str:
     """Live calls are keyed by queue and call id: one call may visit several queues."""
     return f"{queue}\x1f{call_id}"

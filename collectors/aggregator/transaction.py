@@ -122,3 +122,10 @@ def _live(pipe: Any, keys: Keys, changes: Changes) -> None:
     if changes.agents:
         agents = {name: a.to_json() for name, a in changes.agents.items()}
         pipe.hset(keys.live_agents, mapping=agents)
+    if changes.handoffs:
+        forgotten = [k for k, h in changes.handoffs.items() if h is None]
+        kept = {k: h.to_json() for k, h in changes.handoffs.items() if h is not None}
+        if forgotten:
+            pipe.hdel(keys.live_handoffs, *forgotten)
+        if kept:
+            pipe.hset(keys.live_handoffs, mapping=kept)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from collectors.aggregator.state import ON_CALL, LiveAgent, LiveCall
+from collectors.aggregator.state import ON_CALL, Handoff, LiveAgent, LiveCall
 
 
 def test_a_live_call_reads_back_field_for_field() -> None:
@@ -30,10 +30,22 @@ def test_a_live_agent_reads_back_field_for_field() -> None:
     ]
 
 
+def test_a_handoff_reads_back_field_for_field() -> None:
+    handoff = Handoff(
+        call_id="o", queue="support", agent="PJSIP/1001", answered=5.5, at=70.25,
+        caller="555", consult="k", target="billing", source="ql",
+    )  # fmt: skip
+    back = Handoff.from_json(handoff.to_json())
+    assert [getattr(back, f.name) for f in fields(Handoff)] == [
+        getattr(handoff, f.name) for f in fields(Handoff)
+    ]
+
+
 def test_every_field_travels() -> None:
     # A field added to the dataclass but not to ``to_json`` would be lost on a restart.
     assert len(LiveCall("c", "q", 0.0).to_json().split(",")) == len(fields(LiveCall))
     assert len(LiveAgent("a").to_json().split(",")) == len(fields(LiveAgent))
+    assert len(Handoff("o", "q", "a", 0.0, 0.0).to_json().split(",")) == len(fields(Handoff))
 
 
 def test_the_written_out_init_sets_every_field_and_its_defaults() -> None:
