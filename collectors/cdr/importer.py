@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from collectors.cdr.legs import Leg, LegGrouper, LegReader, call_of, mark_unknown
 from collectors.cdr.mapping import Mapping
 from collectors.cdr.schemas import (
     UNDECODED,
@@ -68,6 +69,12 @@ class ImportSummary:
     late_events: int = 0
     first_ts: float | None = None
     last_ts: float | None = None
+    # Multi-leg calls (mapping ``legs:``): rows that joined another row's call, and calls
+    # without a queue leg (IVR-only, internal: their rows count as ignored).
+    legs: int = 0
+    not_queue_calls: int = 0
+    # The figures the mapping says this source cannot know (``unknown:``), left null.
+    unknown: frozenset[str] = frozenset()
 
     @property
     def rejected(self) -> int:
@@ -106,15 +113,22 @@ def import_calls(
     path = Path(path)
     source = f"cdr:{path.name}"
     summary = ImportSummary(path=str(path), source=source, dry_run=producer is None)
+    summary.unknown = mapping.unknown
     out = _Outbox(producer, summary, batch_size, max_samples)
     buffer = _Reorder(reorder_window, summary)
     try:
         with path.open(encoding=mapping.csv.encoding, errors="surrogateescape", newline="") as fh:
             reader = _Reader(fh, mapping, path.name)
             convert = RowConverter(mapping, reader.index, max_call_seconds)
+            legs = _LegImport.of(mapping, reader, convert, buffer, out)
             for line, cells in reader:
                 summary.rows_read += 1
+                if legs is not None:
+                    legs.row(line, cells)
+                    continue
                 _one_row(line, cells, convert, buffer, out, source)
+            if legs is not None:
+                legs.finish()
     except (OSError, UnicodeError) as exc:
         raise CdrFileError(f"{path}: cannot read as {mapping.csv.encoding}: {exc}") from exc
     except csv.Error as exc:
@@ -145,6 +159,7 @@ def _one_row(
         out.summary.ignored += 1
         return
     out.summary.calls += 1
+    mark_unknown(call, convert.mapping.unknown)
     buffer.push(call_events(call, source), anchor=call.enqueue)
     out.add(buffer.ready())
 
@@ -161,6 +176,7 @@ class _Reader:
         self.csv = csv.reader(fh, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
         names = self._header(name) if dialect.header else list(dialect.fieldnames)
         self.index = _resolve_columns(mapping, names, f"{name}:{self.offset + self.csv.line_num}")
+        self.names = names
 
     def _header(self, name: str) -> list[str]:
         for row in self.csv:
@@ -228,10 +244,12 @@ class _Reorder:
             heapq.heappush(self.heap, (ev.ts, _RANK.get(Kind(ev.kind), 2), self.seq, ev))
         self.high = max(self.high, anchor)
 
-    def ready(self) -> list[Event]:
+    def ready(self, hold: float | None = None) -> list[Event]:
+        """Events no later row can precede; none at or after ``hold`` (calls still open)."""
         if self.window is None:
             return []
-        return self._pop_until(self.high - self.window)
+        limit = self.high - self.window
+        return self._pop_until(limit if hold is None else min(limit, hold - 1e-6))
 
     def drain(self) -> list[Event]:
         return self._pop_until(float("inf"))
@@ -292,3 +310,77 @@ class _Outbox:
         if self.producer is not None:
             self.producer.publish(self.events, rejects=self.rejects, source=self.summary.source)
         self.events, self.rejects = [], []
+
+
+class _LegImport:
+    """Reads rows as legs, groups them into calls (:mod:`collectors.cdr.legs`) and turns each
+    complete call into events. Events stay held while a call that started before them may
+    still get legs, so the stream order is kept."""
+
+    def __init__(self, mapping: Mapping, read: LegReader, buffer: _Reorder, out: _Outbox) -> None:
+        assert mapping.legs is not None  # noqa: S101 - built by ``of`` only
+        self.unknown = mapping.unknown
+        self.read = read
+        self.grouper = LegGrouper(mapping.legs)
+        self.buffer = buffer
+        self.out = out
+
+    @classmethod
+    def of(
+        cls,
+        mapping: Mapping,
+        reader: _Reader,
+        convert: RowConverter,
+        buffer: _Reorder,
+        out: _Outbox,
+    ) -> _LegImport | None:
+        """The leg import of a mapping with ``legs:`` (``None`` without)."""
+        if mapping.legs is None:
+            return None
+        wanted = mapping.legs.columns()
+        missing = [
+            f"{name!r} (for {key})" for key, name in wanted.items() if name not in reader.names
+        ]
+        if missing:
+            raise CdrFileError(
+                f"{out.file_name}: {mapping.origin} names column(s) not in the header: "
+                f"{', '.join(missing)}"
+            )
+        index = {key: reader.names.index(name) for key, name in wanted.items()}
+        return cls(mapping, LegReader(mapping.legs, convert, index), buffer, out)
+
+    def row(self, line: int, cells: list[str] | str) -> None:
+        out = self.out
+        location = f"{out.file_name}:{line}"
+        if isinstance(cells, str):
+            out.reject(
+                Reject(out.summary.source, location, "", f"unreadable row: {cells}"),
+                "unreadable row",
+            )
+            return
+        try:
+            leg = self.read(cells)
+        except RowError as exc:
+            raw = self.read.convert.raw(cells)
+            out.reject(Reject(out.summary.source, location, raw, str(exc)), exc.category)
+            return
+        if leg is None:
+            out.summary.ignored += 1
+            return
+        self._calls(self.grouper.add(leg))
+
+    def finish(self) -> None:
+        self._calls(self.grouper.drain())
+
+    def _calls(self, groups: list[list[Leg]]) -> None:
+        summary = self.out.summary
+        for legs in groups:
+            call = call_of(legs, self.unknown)
+            if call is None:
+                summary.not_queue_calls += 1
+                summary.ignored += len(legs)
+                continue
+            summary.calls += 1
+            summary.legs += len(legs) - 1
+            self.buffer.push(call_events(call, summary.source), anchor=call.enqueue)
+        self.out.add(self.buffer.ready(hold=self.grouper.oldest_open()))
