@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -152,14 +152,21 @@ def write_call(w: Writer, n: int, call: Call) -> None:
           disposition="ANSWERED", written=hangup)  # fmt: skip
 
 
-CALLS = [
+CALLS = [  # fmt: skip
     # 20 answered, completed by the agent who answered
     Call(0, 12, 8, "1001", 95, rings=[("1002", 3, 8, "NO ANSWER")]),
     Call(70, 15, 4, "1002", 180, rings=[("1001", 1, 4, "NO ANSWER"), ("1003", 1, 4, "BUSY")]),
     Call(160, 9, 25, "1003", 60, rings=[("1004", 2, 17, "NO ANSWER")]),
     Call(250, 14, 3, "1004", 240),
     Call(330, 0, 6, "1001", 75, rings=[("1005", 2, 6, "NO ANSWER")]),
-    Call(400, 11, 40, "1005", 130, rings=[("1002", 5, 20, "NO ANSWER"), ("1003", 22, 37, "NO ANSWER")]),  # noqa: E501
+    Call(
+        400,
+        11,
+        40,
+        "1005",
+        130,
+        rings=[("1002", 5, 20, "NO ANSWER"), ("1003", 22, 37, "NO ANSWER")],
+    ),
     Call(520, 13, 2, "1002", 50, rings=[("1004", 0, 2, "NO ANSWER")]),
     Call(600, 16, 12, "1003", 210, rings=[("1001", 4, 12, "NO ANSWER")]),
     Call(700, 12, 9, "1004", 88),
@@ -177,7 +184,9 @@ CALLS = [
     # 4 answered and transferred to another agent (3 blind, 1 attended)
     Call(1900, 12, 6, "1002", 90, rings=[("1001", 1, 6, "NO ANSWER")], transfer=("1005", "blind")),
     Call(2000, 14, 10, "1003", 45, transfer=("1004", "blind")),
-    Call(2100, 11, 5, "1004", 70, rings=[("1005", 2, 5, "NO ANSWER")], transfer=("1001", "attended")),  # noqa: E501
+    Call(
+        2100, 11, 5, "1004", 70, rings=[("1005", 2, 5, "NO ANSWER")], transfer=("1001", "attended")
+    ),
     Call(2220, 13, 14, "1005", 110, transfer=("1002", "blind")),
     # 5 abandoned after 5 s or more (two heard members ring without answer)
     Call(2360, 12, 48),
