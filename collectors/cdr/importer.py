@@ -81,6 +81,32 @@ class ImportSummary:
         return sum(self.rejects.values())
 
 
+#: What each unknown figure takes away, as the import summary says it.
+_NOT_AVAILABLE = {
+    "wait": "ASA, service level, max wait",
+    "abandon_wait": "short abandons (counted as abandoned), wait before abandon",
+    "talk": "AHT, average talk",
+}
+
+
+def summary_notes(summary: ImportSummary) -> list[str]:
+    """Lines for the import summary about multi-leg grouping and the figures this source
+    cannot know (``floorboard import-calls`` prints them after the counts)."""
+    lines: list[str] = []
+    if summary.legs or summary.not_queue_calls:
+        lines.append(f"  legs        {summary.legs} more rows were legs of these calls")
+        lines.append(
+            f"  not queued  {summary.not_queue_calls} calls never reached a queue "
+            "(their rows are counted as ignored)"
+        )
+    for figure in sorted(summary.unknown):
+        lines.append(
+            f"  not available from this source: {_NOT_AVAILABLE[figure]} "
+            f"(mapping: unknown: {figure}; left empty, not 0)"
+        )
+    return lines
+
+
 def import_calls(
     *,
     path: str | Path,

@@ -8,6 +8,7 @@ import click
 
 from collectors.aggregator.memory import collector_thresholds
 from collectors.cdr import CdrFileError, ImportSummary, MappingError, import_calls, load_mapping
+from collectors.cdr.importer import summary_notes
 from collectors.pipeline.producer import EventProducer
 from dashboard.center_time import center_time
 from dashboard.cli import Context, main, pass_context
@@ -110,6 +111,7 @@ def format_summary(summary: ImportSummary, tz: str = "UTC") -> str:
             f"  warning: {summary.late_events} events came after later ones were released; "
             "the export is not in time order within --reorder-window (use --whole-file)"
         )
+    lines += summary_notes(summary)  # multi-leg calls, figures the source cannot know
     return "\n".join(lines)
 
 
