@@ -10,7 +10,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 
@@ -20,6 +20,10 @@ from collectors.aggregator.report import interval_records, read_days
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from collectors.redis_server import EmbeddedRedis
+
+if TYPE_CHECKING:
+    from collectors.cdr.importer import ImportSummary
+    from collectors.cdr.mapping import Mapping
 
 
 class ReportError(ValueError):
@@ -36,6 +40,8 @@ class ReportResult:
     examples: list[str] = field(default_factory=list)
     ingested: int = 0
     duplicates: int = 0
+    #: The per-call export's import (``--calls``), whose rejects decide the exit status.
+    calls_summary: ImportSummary | None = None
 
     def rejects_summary(self) -> str:
         head = (
@@ -65,15 +71,24 @@ def ingest_queue_log(path: Path, producer: EventProducer, *, chunk_bytes: int = 
     producer.publish(events, rejects=rejects)
 
 
-def ingest_calls(path: Path, mapping_path: Path, producer: EventProducer) -> None:
-    """Read a per-call export through its mapping into the stream."""
-    from collectors.cdr.importer import CdrFileError, import_calls  # noqa: PLC0415
-    from collectors.cdr.mapping import MappingError, load_mapping  # noqa: PLC0415
+def calls_mapping(mapping_path: Path | None, preset: str | None, timezone: str | None) -> Mapping:
+    """The mapping of a per-call export: a file or a shipped preset (exactly one)."""
+    from collectors.cdr.mapping import MappingError  # noqa: PLC0415
+    from collectors.cdr.preset import resolve_mapping  # noqa: PLC0415
 
     try:
-        mapping = load_mapping(mapping_path)
-        import_calls(path=path, mapping=mapping, producer=producer)
-    except (MappingError, CdrFileError) as exc:
+        return resolve_mapping(mapping_path=mapping_path, preset=preset, timezone=timezone)
+    except MappingError as exc:
+        raise ReportError(str(exc)) from exc
+
+
+def ingest_calls(path: Path, mapping: Mapping, producer: EventProducer) -> ImportSummary:
+    """Read a per-call export through its mapping into the stream."""
+    from collectors.cdr.importer import CdrFileError, import_calls  # noqa: PLC0415
+
+    try:
+        return import_calls(path=path, mapping=mapping, producer=producer)
+    except CdrFileError as exc:
         raise ReportError(str(exc)) from exc
 
 
@@ -82,6 +97,8 @@ def build_report(
     queue_logs: list[Path],
     calls: Path | None = None,
     mapping: Path | None = None,
+    preset: str | None = None,
+    calls_timezone: str | None = None,
     config: AggregatorConfig,
     interval: str = "15m",
     queue: str | None = None,
@@ -91,8 +108,10 @@ def build_report(
 
     Args:
         queue_logs: Asterisk queue_log files, read in order.
-        calls: a per-call export (needs ``mapping``).
+        calls: a per-call export (needs ``mapping`` or ``preset``).
         mapping: the export's mapping file.
+        preset: a shipped mapping instead (``collectors/cdr/presets``).
+        calls_timezone: zone of the export's local times (replaces the mapping's).
         config: counting rules (time zone, T, short-abandon threshold...).
         interval: reporting interval (``15m``, ``30m``, ``1h``, ``day``).
         queue: only this queue.
@@ -101,6 +120,7 @@ def build_report(
     for path in [*queue_logs, *([calls] if calls else [])]:
         if not path.is_file():
             raise ReportError(f"cannot read {path}: no such file")
+    call_mapping = calls_mapping(mapping, preset, calls_timezone) if calls else None
     with (
         tempfile.TemporaryDirectory(prefix="floorboard-report-") as tmp,
         EmbeddedRedis(Path(tmp), appendonly=False) as server,
@@ -110,8 +130,9 @@ def build_report(
         producer = EventProducer(client, keys=keys, frame_size=1000)
         for path in queue_logs:
             ingest_queue_log(path, producer)
-        if calls is not None and mapping is not None:
-            ingest_calls(calls, mapping, producer)
+        summary = None
+        if calls is not None and call_mapping is not None:
+            summary = ingest_calls(calls, call_mapping, producer)
         aggregator = Aggregator(client, keys=keys, config=config, clock=lambda: 0.0)
         aggregator.drain()
         records = interval_records(
@@ -120,7 +141,9 @@ def build_report(
             interval=interval,
             queue=queue,
         )
-        return _with_rejects(client, keys, records, max_examples)
+        result = _with_rejects(client, keys, records, max_examples)
+        result.calls_summary = summary
+        return result
 
 
 def _with_rejects(

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO
 
 from collectors.cdr.legs import Leg, LegGrouper, LegReader, call_of, mark_unknown
-from collectors.cdr.mapping import Mapping
+from collectors.cdr.mapping import Mapping, missing_times
 from collectors.cdr.schemas import (
     UNDECODED,
     ColumnIndex,
@@ -42,6 +42,7 @@ from collectors.cdr.schemas import (
     call_events,
     escape_undecoded,
 )
+from collectors.cdr.verdict import ClockCheck
 from collectors.events import Event, Kind, Reject
 from collectors.pipeline.producer import EventProducer
 
@@ -75,10 +76,16 @@ class ImportSummary:
     not_queue_calls: int = 0
     # The figures the mapping says this source cannot know (``unknown:``), left null.
     unknown: frozenset[str] = frozenset()
+    #: Calls' times against the epochs in their Asterisk uniqueids (a wrong --timezone).
+    clock: ClockCheck | None = None
 
     @property
     def rejected(self) -> int:
         return sum(self.rejects.values())
+
+    @property
+    def clock_warning(self) -> str | None:
+        return None if self.clock is None else self.clock.warning()
 
 
 #: What each unknown figure takes away, as the import summary says it.
@@ -140,6 +147,7 @@ def import_calls(
     source = f"cdr:{path.name}"
     summary = ImportSummary(path=str(path), source=source, dry_run=producer is None)
     summary.unknown = mapping.unknown
+    summary.clock = ClockCheck(mapping.time.zone)
     out = _Outbox(producer, summary, batch_size, max_samples)
     buffer = _Reorder(reorder_window, summary)
     try:
@@ -186,6 +194,8 @@ def _one_row(
         return
     out.summary.calls += 1
     mark_unknown(call, convert.mapping.unknown)
+    if out.summary.clock is not None:
+        out.summary.clock.add(call.call_id, call.enqueue)
     buffer.push(call_events(call, source), anchor=call.enqueue)
     out.add(buffer.ready())
 
@@ -200,9 +210,30 @@ class _Reader:
             fh.readline()
         self.offset = dialect.skip_lines
         self.csv = csv.reader(fh, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
-        names = self._header(name) if dialect.header else list(dialect.fieldnames)
+        self.pending: tuple[int, list[str]] | None = None
+        if dialect.header_auto:
+            names = self._auto_header(mapping)
+        else:
+            names = self._header(name) if dialect.header else list(dialect.fieldnames)
         self.index = _resolve_columns(mapping, names, f"{name}:{self.offset + self.csv.line_num}")
         self.names = names
+
+    def _auto_header(self, mapping: Mapping) -> list[str]:
+        """The first row's names when it is a header (it names every mapped column, in any
+        case), else ``fieldnames``; a first row that is data is read again as data."""
+        fieldnames = list(mapping.csv.fieldnames)
+        for line, row in self:
+            if isinstance(row, str):
+                break
+            by_fold = {name.casefold(): name for name in fieldnames}
+            cells = [c.strip().lstrip("\ufeff").strip() for c in row]
+            folded = {c.casefold() for c in cells}
+            wanted = {n.casefold() for n in mapping.columns.values()}
+            if wanted <= folded:
+                return [by_fold.get(c.casefold(), c) for c in cells]
+            self.pending = (line, row)
+            break
+        return fieldnames
 
     def _header(self, name: str) -> list[str]:
         for row in self.csv:
@@ -211,6 +242,9 @@ class _Reader:
         raise CdrFileError(f"{name}: no header row (csv.header is true)")
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | str]]:
+        if self.pending is not None:
+            yield self.pending
+            self.pending = None
         while True:
             start = self.offset + self.csv.line_num + 1
             try:
@@ -228,7 +262,8 @@ def _resolve_columns(mapping: Mapping, names: list[str], where: str) -> ColumnIn
     wanted = list(mapping.columns.items()) + [
         (f"ignore rule on {r.column}", r.column) for r in mapping.ignore
     ]
-    missing = [(key, name) for key, name in wanted if name not in names]
+    optional = mapping.optional_columns
+    missing = [(key, name) for key, name in wanted if name not in names and key not in optional]
     if missing:
         listed = ", ".join(f"{name!r} (for {key})" for key, name in missing)
         header = ", ".join(escape_undecoded(n) for n in names)
@@ -246,9 +281,13 @@ def _resolve_columns(mapping: Mapping, names: list[str], where: str) -> ColumnIn
     doubled = sorted({name for _, name in wanted if names.count(name) > 1})
     if doubled:
         raise CdrFileError(f"{where}: column(s) {doubled} appear more than once in the header")
+    present = {key: names.index(name) for key, name in mapping.columns.items() if name in names}
+    problem = missing_times(present, set(mapping.outcomes.values()))
+    if problem is not None:  # optional columns left out the only way to place some time
+        raise CdrFileError(f"{where}: with the columns this file has, {mapping.origin} {problem}")
     return ColumnIndex(
         width=len(names),
-        columns={key: names.index(name) for key, name in mapping.columns.items()},
+        columns=present,
         rules=tuple(names.index(r.column) for r in mapping.ignore),
     )
 
@@ -363,7 +402,11 @@ class _LegImport:
         """The leg import of a mapping with ``legs:`` (``None`` without)."""
         if mapping.legs is None:
             return None
-        wanted = mapping.legs.columns()
+        wanted = {
+            key: name
+            for key, name in mapping.legs.columns().items()
+            if name in reader.names or not _optional_leg_column(mapping, key, name)
+        }
         missing = [
             f"{name!r} (for {key})" for key, name in wanted.items() if name not in reader.names
         ]
@@ -408,5 +451,24 @@ class _LegImport:
                 continue
             summary.calls += 1
             summary.legs += len(legs) - 1
+            if summary.clock is not None:  # the caller's channel was created at its first leg
+                first = min(
+                    leg.record.enqueue for leg in legs if leg.record.call_id == call.call_id
+                )
+                summary.clock.add(call.call_id, first)
             self.buffer.push(call_events(call, summary.source), anchor=call.enqueue)
         self.out.add(self.buffer.ready(hold=self.grouper.oldest_open()))
+
+
+def _optional_leg_column(mapping: Mapping, key: str, name: str) -> bool:
+    """A legs column taken from an optional ``columns:`` key (an old ``cdr`` table without
+    ``linkedid``): when the file lacks it, the legs are grouped without it."""
+    source = _LEG_SOURCES.get(key, "")
+    return source in mapping.optional_columns and mapping.columns.get(source) == name
+
+
+_LEG_SOURCES = {
+    "legs.group_by": "linked_id",
+    "legs.channel": "channel",
+    "legs.peer_channel": "peer_channel",
+}

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,12 @@ from collectors.cdr.schemas import (
 )
 
 _TOP_KEYS: tuple[str, ...] = ("description", "csv", "columns", "time", "outcomes", "ignore")
-_TOP_KEYS += ("default_queue",)
+_TOP_KEYS += ("default_queue", "optional_columns", "extract")
 # Issue 12 points 9-10: multi-leg grouping and the figures a source cannot know.
 _TOP_KEYS += ("legs", "unknown")
+#: ``time.timezone: local``: the export is in its server's local time, which the file does not
+#: say; the zone must come from the command line (``--timezone``), never from a guess.
+LOCAL_ZONE = "local"
 _CSV_KEYS = ("delimiter", "quotechar", "encoding", "header", "fieldnames", "skip_lines")
 _TIME_KEYS = ("formats", "timezone")
 _RULE_TESTS = ("equals", "in", "matches", "empty")
@@ -66,6 +70,9 @@ class CsvDialect:
     header: bool = True
     fieldnames: tuple[str, ...] = ()
     skip_lines: int = 0
+    # ``header: auto``: the first row is a header when it names the mapped columns, else data
+    # read with ``fieldnames`` (Master.csv is written headerless, but people add one).
+    header_auto: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,10 @@ class Mapping:
     ignore: tuple[IgnoreRule, ...] = ()
     default_queue: str = ""
     description: str = ""
+    #: Column keys that may be missing from a file's header (generic and ``cdr`` table exports).
+    optional_columns: frozenset[str] = frozenset()
+    #: Column key -> regular expression whose group 1 is the value (a cell that holds more).
+    extract: dict[str, re.Pattern[str]] = field(default_factory=dict)
     legs: LegSpec | None = None
     unknown: frozenset[str] = frozenset()
 
@@ -176,11 +187,12 @@ class Mapping:
         return self.outcomes.get(normalise_value(value))
 
 
-def load_mapping(path: str | Path) -> Mapping:
+def load_mapping(path: str | Path, *, timezone: str | None = None) -> Mapping:
     """Read and validate a mapping file.
 
     Args:
         path: the YAML file.
+        timezone: an IANA zone that replaces ``time.timezone`` (``--timezone``).
 
     Raises:
         MappingError: unreadable file, invalid YAML, or any invalid key; the message starts
@@ -194,15 +206,17 @@ def load_mapping(path: str | Path) -> Mapping:
         raise MappingError(str(exc)) from exc
     except yaml.YAMLError as exc:
         raise MappingError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_mapping(data, origin=str(path))
+    return parse_mapping(data, origin=str(path), timezone=timezone)
 
 
-def parse_mapping(data: object, *, origin: str) -> Mapping:
+def parse_mapping(data: object, *, origin: str, timezone: str | None = None) -> Mapping:
     """Validate an already parsed mapping document.
 
     Args:
         data: what :func:`collectors.safe_yaml.load` returned.
         origin: the name used in error messages (usually the file path).
+        timezone: an IANA zone that replaces ``time.timezone`` (required when that is
+            ``local``).
 
     Raises:
         MappingError: the first problem found, as ``"<origin>: <key>: <problem>"``.
@@ -220,14 +234,30 @@ def parse_mapping(data: object, *, origin: str) -> Mapping:
         origin=origin,
         csv=dialect,
         columns=columns,
-        time=v.time(top["time"]),
+        time=v.time(top["time"], timezone),
         outcomes=outcomes,
         ignore=v.rules(top.get("ignore"), dialect),
         default_queue=v.text(top.get("default_queue", ""), "default_queue", allow_empty=True),
         description=v.text(top.get("description", ""), "description", allow_empty=True),
+        optional_columns=v.optional(top.get("optional_columns"), columns),
+        extract=v.extract(top.get("extract"), columns),
         legs=v.legs(top.get("legs"), dialect, columns),
         unknown=v.unknown(top.get("unknown")),
     )
+
+
+def missing_times(columns: Iterable[str], outcomes: set[Outcome]) -> str | None:
+    """Why no call could be placed with only these column keys (``None``: they suffice)."""
+    has = set(columns)
+    if not has & {"end_time", "wait", "duration"}:
+        return "needs end_time or wait, or duration (to place abandons and exits)"
+    if not CONNECTED & outcomes:
+        return None
+    if not has & {"answer_time", "wait"} and not {"duration", "talk"} <= has:
+        return "answered calls need answer_time or wait, or duration and talk"
+    if not has & {"end_time", "talk", "duration"}:
+        return "answered calls need end_time or talk, or duration"
+    return None
 
 
 class _Validator:
@@ -270,8 +300,13 @@ class _Validator:
         except LookupError as exc:
             raise self.error("csv.encoding", f"unknown encoding {encoding!r}") from exc
         header = raw.get("header", True)
+        auto = header == "auto"
+        if auto:
+            if raw.get("fieldnames") is None:
+                raise self.error("csv.fieldnames", "is required when csv.header is auto")
+            header = False
         if not isinstance(header, bool):
-            raise self.error("csv.header", f"must be true or false, got {header!r}")
+            raise self.error("csv.header", f"must be true, false or auto, got {header!r}")
         skip = raw.get("skip_lines", 0)
         if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
             raise self.error("csv.skip_lines", f"must be a whole number >= 0, got {skip!r}")
@@ -282,6 +317,7 @@ class _Validator:
             header=header,
             fieldnames=self.fieldnames(raw.get("fieldnames"), header),
             skip_lines=skip,
+            header_auto=auto,
         )
 
     def fieldnames(self, value: object, header: bool) -> tuple[str, ...]:
@@ -332,22 +368,54 @@ class _Validator:
 
     def derivable(self, columns: dict[str, str], outcomes: dict[str, Outcome]) -> None:
         """Each time the importer needs must come from a column or from a duration."""
-        if "end_time" not in columns and "wait" not in columns:
-            raise self.error("columns", "needs end_time or wait (to place abandons and exits)")
-        if not CONNECTED & set(outcomes.values()):
-            return
-        if "answer_time" not in columns and "wait" not in columns:
-            raise self.error("columns", "answered calls need answer_time or wait")
-        if "end_time" not in columns and "talk" not in columns:
-            raise self.error("columns", "answered calls need end_time or talk")
+        problem = missing_times(columns, set(outcomes.values()))
+        if problem is not None:
+            raise self.error("columns", problem)
 
-    def time(self, value: object) -> TimeSpec:
+    def optional(self, value: object, columns: dict[str, str]) -> frozenset[str]:
+        if value is None:
+            return frozenset()
+        if not isinstance(value, list):
+            raise self.error("optional_columns", "must be a list of column keys")
+        keys = [self.text(k, f"optional_columns[{i}]") for i, k in enumerate(value)]
+        for key in keys:
+            if key not in columns:
+                raise self.error("optional_columns", f"{key!r} is not a key under columns")
+            if key in REQUIRED_COLUMNS:
+                raise self.error("optional_columns", f"{key!r} is required, never optional")
+        return frozenset(keys)
+
+    def extract(self, value: object, columns: dict[str, str]) -> dict[str, re.Pattern[str]]:
+        if value is None:
+            return {}
+        raw = self.table(value, "extract", tuple(columns))
+        out: dict[str, re.Pattern[str]] = {}
+        for key, text in raw.items():
+            try:
+                pattern = re.compile(self.text(text, f"extract.{key}"))
+            except re.error as exc:
+                raise self.error(f"extract.{key}", f"invalid regular expression: {exc}") from exc
+            if pattern.groups < 1:
+                raise self.error(f"extract.{key}", "needs a group: (...) is the value")
+            out[key] = pattern
+        return out
+
+    def time(self, value: object, override: str | None = None) -> TimeSpec:
         raw = self.table(value, "time", _TIME_KEYS)
+        if override is not None:
+            raw = {**raw, "timezone": override}
         if "timezone" not in raw:
             raise self.error(
                 "time.timezone", "is required (an IANA name, e.g. Asia/Shanghai or UTC)"
             )
         zone = self.text(raw["timezone"], "time.timezone")
+        if zone.strip().lower() == LOCAL_ZONE:
+            raise self.error(
+                "time.timezone",
+                "the times are in the server's local time, which the file does not say: "
+                "give the zone with --timezone (an IANA name such as Asia/Shanghai, "
+                "or UTC when the server writes UTC)",
+            )
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -408,14 +476,7 @@ class _Validator:
         for key in ("queue_leg", "agent_leg"):
             if key not in raw:
                 raise self.error(f"legs.{key}", "is required (a rule like {column: X, equals: Y})")
-        names = {}
-        for key in ("group_by", "channel", "peer_channel"):
-            if raw.get(key) is not None:
-                names[key] = self.text(raw[key], f"legs.{key}").strip()
-                if dialect.fieldnames and names[key] not in dialect.fieldnames:
-                    raise self.error(f"legs.{key}", f"{names[key]!r} is not one of csv.fieldnames")
-        if ("channel" in names) != ("peer_channel" in names):
-            raise self.error("legs", "channel and peer_channel go together")
+        names = self.leg_columns(raw, dialect, columns)
         window = raw.get("window", DEFAULT_LEG_WINDOW)
         if isinstance(window, bool) or not isinstance(window, int | float) or window < 0:
             raise self.error("legs.window", f"must be seconds >= 0, got {window!r}")
@@ -434,6 +495,27 @@ class _Validator:
             window=float(window),
         )
 
+    def leg_columns(
+        self, raw: dict[str, Any], dialect: CsvDialect, columns: dict[str, str]
+    ) -> dict[str, str]:
+        """``legs.group_by/channel/peer_channel``: column names; without them, the columns
+        mapped as ``linked_id``, ``channel`` and ``peer_channel`` (as the Asterisk presets)."""
+        names = {
+            key: columns[source]
+            for key, source in _LEG_COLUMN_KEYS.items()
+            if source in columns and raw.get(key) is None
+        }
+        if "channel" in names and "peer_channel" not in names:
+            del names["channel"]
+        for key in ("group_by", "channel", "peer_channel"):
+            if raw.get(key) is not None:
+                names[key] = self.text(raw[key], f"legs.{key}").strip()
+                if dialect.fieldnames and names[key] not in dialect.fieldnames:
+                    raise self.error(f"legs.{key}", f"{names[key]!r} is not one of csv.fieldnames")
+        if ("channel" in names) != ("peer_channel" in names):
+            raise self.error("legs", "channel and peer_channel go together")
+        return names
+
     def unknown(self, value: object) -> frozenset[str]:
         """``unknown:``: the figures this source cannot know (left null, shown as such)."""
         if value is None:
@@ -451,6 +533,8 @@ class _Validator:
 
 
 _LEG_KEYS = ("group_by", "channel", "peer_channel", "queue_leg", "agent_leg", "window")
+#: ``legs:`` key -> the ``columns:`` key it defaults to.
+_LEG_COLUMN_KEYS = {"group_by": "linked_id", "channel": "channel", "peer_channel": "peer_channel"}
 #: Seconds a call stays open for more legs after the end of its last leg read.
 DEFAULT_LEG_WINDOW = 300.0
 

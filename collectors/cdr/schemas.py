@@ -49,6 +49,16 @@ COLUMN_KEYS: dict[str, str] = {
     "wrap": "seconds of after-call work",
     "outcome": "how the call ended, in the ACD's own words (see outcomes:)",
     "transfer_target": "where a transferred call went",
+    # Whole-record seconds (start to end): places end (and answer = end - talk) when the export
+    # has no end/answer time columns, as an Asterisk ``cdr`` table (calldate, duration, billsec).
+    "duration": "seconds from start to end of the record (Asterisk/FreeSWITCH duration)",
+    # Carried for multi-leg grouping and source-reliability rules; not used to make events yet.
+    "billsec": "seconds from answer to end of the record (Asterisk/FreeSWITCH billsec)",
+    "linked_id": "id shared by all legs of one call (Asterisk linkedid)",
+    "channel": "the caller's channel (Asterisk channel)",
+    "peer_channel": "the channel it was bridged to (Asterisk dstchannel, FreeSWITCH bleg_uuid)",
+    "last_app": "last dialplan application (Asterisk lastapp)",
+    "last_data": "its arguments (Asterisk lastdata)",
 }
 
 #: Figures a source may be unable to know (``unknown:`` in a mapping), with what they feed.
@@ -111,6 +121,7 @@ class CallRecord:
     wrap: float | None
     answer: float = 0.0
     end: float = 0.0
+    total: float | None = None  # the export's whole-record duration, when mapped
     # The source cannot know the wait / the talk time (``unknown:`` in the mapping).
     wait_unknown: bool = False
     talk_unknown: bool = False
@@ -141,7 +152,14 @@ class RowConverter:
 
     def cell(self, cells: list[str], key: str) -> str:
         i = self.index.columns.get(key)
-        return "" if i is None else cells[i].strip()
+        if i is None:
+            return ""
+        value = cells[i].strip()
+        pattern = self.mapping.extract.get(key)
+        if pattern is None or not value:
+            return value
+        found = pattern.search(value)  # e.g. the queue in Asterisk's lastdata "support,t,,,300"
+        return found.group(1).strip() if found else ""
 
     def raw(self, cells: list[str]) -> str:
         buf = io.StringIO()
@@ -159,8 +177,7 @@ class RowConverter:
             for rule, i in zip(self.mapping.ignore, self.index.rules, strict=True)
         ):
             return None
-        if any(UNDECODED.search(c) for c in cells):
-            raise RowError("undecodable", f"bytes that are not {self.mapping.csv.encoding}")
+        self._check_decoded(cells)
         call_id = self.cell(cells, "call_id")
         if not call_id:
             raise RowError(
@@ -173,6 +190,19 @@ class RowConverter:
         if outcome is Outcome.IGNORED:
             return None
         return self._call(cells, call_id, outcome)
+
+    def _check_decoded(self, cells: list[str]) -> None:
+        """Only mapped cells must decode: stray bytes in a column nobody reads (a userfield, a
+        caller name typed on a phone) must not cost the call."""
+        for key, i in self.index.columns.items():
+            found = UNDECODED.search(cells[i])
+            if found is not None:
+                name = self.mapping.columns[key]
+                raise RowError(
+                    "undecodable",
+                    f"column {name!r} has bytes not valid in {self.mapping.csv.encoding} at "
+                    f"character {found.start() + 1}: '{escape_undecoded(cells[i][:80])}'",
+                )
 
     def _call(self, cells: list[str], call_id: str, outcome: Outcome) -> CallRecord:
         queue = self.cell(cells, "queue") or self.mapping.default_queue or self.queue_fallback
@@ -195,6 +225,7 @@ class RowConverter:
             hold=hold,
             wrap=wrap,
         )
+        call.total = self.duration(cells, "duration")
         if outcome in CONNECTED:
             self._connected(call, cells)
         else:
@@ -210,16 +241,17 @@ class RowConverter:
     def _connected(self, call: CallRecord, cells: list[str]) -> None:
         answer = self.time(cells, "answer_time", call.enqueue)
         if answer is None:
-            if call.wait is None:
-                raise RowError("missing time", "answered call with neither answer time nor wait")
-            answer = call.enqueue + call.wait
+            answer = self._answer_from_durations(call)
         if answer < call.enqueue:
             raise RowError("answer before enqueue", f"by {call.enqueue - answer:.0f}s")
         end = self.time(cells, "end_time", answer)
         if end is None:
-            if call.talk is None:
+            if call.talk is not None:
+                end = answer + call.talk
+            elif self._total_places("end_time", call):
+                end = call.enqueue + (call.total or 0.0)
+            else:
                 raise RowError("missing time", "answered call with neither end time nor talk")
-            end = answer + call.talk
         if end < answer:
             raise RowError("end before answer", f"by {answer - end:.0f}s")
         call.answer, call.end = answer, end
@@ -229,13 +261,29 @@ class RowConverter:
     def _unanswered(self, call: CallRecord, cells: list[str]) -> None:
         end = self.time(cells, "end_time", call.enqueue)
         if end is None:
-            if call.wait is None:
+            if call.wait is not None:
+                end = call.enqueue + call.wait
+            elif self._total_places("end_time", call):
+                end = call.enqueue + (call.total or 0.0)
+            else:
                 raise RowError("missing time", "unanswered call with neither end time nor wait")
-            end = call.enqueue + call.wait
         if end < call.enqueue:
             raise RowError("end before enqueue", f"by {call.enqueue - end:.0f}s")
         call.end = end
         call.wait = round(end - call.enqueue, 3) if call.wait is None else call.wait
+
+    def _answer_from_durations(self, call: CallRecord) -> float:
+        if call.wait is not None:
+            return call.enqueue + call.wait
+        if self._total_places("answer_time", call) and call.talk is not None:
+            # A ``cdr`` table row: answered talk seconds before the end of the record.
+            return call.enqueue + max((call.total or 0.0) - call.talk, 0.0)
+        raise RowError("missing time", "answered call with neither answer time nor wait")
+
+    def _total_places(self, key: str, call: CallRecord) -> bool:
+        """The record's total duration stands in for a time only when the export has no
+        column for that time at all (an empty answer cell means "not answered", not this)."""
+        return call.total is not None and key not in self.index.columns
 
     def time(self, cells: list[str], key: str, not_before: float | None) -> float | None:
         text = self.cell(cells, key)

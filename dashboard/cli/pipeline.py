@@ -18,10 +18,17 @@ from collectors.aggregator.consumer import Aggregator, ConsumerOptions
 from collectors.aggregator.engine import AggregatorConfig
 from collectors.aggregator.memory import GarbagePolicy
 from collectors.aggregator.partition import Partition, claim_partition
+from collectors.cdr.verdict import RejectLimit
 from collectors.keys import Keys
 from collectors.pipeline.outage import OutageTracker
 from collectors.report import ReportError, build_report
 from dashboard.cli import Context, main, pass_context
+from dashboard.cli.import_calls import (
+    MAX_REJECTS,
+    PRESET,
+    check_mapping_options,
+    check_rejects,
+)
 from dashboard.database import upgrade
 from dashboard.history import sql_history
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
@@ -188,9 +195,16 @@ def _claim(
     "--calls",
     "calls",
     type=click.Path(path_type=Path),
-    help="A per-call CSV export (with --mapping) instead of queue_log files.",
+    help="A per-call CSV export (with --mapping or --preset) instead of queue_log files.",
 )
 @click.option("--mapping", type=click.Path(path_type=Path), help="Mapping file for --calls.")
+@PRESET
+@click.option(
+    "--calls-timezone",
+    help="IANA zone of the --calls file's local times (replaces the mapping's; with --preset "
+    "the default is --timezone when given).",
+)
+@MAX_REJECTS
 @click.option(
     "--interval", type=click.Choice(["15m", "30m", "1h", "day"]), default="15m", show_default=True
 )
@@ -216,6 +230,9 @@ def report(
     kind: str,
     calls: Path | None,
     mapping: Path | None,
+    preset: str | None,
+    calls_timezone: str | None,
+    max_rejects: RejectLimit,
     interval: str,
     queue: str | None,
     sl_threshold: float | None,
@@ -239,12 +256,16 @@ def report(
     )
     if calls is None and not sources:
         raise click.UsageError("give queue_log files, or --calls FILE --mapping MAPPING")
-    if calls is not None and (sources or mapping is None):
-        raise click.UsageError("--calls takes one FILE and needs --mapping (and no other sources)")
+    if calls is not None and sources:
+        raise click.UsageError("--calls takes one FILE (and no other sources)")
+    if calls is not None:
+        check_mapping_options(mapping, preset)
     try:
         result = build_report(
             queue_logs=list(sources), calls=calls, mapping=mapping, config=config,
-            interval=interval, queue=queue,
+            interval=interval, queue=queue, preset=preset,
+            # A preset's server-local times: the center's zone when no other is given.
+            calls_timezone=calls_timezone or (timezone if preset else None),
         )  # fmt: skip
     except ReportError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -254,6 +275,10 @@ def report(
     else:
         _print_table(result.records)
     click.echo(result.rejects_summary(), err=True)
+    if result.calls_summary is not None:
+        if result.calls_summary.clock_warning:
+            click.echo(f"warning: {result.calls_summary.clock_warning}", err=True)
+        check_rejects(result.calls_summary, max_rejects)
 
 
 def _print_table(records: list[dict[str, object]]) -> None:

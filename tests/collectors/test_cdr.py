@@ -403,6 +403,28 @@ def test_bad_rows_become_rejects_with_line_numbers(
     assert int(redis_client.hget(keys.stats, "rejected") or 0) == len(bad)
 
 
+def test_stray_bytes_only_matter_in_mapped_columns(
+    redis_client: redis.Redis, keys: Keys, tmp_path: Path
+) -> None:
+    # Issue 12 point 11: a Latin-1 byte in a column the mapping does not read keeps the row; one
+    # in a mapped column rejects it, naming the column.
+    buf = io.StringIO()
+    rows = [
+        row(id="c1", wait="1", talk="2") + ["caf\udce9"],
+        row(id="c2", caller="55\udcb9", wait="1", talk="2") + [""],
+    ]
+    csv.writer(buf, lineterminator="\n").writerows([[*HEADER, "note"], *rows])
+    path = tmp_path / "calls.csv"
+    path.write_bytes(buf.getvalue().encode("utf-8", "surrogateescape"))
+    summary, events = run(redis_client, keys, path)
+    assert {e.call_id for e in events} == {"c1"}
+    assert summary.rejects == {"undecodable": 1}
+    assert summary.samples[0].location == "calls.csv:3"
+    assert summary.samples[0].reason == (
+        "undecodable: column 'caller' has bytes not valid in utf-8-sig at character 3: '55\\xb9'"
+    )
+
+
 def test_line_numbers_count_skipped_lines_and_multiline_cells(
     redis_client: redis.Redis, keys: Keys, tmp_path: Path
 ) -> None:
