@@ -135,7 +135,7 @@ def queue_metrics(c: Mapping[str, int], *, waiting_over_t: int = 0) -> dict[str,
 
 #: Metrics that need a known wait of answered calls, of abandoned calls, or a known talk time.
 _NEED_WAIT = ("asa", "service_level", "max_wait_answered")
-_NEED_ABANDON_WAIT = ("avg_abandon_wait",)
+_NEED_ABANDON_WAIT = ("avg_abandon_wait", "short_abandoned")
 _NEED_TALK = ("aht", "avg_talk")
 
 

@@ -31,6 +31,7 @@ from collectors.cdr import (
 )
 from collectors.cdr.legs import Leg, LegGrouper
 from collectors.cdr.mapping import IgnoreRule, LegSpec
+from collectors.cdr.preset import load_preset
 from collectors.cdr.schemas import CallRecord, Outcome
 from collectors.events import TALK_UNKNOWN, WAIT_UNKNOWN, Event, Kind, decode_frame
 from collectors.keys import Keys
@@ -103,6 +104,29 @@ def test_multi_leg_calls_count_once_with_the_true_figures(
     assert targets == ["1001", "1002", "1004", "1005"]
     abandon_waits = sorted(e.wait for e in events if e.kind == Kind.ABANDON)
     assert abandon_waits == [3, 9, 20, 48, 63, 95]
+
+
+@pytest.mark.parametrize(
+    ("preset", "name"),
+    [("asterisk-master-csv", "asterisk16_legs"), ("asterisk-master-csv-18", "asterisk11_legs")],
+)
+def test_asterisk_presets_group_legs_and_say_what_they_cannot_know(
+    redis_client: redis.Redis, keys: Keys, data_dir: Path, preset: str, name: str
+) -> None:
+    """The shipped presets: one call per call; and since an Asterisk queue record may start
+    when the call arrived (IVR included), the abandon wait is unknown too: the short abandon
+    is an abandon, and short abandons say "not available" rather than 0."""
+    summary = import_calls(
+        path=data_dir / "cdr" / f"{name}.csv",
+        mapping=load_preset(preset, timezone="Europe/Berlin"),
+        producer=EventProducer(redis_client, keys=keys),
+    )
+    assert (summary.calls, summary.rejected) == (30, 0)
+    day = _day(redis_client, keys)
+    assert {k: day[k] for k in TRUE} == TRUE | {"abandoned": 6, "short_abandoned": 0}
+    assert day["abandoned_wait_unknown"] == 6
+    for metric in ("asa", "service_level", "aht", "short_abandoned", "avg_abandon_wait"):
+        assert metric in day["not_available"]
 
 
 def test_rows_taken_as_calls_is_what_went_wrong(
