@@ -18,6 +18,7 @@ from collectors.aggregator.consumer import Aggregator
 from collectors.cdr import import_calls, load_mapping
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
+from dashboard.boards.chart import points
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import parse_board
 from dashboard.boards.render import render_body
@@ -116,3 +117,15 @@ def test_no_calls_is_not_unavailable(settings: Settings, metric: str) -> None:
     tiles = {"asa": asa, "service_level": sl, "aht": aht}
     assert "n/a" not in tiles[metric]
     assert "—" in tiles[metric]
+
+
+def test_chart_of_a_queue_group_has_no_service_level_without_waits(
+    redis_client: redis.Redis, keys: Keys, data_dir: Path
+) -> None:
+    """The interval chart of several queues sums their counts: answered calls with unknown
+    waits must not turn into a 0 % (or 100 %) service-level point."""
+    snapshot = _snapshot(redis_client, keys, data_dir, "asterisk16_legs.yaml")
+    merged = points(snapshot, ("400", "elsewhere"))
+    answered = [p for p in merged.values() if p["answered"]]
+    assert answered
+    assert all(p["service_level"] is None for p in answered)
