@@ -71,7 +71,8 @@ class LegReader:
 
     def _cell(self, cells: list[str], key: str) -> str:
         i = self.index.get(key)
-        return "" if i is None else cells[i].strip()
+        # A row of the wrong width is rejected by the converter, which says so.
+        return "" if i is None or i >= len(cells) else cells[i].strip()
 
     def __call__(self, cells: list[str]) -> Leg | None:
         spec = self.spec
@@ -216,7 +217,8 @@ def call_of(legs: list[Leg], unknown: frozenset[str]) -> CallRecord | None:
       the agent and the answer time; an answered leg of another agent after it makes the
       call a transfer to that agent, ending at the first agent's leg end.
     - Otherwise the queue leg's outcome when it says abandoned or an exit, else abandoned:
-      a CDR says ANSWERED when Queue() answered the caller, whether an agent did or not.
+      a CDR says ANSWERED when Queue() answered the caller, whether an agent did or not. It
+      ends with the latest queue leg.
     - The wait is the queue leg's wait cell, else answer (or end) minus queue entry.
     - ``unknown`` (the mapping's) marks the figures the source cannot know.
     """
@@ -244,7 +246,10 @@ def call_of(legs: list[Leg], unknown: frozenset[str]) -> CallRecord | None:
         end=q.end,
     )
     if not reached:
-        call.wait = round(q.end - q.enqueue, 3) if call.wait is None else call.wait
+        # The caller's last queue record ends when the caller left (the first may be a member
+        # that stopped ringing, when Asterisk reused the caller's record for it).
+        call.end = max(leg.record.end for leg in queue_legs)
+        call.wait = round(call.end - q.enqueue, 3) if call.wait is None else call.wait
         call.wait_unknown = "abandon_wait" in unknown
         return call
     first = reached[0]

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import redis
 from event_factories import T0, ev
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.aggregator.metrics import agent_metrics, queue_metrics
@@ -378,3 +380,65 @@ def test_metrics_say_what_is_not_available() -> None:
     some = {"answered": 3, "answered_wait_unknown": 1, "handled": 2, "handled_talk_unknown": 2}
     assert queue_metrics(some)["not_available"] == ["aht", "avg_talk"]
     assert agent_metrics({"handled": 1, "handled_talk_unknown": 1})["aht"] is None
+
+
+def _legs_csv(tmp_path: Path, rows: list[list[str]]) -> Path:
+    buf = io.StringIO()
+    header = ["id", "linkedid", "start", "answer", "end", "agent", "result", "lastapp"]
+    csv.writer(buf, lineterminator="\n").writerows([header + ["dstchannel"], *rows])
+    path = tmp_path / "legs.csv"
+    path.write_text(buf.getvalue())
+    return path
+
+
+def test_an_abandon_ends_when_the_caller_left_not_when_a_member_stopped_ringing(
+    redis_client: redis.Redis, keys: Keys, tmp_path: Path
+) -> None:
+    """Asterisk may reuse the caller's record for the first member it rings: that leg is
+    both the queue leg and a ring-no-answer; the caller's later queue record says when the
+    caller hung up."""
+    s = int(DAY)
+    rows = [
+        ["u1", "u1", f"{s}", "", f"{s + 15}", "", "gone", "Queue", "SIP/1001-01"],
+        ["u1", "u1", f"{s + 15}", f"{s + 15}", f"{s + 40}", "", "ok", "Queue", ""],
+    ]
+    doc = copy.deepcopy(_BASE) | {"legs": _LEGS_DOC["legs"]}
+    summary = import_calls(
+        path=_legs_csv(tmp_path, rows),
+        mapping=parse_mapping(doc, origin="t.yaml"),
+        producer=EventProducer(redis_client, keys=keys),
+    )
+    assert (summary.calls, summary.legs) == (1, 1)
+    events = [e for _, f in redis_client.xrange(keys.events) for e in decode_frame(f["e"])]
+    assert [e.kind for e in events] == ["enqueue", "abandon"]
+    assert (events[1].ts, events[1].wait) == (s + 40, 40)
+
+
+_cell = st.sampled_from(["", "u1", "u2", "Queue", "SIP/1001-01", "ok", "gone", "x", "9e99"])
+_time = st.integers(min_value=int(DAY) - 5, max_value=int(DAY) + 900).map(str)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.lists(st.one_of(_cell, _time), min_size=9, max_size=9),
+            st.lists(_cell, max_size=12),
+        ),
+        max_size=25,
+    ),
+    window=st.sampled_from([0, 30, 300]),
+)
+def test_garbage_legs_never_crash(rows: list[list[str]], window: int) -> None:
+    import tempfile  # noqa: PLC0415 - hypothesis runs the body many times in one tmp dir
+
+    doc = copy.deepcopy(_BASE) | {"legs": _LEGS_DOC["legs"] | {"window": window}}
+    with tempfile.TemporaryDirectory() as folder:
+        summary = import_calls(
+            path=_legs_csv(Path(folder), rows),
+            mapping=parse_mapping(doc, origin="t.yaml"),
+            producer=None,
+            reorder_window=0,
+        )
+    assert summary.rows_read == summary.calls + summary.legs + summary.ignored + summary.rejected
+    assert summary.late_events == 0
