@@ -47,7 +47,9 @@ MAX_REJECTS = click.option(
 )
 PRESET = click.option(
     "--preset",
-    help=f"A shipped mapping instead of --mapping: {', '.join(preset_names())}.",
+    # Not listed here: help text is built at import time, and the list is read from the package.
+    help="A shipped mapping instead of --mapping (docs/cdr-mapping.md, Presets); an unknown "
+    "name lists the known ones. --detect proposes one.",
 )
 
 

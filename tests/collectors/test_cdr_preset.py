@@ -228,3 +228,16 @@ def test_times_against_uniqueid_epochs(tmp_path: Path, zone: str, warning: str |
     else:
         assert summary.clock_warning is not None
         assert summary.clock_warning.startswith(warning)
+
+
+def test_docs_show_every_preset_and_the_real_column_orders() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "cdr-mapping.md").read_text(encoding="utf-8")
+    flat = " ".join(docs.replace("`", "").replace("**", "").split())
+    for name in preset_names():
+        assert f"| `{name}` |" in docs
+        fieldnames = load_preset(name, timezone="UTC").csv.fieldnames
+        if fieldnames:
+            assert ", ".join(fieldnames[:16]) in flat, name
+    assert "userfield if loguserfield = yes: 18 columns" in flat
+    assert "add peeraccount, linkedid, sequence when newcdrcolumns = yes: 21 columns" in flat
+    assert list(load_preset("asterisk-master-csv", timezone="UTC").csv.fieldnames) == MASTER_21
