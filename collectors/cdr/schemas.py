@@ -52,7 +52,8 @@ COLUMN_KEYS: dict[str, str] = {
     # Whole-record seconds (start to end): places end (and answer = end - talk) when the export
     # has no end/answer time columns, as an Asterisk ``cdr`` table (calldate, duration, billsec).
     "duration": "seconds from start to end of the record (Asterisk/FreeSWITCH duration)",
-    # Carried for multi-leg grouping and source-reliability rules; not used to make events yet.
+    # For multi-leg grouping: ``legs:`` groups by linked_id, channel and peer_channel when it
+    # names no columns of its own (collectors/cdr/legs.py).
     "billsec": "seconds from answer to end of the record (Asterisk/FreeSWITCH billsec)",
     "linked_id": "id shared by all legs of one call (Asterisk linkedid)",
     "channel": "the caller's channel (Asterisk channel)",
