@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import orjson
 
@@ -93,6 +93,15 @@ class Event(NamedTuple):
     reason: str = ""
     target: str = ""
     score: float | None = None
+
+
+# ``reason`` values by which a source says that it cannot know a duration (a CDR that does not
+# see the queue, issue 12.10). ``wait=None`` alone means "not reported: derive it from the
+# times"; with WAIT_UNKNOWN (answer, abandon, exit_*) the aggregator leaves the wait out of
+# ASA, service level and the short-abandon split; with TALK_UNKNOWN (complete, transfer) it
+# leaves the call out of AHT and average talk.
+WAIT_UNKNOWN: Final = "wait_unknown"
+TALK_UNKNOWN: Final = "talk_unknown"
 
 
 class Reject(NamedTuple):

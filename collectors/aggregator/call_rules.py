@@ -13,7 +13,7 @@ from collectors.aggregator.state import (
     LiveCall,
     call_key,
 )
-from collectors.events import Event, Kind
+from collectors.events import TALK_UNKNOWN, WAIT_UNKNOWN, Event, Kind
 
 # Plain constants: compiled code looks an enum member up on its class at every use.
 TRANSFER: Final = "transfer"
@@ -81,13 +81,18 @@ class CallRules(AgentRules):
         self._ringing.pop(ev.call_id, None)
         if call.answered is not None:
             return
-        wait = ev.wait if ev.wait is not None else max(0.0, ev.ts - call.enqueued)
-        call.answered, call.wait, call.agent = ev.ts, wait, ev.agent
         self._inc(ev.queue, ev.ts, "answered")
-        if wait <= self.config.threshold(ev.queue):
-            self._inc(ev.queue, ev.ts, "answered_within_t")
-        self._inc(ev.queue, ev.ts, "wait_answered_ms", to_ms(wait))
-        self._inc(ev.queue, ev.ts, "max_wait_answered_ms", to_ms(wait))
+        call.answered, call.agent = ev.ts, ev.agent
+        if ev.reason == WAIT_UNKNOWN:
+            # The source cannot know the wait (a CDR): out of ASA and SL, never a 0 wait.
+            self._inc(ev.queue, ev.ts, "answered_wait_unknown")
+        else:
+            wait = ev.wait if ev.wait is not None else max(0.0, ev.ts - call.enqueued)
+            call.wait = wait
+            if wait <= self.config.threshold(ev.queue):
+                self._inc(ev.queue, ev.ts, "answered_within_t")
+            self._inc(ev.queue, ev.ts, "wait_answered_ms", to_ms(wait))
+            self._inc(ev.queue, ev.ts, "max_wait_answered_ms", to_ms(wait))
         if ev.agent:
             agent, before = self._agent(ev.agent, ev.ts)
             self._present(agent, ev.queue)
@@ -101,11 +106,17 @@ class CallRules(AgentRules):
         if call is None and self._ended_before(ev):
             return
         answered = call.answered if call and call.answered is not None else None
-        talk = ev.talk if ev.talk is not None else max(0.0, ev.ts - (answered or ev.ts))
+        talk: float | None = ev.talk
+        if talk is None and ev.reason != TALK_UNKNOWN:
+            talk = max(0.0, ev.ts - (answered or ev.ts))
         queue, ts = ev.queue, ev.ts
         self._inc(queue, ts, "handled")
-        self._inc(queue, ts, "talk_ms", to_ms(talk))
         hold, wrap = ev.hold, ev.wrap
+        if talk is None:  # the source cannot know it: the call stays out of AHT
+            self._inc(queue, ts, "handled_talk_unknown")
+            hold = wrap = None
+        else:
+            self._inc(queue, ts, "talk_ms", to_ms(talk))
         if hold is not None:
             self._inc(queue, ts, "hold_ms", to_ms(hold))
             self._inc(queue, ts, "hold_reported")
@@ -131,7 +142,9 @@ class CallRules(AgentRules):
             agent=agent_name,
         )
 
-    def _agent_handled(self, name: str, ev: Event, talk: float, call: LiveCall | None) -> None:
+    def _agent_handled(
+        self, name: str, ev: Event, talk: float | None, call: LiveCall | None
+    ) -> None:
         agent, before = self._agent(name, ev.ts)
         self._present(agent, ev.queue)
         if agent.call_id in ("", ev.call_id):
@@ -140,8 +153,11 @@ class CallRules(AgentRules):
         agent.last_call_enqueued = call.enqueued if call else ev.ts
         self._settle(agent, before, ev.ts)
         self._ainc(name, ev.ts, "handled")
-        self._ainc(name, ev.ts, "talk_ms", to_ms(talk))
-        if ev.hold is not None:
+        if talk is None:
+            self._ainc(name, ev.ts, "handled_talk_unknown")
+        else:
+            self._ainc(name, ev.ts, "talk_ms", to_ms(talk))
+        if ev.hold is not None and talk is not None:
             self._ainc(name, ev.ts, "hold_ms", to_ms(ev.hold))
         if ev.kind == TRANSFER:
             self._ainc(name, ev.ts, "transferred")
@@ -157,14 +173,18 @@ class CallRules(AgentRules):
         else:
             self.dirty_calls.add(call.key)
         enqueued = call.enqueued if call else ev.ts - (ev.wait or 0.0)
-        wait = ev.wait if ev.wait is not None else max(0.0, ev.ts - enqueued)
+        wait: float | None = ev.wait
+        if wait is None and ev.reason != WAIT_UNKNOWN:
+            wait = max(0.0, ev.ts - enqueued)
         outcome = self._count_unanswered(ev, wait)
         self._release_ringing(ev.call_id, ev.ts)
         self._archive(ev, call, outcome=outcome, wait=wait, talk=None, agent="")
 
-    def _count_unanswered(self, ev: Event, wait: float) -> str:
+    def _count_unanswered(self, ev: Event, wait: float | None) -> str:
         queue, ts = ev.queue, ev.ts
         if ev.kind == ABANDON:
+            if wait is None:
+                return self._abandon_wait_unknown(ev)
             self._inc(queue, ts, "wait_abandoned_ms", to_ms(wait))
             if wait < self.config.short_abandon:
                 self._inc(queue, ts, "short_abandoned")
@@ -201,6 +221,22 @@ class CallRules(AgentRules):
 
     def _remember_transfer(self, call: LiveCall, ev: Event, agent: str) -> None:
         """A connected call just left its queue by a transfer."""
+
+    def _abandon_wait_unknown(self, ev: Event) -> str:
+        """An abandon whose wait the source cannot know (a CDR): counted as abandoned, never
+        as short, and out of the abandon-wait average and of service level."""
+        self._inc(ev.queue, ev.ts, "abandoned")
+        self._inc(ev.queue, ev.ts, "abandoned_wait_unknown")
+        self.recent_abandons.append(
+            {
+                "call_id": ev.call_id,
+                "queue": ev.queue,
+                "ts": ev.ts,
+                "wait": None,
+                "outcome": "abandoned",
+            }
+        )
+        return "abandoned"
 
     def rebuild_indexes(self) -> None:
         """After loading live state: the ringing index, and each source's clock as far as the

@@ -36,6 +36,11 @@ QUEUE_COUNTERS = (
     "survey_answers",
     "survey_satisfied",
     "survey_score_sum_milli",
+    # Calls whose source cannot know a duration (a CDR, issue 12.10): counted, but out of the
+    # averages and rates that need it.
+    "answered_wait_unknown",
+    "abandoned_wait_unknown",
+    "handled_talk_unknown",
 )
 
 # Counters whose value is a maximum, not a sum (merged with max() instead of +).
@@ -55,6 +60,7 @@ AGENT_COUNTERS = (
     "t_on_call_ms",
     "t_wrap_up_ms",
     "t_paused_ms",
+    "handled_talk_unknown",
 )
 
 STATE_TIME = {
@@ -98,25 +104,53 @@ def queue_metrics(c: Mapping[str, int], *, waiting_over_t: int = 0) -> dict[str,
     exited = g("exited", 0)
     handled = g("handled", 0)
     handle_ms = g("talk_ms", 0) + g("hold_ms", 0) + g("wrap_ms", 0)
+    # Waits and talk times a source could not know are left out of what needs them.
+    timed = answered - g("answered_wait_unknown", 0)
+    talked = handled - g("handled_talk_unknown", 0)
+    waited = abandoned + g("short_abandoned", 0) - g("abandoned_wait_unknown", 0)
     out: dict[str, Any] = {name: g(name, 0) for name in QUEUE_COUNTERS}
     out.update(
         service_level=_ratio(
-            g("answered_within_t", 0), answered + g("abandoned_after_t", 0) + waiting_over_t
-        ),
+            g("answered_within_t", 0), timed + g("abandoned_after_t", 0) + waiting_over_t
+        )
+        if timed or not answered
+        else None,
         answer_rate=_ratio(answered, answered + abandoned + exited),
         abandon_rate=_ratio(abandoned, answered + abandoned),
-        asa=_seconds(g("wait_answered_ms", 0), answered),
-        max_wait_answered=g("max_wait_answered_ms", 0) / 1000.0 if answered else None,
-        aht=_seconds(handle_ms, handled),
-        avg_talk=_seconds(g("talk_ms", 0), handled),
+        asa=_seconds(g("wait_answered_ms", 0), timed),
+        max_wait_answered=g("max_wait_answered_ms", 0) / 1000.0 if timed else None,
+        aht=_seconds(handle_ms, talked),
+        avg_talk=_seconds(g("talk_ms", 0), talked),
         avg_wrap=_seconds(g("wrap_ms", 0), g("wrap_reported", 0)),
-        avg_abandon_wait=_seconds(g("wait_abandoned_ms", 0), abandoned + g("short_abandoned", 0)),
+        avg_abandon_wait=_seconds(g("wait_abandoned_ms", 0), waited),
         csat=_ratio(g("survey_satisfied", 0), g("survey_answers", 0)),
         avg_survey_score=_ratio(g("survey_score_sum_milli", 0) / 1000.0, g("survey_answers", 0)),
         aht_parts=aht_parts(c),
+        not_available=not_available(c),
     )
     if waiting_over_t:
         out["waiting_over_t"] = waiting_over_t
+    return out
+
+
+#: Metrics that need a known wait of answered calls, of abandoned calls, or a known talk time.
+_NEED_WAIT = ("asa", "service_level", "max_wait_answered")
+_NEED_ABANDON_WAIT = ("avg_abandon_wait", "short_abandoned")
+_NEED_TALK = ("aht", "avg_talk")
+
+
+def not_available(c: Mapping[str, int]) -> list[str]:
+    """Metrics that are null because the source could not know what they need (a CDR that
+    does not see the queue), as opposed to null because nothing happened: every call that
+    would count has an unknown wait (or talk time)."""
+    g = c.get
+    out: list[str] = []
+    if 0 < g("answered", 0) <= g("answered_wait_unknown", 0):
+        out += _NEED_WAIT
+    if 0 < g("abandoned", 0) + g("short_abandoned", 0) <= g("abandoned_wait_unknown", 0):
+        out += _NEED_ABANDON_WAIT
+    if 0 < g("handled", 0) <= g("handled_talk_unknown", 0):
+        out += _NEED_TALK
     return out
 
 
@@ -144,7 +178,7 @@ def occupancy(c: Mapping[str, int]) -> float | None:
 def agent_metrics(c: Mapping[str, int]) -> dict[str, Any]:
     """An agent's figures for a period: counts, AHT and occupancy."""
     out: dict[str, Any] = {name: c.get(name, 0) for name in AGENT_COUNTERS}
-    handled = c.get("handled", 0)
+    handled = c.get("handled", 0) - c.get("handled_talk_unknown", 0)
     handle_ms = c.get("talk_ms", 0) + c.get("hold_ms", 0) + c.get("wrap_ms", 0)
     out["aht"] = _seconds(handle_ms, handled)
     out["occupancy"] = occupancy(c)

@@ -114,7 +114,7 @@ def _queue_block(
 def _chart_point(c: Mapping[str, int]) -> dict[str, Any]:
     m = queue_metrics(c)
     keep = ("offered", "answered", "answered_within_t", "abandoned", "abandoned_after_t",
-            "short_abandoned", "exited", "handled")  # fmt: skip
+            "short_abandoned", "exited", "handled", "answered_wait_unknown")  # fmt: skip
     point = {k: m[k] for k in keep}
     point.update(service_level=m["service_level"], asa=m["asa"], aht=m["aht"])
     return point

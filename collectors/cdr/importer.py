@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from collectors.cdr.legs import Leg, LegGrouper, LegReader, call_of, mark_unknown
 from collectors.cdr.mapping import Mapping, missing_times
 from collectors.cdr.schemas import (
     UNDECODED,
@@ -69,6 +70,12 @@ class ImportSummary:
     late_events: int = 0
     first_ts: float | None = None
     last_ts: float | None = None
+    # Multi-leg calls (mapping ``legs:``): rows that joined another row's call, and calls
+    # without a queue leg (IVR-only, internal: their rows count as ignored).
+    legs: int = 0
+    not_queue_calls: int = 0
+    # The figures the mapping says this source cannot know (``unknown:``), left null.
+    unknown: frozenset[str] = frozenset()
     #: Calls' times against the epochs in their Asterisk uniqueids (a wrong --timezone).
     clock: ClockCheck | None = None
 
@@ -79,6 +86,32 @@ class ImportSummary:
     @property
     def clock_warning(self) -> str | None:
         return None if self.clock is None else self.clock.warning()
+
+
+#: What each unknown figure takes away, as the import summary says it.
+_NOT_AVAILABLE = {
+    "wait": "ASA, service level, max wait",
+    "abandon_wait": "short abandons (counted as abandoned), wait before abandon",
+    "talk": "AHT, average talk",
+}
+
+
+def summary_notes(summary: ImportSummary) -> list[str]:
+    """Lines for the import summary about multi-leg grouping and the figures this source
+    cannot know (``floorboard import-calls`` prints them after the counts)."""
+    lines: list[str] = []
+    if summary.legs or summary.not_queue_calls:
+        lines.append(f"  legs        {summary.legs} more rows were legs of these calls")
+        lines.append(
+            f"  not queued  {summary.not_queue_calls} calls never reached a queue "
+            "(their rows are counted as ignored)"
+        )
+    for figure in sorted(summary.unknown):
+        lines.append(
+            f"  not available from this source: {_NOT_AVAILABLE[figure]} "
+            f"(mapping: unknown: {figure}; left empty, not 0)"
+        )
+    return lines
 
 
 def import_calls(
@@ -113,6 +146,7 @@ def import_calls(
     path = Path(path)
     source = f"cdr:{path.name}"
     summary = ImportSummary(path=str(path), source=source, dry_run=producer is None)
+    summary.unknown = mapping.unknown
     summary.clock = ClockCheck(mapping.time.zone)
     out = _Outbox(producer, summary, batch_size, max_samples)
     buffer = _Reorder(reorder_window, summary)
@@ -120,9 +154,15 @@ def import_calls(
         with path.open(encoding=mapping.csv.encoding, errors="surrogateescape", newline="") as fh:
             reader = _Reader(fh, mapping, path.name)
             convert = RowConverter(mapping, reader.index, max_call_seconds)
+            legs = _LegImport.of(mapping, reader, convert, buffer, out)
             for line, cells in reader:
                 summary.rows_read += 1
+                if legs is not None:
+                    legs.row(line, cells)
+                    continue
                 _one_row(line, cells, convert, buffer, out, source)
+            if legs is not None:
+                legs.finish()
     except (OSError, UnicodeError) as exc:
         raise CdrFileError(f"{path}: cannot read as {mapping.csv.encoding}: {exc}") from exc
     except csv.Error as exc:
@@ -153,6 +193,7 @@ def _one_row(
         out.summary.ignored += 1
         return
     out.summary.calls += 1
+    mark_unknown(call, convert.mapping.unknown)
     if out.summary.clock is not None:
         out.summary.clock.add(call.call_id, call.enqueue)
     buffer.push(call_events(call, source), anchor=call.enqueue)
@@ -175,6 +216,7 @@ class _Reader:
         else:
             names = self._header(name) if dialect.header else list(dialect.fieldnames)
         self.index = _resolve_columns(mapping, names, f"{name}:{self.offset + self.csv.line_num}")
+        self.names = names
 
     def _auto_header(self, mapping: Mapping) -> list[str]:
         """The first row's names when it is a header (it names every mapped column, in any
@@ -267,10 +309,12 @@ class _Reorder:
             heapq.heappush(self.heap, (ev.ts, _RANK.get(Kind(ev.kind), 2), self.seq, ev))
         self.high = max(self.high, anchor)
 
-    def ready(self) -> list[Event]:
+    def ready(self, hold: float | None = None) -> list[Event]:
+        """Events no later row can precede; none at or after ``hold`` (calls still open)."""
         if self.window is None:
             return []
-        return self._pop_until(self.high - self.window)
+        limit = self.high - self.window
+        return self._pop_until(limit if hold is None else min(limit, hold - 1e-6))
 
     def drain(self) -> list[Event]:
         return self._pop_until(float("inf"))
@@ -331,3 +375,100 @@ class _Outbox:
         if self.producer is not None:
             self.producer.publish(self.events, rejects=self.rejects, source=self.summary.source)
         self.events, self.rejects = [], []
+
+
+class _LegImport:
+    """Reads rows as legs, groups them into calls (:mod:`collectors.cdr.legs`) and turns each
+    complete call into events. Events stay held while a call that started before them may
+    still get legs, so the stream order is kept."""
+
+    def __init__(self, mapping: Mapping, read: LegReader, buffer: _Reorder, out: _Outbox) -> None:
+        assert mapping.legs is not None  # noqa: S101 - built by ``of`` only
+        self.unknown = mapping.unknown
+        self.read = read
+        self.grouper = LegGrouper(mapping.legs)
+        self.buffer = buffer
+        self.out = out
+
+    @classmethod
+    def of(
+        cls,
+        mapping: Mapping,
+        reader: _Reader,
+        convert: RowConverter,
+        buffer: _Reorder,
+        out: _Outbox,
+    ) -> _LegImport | None:
+        """The leg import of a mapping with ``legs:`` (``None`` without)."""
+        if mapping.legs is None:
+            return None
+        wanted = {
+            key: name
+            for key, name in mapping.legs.columns().items()
+            if name in reader.names or not _optional_leg_column(mapping, key, name)
+        }
+        missing = [
+            f"{name!r} (for {key})" for key, name in wanted.items() if name not in reader.names
+        ]
+        if missing:
+            raise CdrFileError(
+                f"{out.file_name}: {mapping.origin} names column(s) not in the header: "
+                f"{', '.join(missing)}"
+            )
+        index = {key: reader.names.index(name) for key, name in wanted.items()}
+        return cls(mapping, LegReader(mapping.legs, convert, index), buffer, out)
+
+    def row(self, line: int, cells: list[str] | str) -> None:
+        out = self.out
+        location = f"{out.file_name}:{line}"
+        if isinstance(cells, str):
+            out.reject(
+                Reject(out.summary.source, location, "", f"unreadable row: {cells}"),
+                "unreadable row",
+            )
+            return
+        try:
+            leg = self.read(cells)
+        except RowError as exc:
+            raw = self.read.convert.raw(cells)
+            out.reject(Reject(out.summary.source, location, raw, str(exc)), exc.category)
+            return
+        if leg is None:
+            out.summary.ignored += 1
+            return
+        self._calls(self.grouper.add(leg))
+
+    def finish(self) -> None:
+        self._calls(self.grouper.drain())
+
+    def _calls(self, groups: list[list[Leg]]) -> None:
+        summary = self.out.summary
+        for legs in groups:
+            call = call_of(legs, self.unknown)
+            if call is None:
+                summary.not_queue_calls += 1
+                summary.ignored += len(legs)
+                continue
+            summary.calls += 1
+            summary.legs += len(legs) - 1
+            if summary.clock is not None:  # the caller's channel was created at its first leg
+                first = min(
+                    leg.record.enqueue for leg in legs if leg.record.call_id == call.call_id
+                )
+                summary.clock.add(call.call_id, first)
+            self.buffer.push(call_events(call, summary.source), anchor=call.enqueue)
+        self.out.add(self.buffer.ready(hold=self.grouper.oldest_open()))
+
+
+def _optional_leg_column(mapping: Mapping, key: str, name: str) -> bool:
+    """A legs column taken from an optional ``columns:`` key (an old ``cdr`` table without
+    ``linkedid``): when the file lacks it, the legs are grouped without it."""
+    source = _LEG_SOURCES.get(key, "")
+    return source in mapping.optional_columns and mapping.columns.get(source) == name
+
+
+_LEG_SOURCES = {
+    "legs.group_by": "linked_id",
+    "legs.channel": "channel",
+    "legs.peer_channel": "peer_channel",
+}

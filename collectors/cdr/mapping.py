@@ -33,11 +33,14 @@ from collectors.cdr.schemas import (
     CONNECTED,
     REQUIRED_COLUMNS,
     SPECIAL_TIME_FORMATS,
+    UNKNOWN_FIGURES,
     Outcome,
 )
 
 _TOP_KEYS: tuple[str, ...] = ("description", "csv", "columns", "time", "outcomes", "ignore")
 _TOP_KEYS += ("default_queue", "optional_columns", "extract")
+# Issue 12 points 9-10: multi-leg grouping and the figures a source cannot know.
+_TOP_KEYS += ("legs", "unknown")
 #: ``time.timezone: local``: the export is in its server's local time, which the file does not
 #: say; the zone must come from the command line (``--timezone``), never from a guess.
 LOCAL_ZONE = "local"
@@ -176,6 +179,8 @@ class Mapping:
     optional_columns: frozenset[str] = frozenset()
     #: Column key -> regular expression whose group 1 is the value (a cell that holds more).
     extract: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    legs: LegSpec | None = None
+    unknown: frozenset[str] = frozenset()
 
     def outcome_for(self, value: str) -> Outcome | None:
         """The canonical outcome of a cell value, ``None`` when the mapping does not list it."""
@@ -236,6 +241,8 @@ def parse_mapping(data: object, *, origin: str, timezone: str | None = None) -> 
         description=v.text(top.get("description", ""), "description", allow_empty=True),
         optional_columns=v.optional(top.get("optional_columns"), columns),
         extract=v.extract(top.get("extract"), columns),
+        legs=v.legs(top.get("legs"), dialect, columns),
+        unknown=v.unknown(top.get("unknown")),
     )
 
 
@@ -460,6 +467,116 @@ class _Validator:
         if not isinstance(arg, bool):
             raise self.error(f"{key}.empty", "must be true or false")
         return IgnoreRule(column, empty=arg)
+
+    def legs(self, value: object, dialect: CsvDialect, columns: dict[str, str]) -> LegSpec | None:
+        """``legs:``: how the rows (legs) of one call are recognised and grouped."""
+        if value is None:
+            return None
+        raw = self.table(value, "legs", _LEG_KEYS)
+        for key in ("queue_leg", "agent_leg"):
+            if key not in raw:
+                raise self.error(f"legs.{key}", "is required (a rule like {column: X, equals: Y})")
+        names = self.leg_columns(raw, dialect, columns)
+        window = raw.get("window", DEFAULT_LEG_WINDOW)
+        if isinstance(window, bool) or not isinstance(window, int | float) or window < 0:
+            raise self.error("legs.window", f"must be seconds >= 0, got {window!r}")
+        agent_leg = self.rule(raw["agent_leg"], "legs.agent_leg", dialect)
+        if agent_leg.pattern is None and "agent" not in columns:
+            raise self.error(
+                "legs.agent_leg",
+                "needs columns.agent, or a 'matches' pattern whose group 1 is the agent",
+            )
+        return LegSpec(
+            queue_leg=self.rule(raw["queue_leg"], "legs.queue_leg", dialect),
+            agent_leg=agent_leg,
+            group_by=names.get("group_by", ""),
+            channel=names.get("channel", ""),
+            peer_channel=names.get("peer_channel", ""),
+            window=float(window),
+        )
+
+    def leg_columns(
+        self, raw: dict[str, Any], dialect: CsvDialect, columns: dict[str, str]
+    ) -> dict[str, str]:
+        """``legs.group_by/channel/peer_channel``: column names; without them, the columns
+        mapped as ``linked_id``, ``channel`` and ``peer_channel`` (as the Asterisk presets)."""
+        names = {
+            key: columns[source]
+            for key, source in _LEG_COLUMN_KEYS.items()
+            if source in columns and raw.get(key) is None
+        }
+        if "channel" in names and "peer_channel" not in names:
+            del names["channel"]
+        for key in ("group_by", "channel", "peer_channel"):
+            if raw.get(key) is not None:
+                names[key] = self.text(raw[key], f"legs.{key}").strip()
+                if dialect.fieldnames and names[key] not in dialect.fieldnames:
+                    raise self.error(f"legs.{key}", f"{names[key]!r} is not one of csv.fieldnames")
+        if ("channel" in names) != ("peer_channel" in names):
+            raise self.error("legs", "channel and peer_channel go together")
+        return names
+
+    def unknown(self, value: object) -> frozenset[str]:
+        """``unknown:``: the figures this source cannot know (left null, shown as such)."""
+        if value is None:
+            return frozenset()
+        if not isinstance(value, list):
+            raise self.error("unknown", f"must be a list of {', '.join(UNKNOWN_FIGURES)}")
+        out = set()
+        for i, item in enumerate(value):
+            name = self.text(item, f"unknown[{i}]").strip()
+            if name not in UNKNOWN_FIGURES:
+                allowed = ", ".join(UNKNOWN_FIGURES)
+                raise self.error(f"unknown[{i}]", f"unknown figure {name!r}; use {allowed}")
+            out.add(name)
+        return frozenset(out)
+
+
+_LEG_KEYS = ("group_by", "channel", "peer_channel", "queue_leg", "agent_leg", "window")
+#: ``legs:`` key -> the ``columns:`` key it defaults to.
+_LEG_COLUMN_KEYS = {"group_by": "linked_id", "channel": "channel", "peer_channel": "peer_channel"}
+#: Seconds a call stays open for more legs after the end of its last leg read.
+DEFAULT_LEG_WINDOW = 300.0
+
+
+@dataclass(frozen=True)
+class LegSpec:
+    """How one call's rows (legs) are told apart and put together (``legs:`` in a mapping).
+
+    Args:
+        queue_leg: the rule that matches the caller's leg in the queue (e.g. lastapp Queue).
+        agent_leg: the rule that matches a leg that rang an agent; with a ``matches``
+            pattern, its group 1 (or the whole match) is the agent.
+        group_by: column shared by all legs of a call (Asterisk ``linkedid``); empty: the
+            ``call_id`` column (Asterisk ``uniqueid``), plus channel links.
+        channel / peer_channel: a leg whose channel is a leg's peer channel of an open call
+            (or the other way round) joins that call (Asterisk ``channel``/``dstchannel``).
+        window: seconds a call stays open for more legs after its latest leg ended.
+    """
+
+    queue_leg: IgnoreRule
+    agent_leg: IgnoreRule
+    group_by: str = ""
+    channel: str = ""
+    peer_channel: str = ""
+    window: float = DEFAULT_LEG_WINDOW
+
+    def columns(self) -> dict[str, str]:
+        """Columns the legs read besides ``columns:`` (name for error messages -> column)."""
+        out = {"legs.queue_leg": self.queue_leg.column, "legs.agent_leg": self.agent_leg.column}
+        for key in ("group_by", "channel", "peer_channel"):
+            if getattr(self, key):
+                out[f"legs.{key}"] = getattr(self, key)
+        return out
+
+    def agent_of(self, cell: str) -> str:
+        """The agent named by a matching agent-leg cell (group 1 of the pattern if any)."""
+        if self.agent_leg.pattern is None:
+            return ""
+        found = self.agent_leg.pattern.search(cell.strip())
+        if found is None:
+            return ""
+        return (found.group(1) if found.re.groups else found.group()) or ""
 
 
 def _kind(value: object) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from collectors.events import Event, Kind
+from collectors.events import TALK_UNKNOWN, WAIT_UNKNOWN, Event, Kind
 
 if TYPE_CHECKING:
     from collectors.cdr.mapping import Mapping
@@ -52,13 +52,23 @@ COLUMN_KEYS: dict[str, str] = {
     # Whole-record seconds (start to end): places end (and answer = end - talk) when the export
     # has no end/answer time columns, as an Asterisk ``cdr`` table (calldate, duration, billsec).
     "duration": "seconds from start to end of the record (Asterisk/FreeSWITCH duration)",
-    # Carried for multi-leg grouping and source-reliability rules; not used to make events yet.
+    # For multi-leg grouping: ``legs:`` groups by linked_id, channel and peer_channel when it
+    # names no columns of its own (collectors/cdr/legs.py).
     "billsec": "seconds from answer to end of the record (Asterisk/FreeSWITCH billsec)",
     "linked_id": "id shared by all legs of one call (Asterisk linkedid)",
     "channel": "the caller's channel (Asterisk channel)",
     "peer_channel": "the channel it was bridged to (Asterisk dstchannel, FreeSWITCH bleg_uuid)",
     "last_app": "last dialplan application (Asterisk lastapp)",
     "last_data": "its arguments (Asterisk lastdata)",
+}
+
+#: Figures a source may be unable to know (``unknown:`` in a mapping), with what they feed.
+#: Such a figure is left null on the events (never 0) and the metrics built on it show as
+#: not available; see "Multi-leg calls and what a CDR cannot know" in docs/cdr-mapping.md.
+UNKNOWN_FIGURES: dict[str, str] = {
+    "wait": "queue wait of answered calls (ASA, service level, max wait)",
+    "abandon_wait": "wait of unanswered calls (short abandons, wait before abandon)",
+    "talk": "talk time (AHT, average talk)",
 }
 
 #: Columns without which no row can become a call.
@@ -113,6 +123,9 @@ class CallRecord:
     answer: float = 0.0
     end: float = 0.0
     total: float | None = None  # the export's whole-record duration, when mapped
+    # The source cannot know the wait / the talk time (``unknown:`` in the mapping).
+    wait_unknown: bool = False
+    talk_unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,8 @@ class RowConverter:
         self.mapping = mapping
         self.index = index
         self.max_seconds = max_call_seconds
+        # Multi-leg calls: the queue of a leg that is not the queue leg does not matter.
+        self.queue_fallback = ""
 
     def cell(self, cells: list[str], key: str) -> str:
         i = self.index.columns.get(key)
@@ -191,7 +206,7 @@ class RowConverter:
                 )
 
     def _call(self, cells: list[str], call_id: str, outcome: Outcome) -> CallRecord:
-        queue = self.cell(cells, "queue") or self.mapping.default_queue
+        queue = self.cell(cells, "queue") or self.mapping.default_queue or self.queue_fallback
         if not queue:
             raise RowError("missing queue", "no queue in the row and no default_queue")
         enqueue = self.time(cells, "enqueue_time", None)
@@ -313,8 +328,14 @@ def call_events(call: CallRecord, source: str) -> list[Event]:
     only record the transfer in that column.
     """
     base = f"cdr:{call.call_id}:{call.queue}"
+    wait = None if call.wait_unknown else call.wait
+    talk = None if call.talk_unknown else call.talk
 
     def event(kind: Kind, ts: float, agent: str = "", reason: str = "", target: str = "") -> Event:
+        if call.wait_unknown and kind not in _HANDLED and kind is not Kind.ENQUEUE:
+            reason = WAIT_UNKNOWN  # answer, abandon, exit_*: the aggregator must not derive it
+        elif call.talk_unknown and kind in _HANDLED:
+            reason = TALK_UNKNOWN
         return Event(
             kind=kind.value,
             ts=ts,
@@ -323,8 +344,8 @@ def call_events(call: CallRecord, source: str) -> list[Event]:
             call_id=call.call_id,
             queue=call.queue,
             agent=agent,
-            wait=None if kind is Kind.ENQUEUE else call.wait,
-            talk=call.talk if kind in _HANDLED else None,
+            wait=None if kind is Kind.ENQUEUE else wait,
+            talk=talk if kind in _HANDLED else None,
             hold=call.hold if kind in _HANDLED else None,
             wrap=call.wrap if kind in _HANDLED else None,
             reason=reason,

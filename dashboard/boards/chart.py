@@ -24,7 +24,8 @@ COLORS = {
     "sl": "#ffd23f",
     "forecast": "#c9d1d9",
 }
-_COUNTS = ("offered", "answered", "abandoned", "answered_within_t", "abandoned_after_t")
+_COUNTS: tuple[str, ...] = ("offered", "answered", "abandoned", "answered_within_t")
+_COUNTS += ("abandoned_after_t", "answered_wait_unknown")  # the latter: waits a CDR lacks
 
 
 EMPTY = {"data": [], "layout": {"paper_bgcolor": "rgba(0,0,0,0)"}}
@@ -58,8 +59,12 @@ def points(
             for key in _COUNTS:
                 target[key] = target.get(key, 0) + (point.get(key) or 0)
     for point in merged.values():
-        den = point["answered"] + point.get("abandoned_after_t", 0)
-        point["service_level"] = point["answered_within_t"] / den if exact and den else None
+        timed = point["answered"] - point.get("answered_wait_unknown", 0)
+        den = timed + point.get("abandoned_after_t", 0)
+        known = timed > 0 or not point["answered"]
+        point["service_level"] = (
+            point["answered_within_t"] / den if exact and den and known else None
+        )
     return merged
 
 

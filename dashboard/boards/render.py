@@ -51,8 +51,11 @@ def _number(tile: Tile, frame: Frame) -> html.Div:
     assert fig is not None  # noqa: S101 - validated by the layout parser
     value = scope.value(frame.figs(tile.queues), fig.metric, fig.window)
     level = frame.level(fig.thresholds.level(value))
+    label = tile.label or column_label(frame, fig)
     # The board's header names its scope; a tile only repeats it when it differs.
     sub = frame.scope_label(tile.queues) if tile.queues != frame.board_queues else ""
+    if scope.not_available(frame.figs(tile.queues), fig.metric, fig.window):
+        return _not_available(tile, frame, label)
     if fig.metric == "service_level":
         sub = frame.t(
             "board.sl_target",
@@ -63,7 +66,7 @@ def _number(tile: Tile, frame: Frame) -> html.Div:
         [
             head(
                 frame,
-                tile.label or column_label(frame, fig),
+                label,
                 frame.t(f"w.{fig.window}"),
                 tooltip=frame.definition(fig.metric),
             ),
@@ -74,7 +77,29 @@ def _number(tile: Tile, frame: Frame) -> html.Div:
     )
 
 
+def _not_available(tile: Tile, frame: Frame, label: str) -> html.Div:
+    """A figure the source cannot know (a CDR import: no queue wait, no talk time): said so,
+    never shown as 0 nor as an empty "—" that reads like "no calls yet"."""
+    fig = tile.figure
+    assert fig is not None  # noqa: S101 - validated by the layout parser
+    return html.Div(
+        [
+            head(frame, label, frame.t(f"w.{fig.window}"), tooltip=frame.definition(fig.metric)),
+            html.Div(frame.t("board.na"), className="tile-value"),
+            html.Div(frame.t("board.not_available", metric=label), className="tile-sub"),
+        ],
+        className="tile-body kind-number lvl-none is-unavailable",
+    )
+
+
 def _cell(frame: Frame, figs: dict[str, Any], column: Column) -> html.Td:
+    if scope.not_available(figs, column.metric, column.window):
+        label = column_label(frame, column)
+        return html.Td(
+            frame.t("board.na"),
+            className="num lvl-none is-unavailable",
+            title=frame.t("board.not_available", metric=label),
+        )
     value = scope.value(figs, column.metric, column.window)
     level = frame.level(column.thresholds.level(value))
     return html.Td(fmt_value(value, column.fmt, frame.locale), className=f"num lvl-{level}")

@@ -113,3 +113,9 @@ def value(figs: Mapping[str, Mapping[str, Any]], metric: str, window: str) -> An
 def queue_names(snapshot: Mapping[str, Any]) -> list[str]:
     """The queues the snapshot knows, center total excluded, sorted."""
     return sorted(q for q in (snapshot.get("queues") or {}) if q != ALL)
+
+
+def not_available(figs: Mapping[str, Mapping[str, Any]], metric: str, window: str) -> bool:
+    """Whether the figure is missing because the source cannot know it (a CDR without the
+    queue wait), not because nothing happened (see ``collectors.aggregator.metrics``)."""
+    return metric in ((figs.get(window) or {}).get("not_available") or ())

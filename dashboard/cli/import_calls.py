@@ -9,6 +9,7 @@ import click
 from collectors.aggregator.memory import collector_thresholds
 from collectors.cdr import CdrFileError, ImportSummary, MappingError, import_calls
 from collectors.cdr.detect import detect
+from collectors.cdr.importer import summary_notes
 from collectors.cdr.preset import preset_names, resolve_mapping
 from collectors.cdr.verdict import RejectLimit, RejectLimitError
 from collectors.pipeline.producer import EventProducer
@@ -212,6 +213,7 @@ def format_summary(summary: ImportSummary, tz: str = "UTC") -> str:
             f"  warning: {summary.late_events} events came after later ones were released; "
             "the export is not in time order within --reorder-window (use --whole-file)"
         )
+    lines += summary_notes(summary)  # multi-leg calls, figures the source cannot know
     return "\n".join(lines)
 
 

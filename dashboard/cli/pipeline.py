@@ -18,6 +18,7 @@ from collectors.aggregator.consumer import Aggregator, ConsumerOptions
 from collectors.aggregator.engine import AggregatorConfig
 from collectors.aggregator.memory import GarbagePolicy
 from collectors.aggregator.partition import Partition, claim_partition
+from collectors.cdr.importer import summary_notes
 from collectors.cdr.verdict import RejectLimit
 from collectors.keys import Keys
 from collectors.pipeline.outage import OutageTracker
@@ -278,6 +279,8 @@ def report(
     if result.calls_summary is not None:
         if result.calls_summary.clock_warning:
             click.echo(f"warning: {result.calls_summary.clock_warning}", err=True)
+        for line in summary_notes(result.calls_summary):  # legs, figures it cannot know
+            click.echo(line.strip(), err=True)
         check_rejects(result.calls_summary, max_rejects)
 
 
@@ -289,6 +292,9 @@ def _print_table(records: list[dict[str, object]]) -> None:
         cells = []
         for c in cols:
             v = r.get(c)
+            unknown = r.get("not_available")
+            if isinstance(unknown, list) and c in unknown:  # a CDR without the wait or talk
+                v = "n/a"
             cells.append(
                 f"{v:>14.3f}" if isinstance(v, float) else f"{'-' if v is None else v!s:>14}"
             )

@@ -111,10 +111,9 @@ def test_cdr_table_places_answer_and_end_from_durations(
     calls = by_kind(events)
     # calldate 09:00:00, duration 222, billsec 210: answered at 09:00:12, ended at 09:03:42.
     assert calls["1709514000.11", "answer"].ts == T0 + 12
-    assert (calls["1709514000.11", "complete"].ts, calls["1709514000.11", "complete"].talk) == (
-        T0 + 222,
-        210,
-    )
+    assert calls["1709514000.11", "complete"].ts == T0 + 222
+    # billsec (210) counts the queue wait too: the preset leaves talk unknown (issue 12.10).
+    assert calls["1709514000.11", "complete"].talk is None
     assert calls["1709514060.13", "abandon"].ts == T0 + 60 + 45
 
 

@@ -204,3 +204,18 @@ def test_detect_proposes_and_imports_nothing(
     unknown = invoke(str(cdr / "generic_acd.csv"), "--detect")
     assert unknown.exit_code == 1
     assert "no preset fits this file" in unknown.output
+
+
+def test_multi_leg_import_says_what_this_source_cannot_know(invoke: Invoke, cdr: Path) -> None:
+    """Issue 12.9/12.10: 90 Asterisk rows are 30 calls, and the summary says that ASA and
+    AHT are not available from this source instead of leaving them to come out as 0."""
+    result = invoke(
+        str(cdr / "asterisk16_legs.csv"), "--mapping", str(cdr / "asterisk16_legs.yaml")
+    )
+    assert result.exit_code == 0, result.output
+    assert "rows read   90" in result.output
+    assert "calls       30" in result.output
+    assert "legs        56 more rows were legs of these calls" in result.output
+    assert "not queued  4 calls never reached a queue" in result.output
+    assert "not available from this source: ASA, service level, max wait" in result.output
+    assert "not available from this source: AHT, average talk" in result.output

@@ -66,3 +66,18 @@ def test_preset_zone_is_never_guessed(master_84: Path) -> None:
     )
     assert wrong.exit_code == 0, wrong.output
     assert "warning: times look 8 h off the uniqueid epochs" in wrong.stderr
+
+
+def test_report_of_a_multi_leg_cdr_says_what_it_cannot_know(data_dir: Path) -> None:
+    """Issue 12.9/12.10: the 90-row Asterisk file is 30 calls; ASA and AHT are n/a, not 0."""
+    folder = data_dir / "cdr"
+    result = report(
+        "--calls", str(folder / "asterisk16_legs.csv"), "--mapping",
+        str(folder / "asterisk16_legs.yaml"), "--interval", "day",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    row = next(line.split() for line in result.stdout.splitlines() if " 400 " in line)
+    # interval_start queue offered answered abandoned short exited SL answer_rate asa aht
+    assert row[2:6] == ["30", "24", "5", "1"]
+    assert row[7] == "n/a" and row[9:] == ["n/a", "n/a"]
+    assert "not available from this source: ASA, service level, max wait" in result.stderr
