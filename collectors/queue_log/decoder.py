@@ -1,23 +1,70 @@
 """Feeding the queue_log parser: lines, whole files, and a byte stream cut into pieces of any
-size (what the follower reads). The per-line work is :func:`.parser.parse_raw`."""
+size (what the follower reads). The per-line work is :func:`.parser.parse_raw`.
+
+Site-made events (``QueueLog()`` verbs Asterisk does not write) are neither events nor rejects:
+each function counts them by verb in an ``ignored`` counter, and reads the ones its survey
+mapping names as survey answers (:mod:`.survey`).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from collectors.events import Event, Reject
 from collectors.queue_log.parser import (
     BOM_BYTES,
+    CUSTOM,
     MAX_LINE_BYTES,
     PREVIEW_BYTES,
     Result,
+    custom_result,
     default_source,
     length_problem,
     parse_raw,
     preview,
     reject_raw,
 )
+from collectors.queue_log.survey import DEFAULT_SURVEY, SurveyMapping
+
+MAX_IGNORED_VERBS = 100
+"""Distinct custom verbs counted one by one; any more are counted together as ``(other)``."""
+
+OTHER_VERBS = "(other)"
+
+
+class Ignored(NamedTuple):
+    """A site-made event line that was understood to be one and left out (not an error)."""
+
+    source: str
+    location: str
+    verb: str
+
+
+def count_ignored(ignored: Counter[str], verb: str) -> None:
+    """Count one custom line, keeping the counter's size bounded."""
+    if verb in ignored or len(ignored) < MAX_IGNORED_VERBS:
+        ignored[verb] += 1
+    else:
+        ignored[OTHER_VERBS] += 1
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+def describe_ignored(ignored: Counter[str], *, top: int = 10) -> str:
+    """``"ignored: 75 lines of custom events (RINGING ×60, INFO2 ×15)"``; ``""`` for none."""
+    total = sum(ignored.values())
+    if not total:
+        return ""
+    common = sorted(ignored.items(), key=_by_count)  # most first, then by name: stable output
+    shown = ", ".join(f"{verb} \u00d7{n}" for verb, n in common[:top])
+    more = f", and {len(common) - top} more verbs" if len(common) > top else ""
+    noun = "line" if total == 1 else "lines"
+    return f"ignored: {total} {noun} of custom events ({shown}{more})"
 
 
 def _strip_eol(line: str) -> str:
@@ -45,12 +92,23 @@ def _file(
     line: str,
     raw: bytes,
     limit: int,
+    survey: SurveyMapping,
+    ignored: Counter[str],
 ) -> None:
     """File what :func:`parse_raw` made of line ``lineno``: an event is kept, a reason becomes a
-    reject located ``label:lineno`` (its location built only then), a blank line is dropped."""
+    reject located ``label:lineno`` (its location built only then), a blank line is dropped, a
+    custom event is a survey answer or counted in ``ignored``."""
     if result is None:
         return
     if isinstance(result, str):
+        if result.startswith(CUSTOM):
+            result = custom_result(line, raw, source, survey)
+            if isinstance(result, Event):
+                events.append(result)
+                return
+            if result.startswith(CUSTOM):
+                count_ignored(ignored, result[len(CUSTOM) :])
+                return
         bad = reject_raw(line, raw, limit)
         rejects.append(Reject(source, f"{label}:{lineno}", bad, result))
     else:
@@ -58,8 +116,13 @@ def _file(
 
 
 def parse_line(
-    line: str, *, source: str, location: str, max_line_bytes: int = MAX_LINE_BYTES
-) -> Event | Reject | None:
+    line: str,
+    *,
+    source: str,
+    location: str,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    survey: SurveyMapping = DEFAULT_SURVEY,
+) -> Event | Reject | Ignored | None:
     """Parse one queue_log line.
 
     Args:
@@ -67,9 +130,11 @@ def parse_line(
         source: the source name the event carries (see :func:`default_source`).
         location: where the line came from, for a rejection (``"path:lineno"``).
         max_line_bytes: longer lines (in UTF-8 bytes, without line ending) are rejected.
+        survey: which site-made verbs are survey answers.
 
     Returns:
-        The event, a :class:`Reject` naming the problem, or ``None`` for a blank line.
+        The event, a :class:`Reject` naming the problem, :class:`Ignored` for a site-made
+        event that is not a survey, or ``None`` for a blank line.
     """
     line = _strip_eol(line)
     try:
@@ -79,6 +144,12 @@ def parse_line(
     result = parse_raw(line, raw, source, max_line_bytes)
     if result is None or isinstance(result, Event):
         return result
+    if result.startswith(CUSTOM):
+        result = custom_result(line, raw, source, survey)
+        if isinstance(result, Event):
+            return result
+        if result.startswith(CUSTOM):
+            return Ignored(source, location, result[len(CUSTOM) :])
     return Reject(source, location, reject_raw(line, raw, max_line_bytes), result)
 
 
@@ -89,6 +160,8 @@ def parse_lines(
     path_label: str,
     first_lineno: int = 1,
     max_line_bytes: int = MAX_LINE_BYTES,
+    survey: SurveyMapping = DEFAULT_SURVEY,
+    ignored: Counter[str] | None = None,
 ) -> tuple[list[Event], list[Reject]]:
     """Parse many lines; blank ones are skipped, bad ones become rejects located ``path:lineno``.
 
@@ -98,12 +171,15 @@ def parse_lines(
         path_label: the file name used in reject locations.
         first_lineno: the line number of the first line.
         max_line_bytes: longer lines are rejected.
+        survey: which site-made verbs are survey answers.
+        ignored: counts the other site-made events by verb (when given).
 
     Returns:
         ``(events, rejects)``, each in input order.
     """
     events: list[Event] = []
     rejects: list[Reject] = []
+    counted: Counter[str] = Counter() if ignored is None else ignored
     for lineno, text in enumerate(lines, first_lineno):
         line = text
         if line[-1:] == "\n":
@@ -116,7 +192,10 @@ def parse_lines(
             rejects.append(_unencodable(source, f"{path_label}:{lineno}", line, exc))
             continue
         result = parse_raw(line, raw, source, max_line_bytes)
-        _file(result, events, rejects, source, path_label, lineno, line, raw, max_line_bytes)
+        _file(
+            result, events, rejects, source, path_label, lineno, line, raw, max_line_bytes,
+            survey, counted,
+        )  # fmt: skip
     return events, rejects
 
 
@@ -133,10 +212,12 @@ class LineDecoder:
         path_label: the file name used in reject locations.
         first_lineno: the line number of the first line fed.
         max_line_bytes: longer lines are rejected.
+        survey: which site-made verbs are survey answers.
 
     Attributes:
         lineno: number of the last line consumed (``first_lineno - 1`` before any).
         consumed: bytes of complete lines consumed so far.
+        ignored: site-made event lines left out, by verb, since the last :meth:`take_ignored`.
     """
 
     def __init__(
@@ -146,16 +227,24 @@ class LineDecoder:
         path_label: str,
         first_lineno: int = 1,
         max_line_bytes: int = MAX_LINE_BYTES,
+        survey: SurveyMapping = DEFAULT_SURVEY,
     ) -> None:
         self.source = source
         self.path_label = path_label
         self.max_line_bytes = max_line_bytes
+        self.survey = survey
+        self.ignored: Counter[str] = Counter()
         self.lineno = first_lineno - 1
         self.consumed = 0
         self._buf = b""
         self._skipped = 0  # > 0: bytes of an over-long partial line dropped so far
         self._skip_head = b""
         self._skip_last = b""
+
+    def take_ignored(self) -> Counter[str]:
+        """The custom-event counts so far, starting a new count."""
+        ignored, self.ignored = self.ignored, Counter()
+        return ignored
 
     @property
     def pending(self) -> int:
@@ -224,6 +313,7 @@ class LineDecoder:
 
     def _lines(self, pieces: list[bytes], events: list[Event], rejects: list[Reject]) -> None:
         source, label, limit = self.source, self.path_label, self.max_line_bytes
+        survey, ignored = self.survey, self.ignored
         lineno = self.lineno
         for piece in pieces:
             lineno += 1
@@ -241,7 +331,7 @@ class LineDecoder:
                 rejects.append(Reject(source, f"{label}:{lineno}", bad, why))
                 continue
             result = parse_raw(line, raw, source, limit)
-            _file(result, events, rejects, source, label, lineno, line, raw, limit)
+            _file(result, events, rejects, source, label, lineno, line, raw, limit, survey, ignored)
         self.lineno = lineno
 
 
@@ -252,6 +342,8 @@ def parse_bytes(
     path_label: str,
     first_lineno: int = 1,
     max_line_bytes: int = MAX_LINE_BYTES,
+    survey: SurveyMapping = DEFAULT_SURVEY,
+    ignored: Counter[str] | None = None,
 ) -> tuple[list[Event], list[Reject]]:
     """Parse a whole queue_log content; a last line without ``\\n`` is parsed too.
 
@@ -261,20 +353,30 @@ def parse_bytes(
         path_label: the file name used in reject locations.
         first_lineno: the line number of the first line.
         max_line_bytes: longer lines are rejected.
+        survey: which site-made verbs are survey answers.
+        ignored: counts the other site-made events by verb (when given).
     """
     decoder = LineDecoder(
         source=source,
         path_label=path_label,
         first_lineno=first_lineno,
         max_line_bytes=max_line_bytes,
+        survey=survey,
     )
     events, rejects = decoder.feed(data)
     more_events, more_rejects = decoder.finish()
+    if ignored is not None:
+        ignored.update(decoder.take_ignored())
     return events + more_events, rejects + more_rejects
 
 
 def parse_file(
-    path: Path | str, *, source: str | None = None, max_line_bytes: int = MAX_LINE_BYTES
+    path: Path | str,
+    *,
+    source: str | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    survey: SurveyMapping = DEFAULT_SURVEY,
+    ignored: Counter[str] | None = None,
 ) -> tuple[list[Event], list[Reject]]:
     """Parse a queue_log file at once (tests, one-off imports); :mod:`.follower` streams instead.
 
@@ -282,6 +384,8 @@ def parse_file(
         path: the file.
         source: the source name; :func:`default_source` of ``path`` when omitted.
         max_line_bytes: longer lines are rejected.
+        survey: which site-made verbs are survey answers.
+        ignored: counts the other site-made events by verb (when given).
     """
     path = Path(path)
     return parse_bytes(
@@ -289,4 +393,6 @@ def parse_file(
         source=source or default_source(path),
         path_label=str(path),
         max_line_bytes=max_line_bytes,
+        survey=survey,
+        ignored=ignored,
     )

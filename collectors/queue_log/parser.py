@@ -7,7 +7,12 @@ exactly what is wrong, so a good line never pays for the error messages.
 
 A rejection reason reads ``"<problem>: <details>"``; the producer counts rejects by the part
 before the colon (``too few fields``, ``unknown event``, ``bad epoch``, ``bad number``,
-``unknown transfer method``, ``line too long``, ``undecodable bytes``).
+``score out of range``, ``unknown transfer method``, ``line too long``, ``undecodable bytes``).
+
+A line whose event name is not one Asterisk writes but looks like an event verb (see
+:data:`.survey.VERB`), with a sane epoch, is a site-made event (``QueueLog()`` in a dialplan):
+the slow path returns ``"custom event: VERB"`` for it, and the decoder either reads it as a
+survey answer (when its verb is mapped, :mod:`.survey`) or counts it as ignored, not rejected.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from hashlib import blake2b
 from pathlib import Path
 
 from collectors.events import Event, Kind
+from collectors.queue_log.survey import VERB, SurveyMapping
 
 MAX_LINE_BYTES = 64 * 1024
 """Longest accepted line in bytes (without its line ending); longer lines are rejected."""
@@ -109,8 +115,14 @@ def _info(p: list[str]) -> _Fields:
     return None, None, None, None, "info", "|".join(p[5:]), None
 
 
-def _survey(p: list[str]) -> _Fields:
-    return None, None, None, None, "", "", _score(p[5])
+def _setting(name: str) -> Callable[[list[str]], _Fields]:
+    """PENALTY|n and RINGINUSE|0/1: a member setting changed (the number must be an integer)."""
+
+    def handler(p: list[str]) -> _Fields:
+        int(p[5])
+        return None, None, None, None, name, p[5], None
+
+    return handler
 
 
 def _complete(who: str) -> Callable[[list[str]], _Fields]:
@@ -170,6 +182,9 @@ _HANDLERS: dict[str, tuple[str, Callable[[list[str]], _Fields], bool]] = {
     "ATTENDEDTRANSFER": (Kind.TRANSFER, _attended, False),
     "RINGNOANSWER": (Kind.RING_NO_ANSWER, _ring(""), False),
     "RINGCANCELED": (Kind.RING_NO_ANSWER, _ring("canceled"), False),
+    # the agent answered, then hung up before the bridge: an offer the agent did not take
+    "AGENTDUMP": (Kind.RING_NO_ANSWER, _const("dump"), False),
+    "AGENTCALLED": (Kind.RING, _const(), False),
     "ADDMEMBER": (Kind.MEMBER_ADD, _const(), False),
     "REMOVEMEMBER": (Kind.MEMBER_REMOVE, _const(), False),
     "AGENTLOGIN": (Kind.LOGIN, _const(), False),
@@ -185,13 +200,21 @@ _HANDLERS: dict[str, tuple[str, Callable[[list[str]], _Fields], bool]] = {
     "INFO": (Kind.CALL_INFO, _info, False),
     "CONFIGRELOAD": (Kind.CALL_INFO, _const("configreload"), False),
     "SYSCOMPAT": (Kind.CALL_INFO, _const("syscompat"), False),
-    "SURVEY": (Kind.SURVEY, _survey, False),
+    # a member's setting changed (its agent field is the interface): no metric effect
+    "PENALTY": (Kind.CALL_INFO, _setting("penalty"), False),
+    "RINGINUSE": (Kind.CALL_INFO, _setting("ringinuse"), False),
 }
 # plain str kinds: what a decoded frame holds too, and cheaper to serialise than the enum
 _HANDLERS = {name: (str(kind), fn, every) for name, (kind, fn, every) in _HANDLERS.items()}
 
-EVENT_NAMES = frozenset(_HANDLERS)
-"""The queue_log event names the parser understands."""
+ASTERISK_EVENTS = frozenset(_HANDLERS)
+"""The event names Asterisk (or a common distribution: ``DID``, ``INFO``) writes, mapped."""
+
+EVENT_NAMES = ASTERISK_EVENTS | {"SURVEY"}
+"""The queue_log event names the parser understands (``SURVEY`` through the survey mapping)."""
+
+CUSTOM = "custom event: "
+"""How the slow path marks a site-made event (the verb follows)."""
 
 
 # --- the hot path -------------------------------------------------------------------------------
@@ -258,7 +281,8 @@ _SPECS: dict[str, tuple[str, tuple[_Field, ...]]] = {
     ),
     "TRANSFER": ("extension|context|holdtime|calltime|origposition", _DUR_PAIR),
     "RINGNOANSWER": ("ringtime_ms", ((5, "ringtime_ms", _dur, True),)),
-    "SURVEY": ("score", ((5, "score", _score, True),)),
+    "PENALTY": ("penalty", ((5, "penalty", int, True),)),
+    "RINGINUSE": ("ringinuse", ((5, "ringinuse", int, True),)),
 }
 _SPECS["COMPLETECALLER"] = _SPECS["COMPLETEAGENT"]
 _SPECS["BLINDTRANSFER"] = _SPECS["TRANSFER"]
@@ -296,15 +320,27 @@ def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> 
     if len(p) < 5:
         return f"too few fields: {len(p)} (need epoch|callid|queue|agent|EVENT|...)"
     name = p[4]
-    if name not in _HANDLERS:
-        return f"unknown event: {name[:60]}" if name else "unknown event: (empty event name)"
-    try:
-        ts = float(p[0])
-    except ValueError:
-        return f"bad epoch: {p[0][:40]!r} is not a number"
-    if not 0.0 <= ts < _MAX_EPOCH:
-        return f"bad epoch: {p[0][:40]!r} is out of range"
+    known = name in _HANDLERS
+    if not known and not VERB.fullmatch(name):
+        if not name:
+            return "unknown event: (empty event name)"
+        return f"unknown event: {name[:60]!r} is not an event verb (A-Z, 0-9, _)"
+    bad_epoch = _epoch_problem(p[0])
+    if bad_epoch:
+        return bad_epoch
+    if not known:
+        return CUSTOM + name
     return _diagnose_fields(name, p) or f"unparseable line: {name} (parser bug, please report)"
+
+
+def _epoch_problem(text: str) -> str | None:
+    try:
+        ts = float(text)
+    except ValueError:
+        return f"bad epoch: {text[:40]!r} is not a number"
+    if not 0.0 <= ts < _MAX_EPOCH:
+        return f"bad epoch: {text[:40]!r} is out of range"
+    return None
 
 
 def _diagnose_fields(name: str, p: list[str]) -> str | None:
@@ -329,6 +365,40 @@ def _diagnose_fields(name: str, p: list[str]) -> str | None:
         except ValueError:
             return f"bad number: {name} {field}={value[:40]!r}"
     return None
+
+
+def custom_result(line: str, raw: bytes, source: str, survey: SurveyMapping) -> Event | str:
+    """What a line the slow path called a custom event is: a survey answer when its verb is
+    mapped in ``survey`` (or a reason why its score is unusable), else ``"custom event: VERB"``.
+
+    ``line`` and ``raw`` may still start with the BOM the slow path looked past.
+    """
+    if line.startswith(BOM):
+        line, raw = line[1:], raw[len(BOM_BYTES) :]
+    p = line.split("|")
+    name = p[4]
+    index = survey.verbs.get(name)
+    if index is None:
+        return CUSTOM + name
+    at = 4 + index
+    if len(p) <= at:
+        return f"too few fields: {name} needs the score in data field {index}"
+    text = p[at]
+    if not text:
+        return f"bad number: {name} score is empty"
+    try:
+        score = _score(text)
+    except ValueError:
+        return f"bad number: {name} score={text[:40]!r}"
+    if not survey.low <= score <= survey.high:
+        return (
+            f"score out of range: {name} score {text[:40]!r} is outside the survey scale "
+            f"{survey.low:g}-{survey.high:g}"
+        )
+    hasher = _ID_HASH.copy()
+    hasher.update(raw)
+    c, q, a = [x if x != "NONE" else "" for x in p[1:4]]
+    return Event(str(Kind.SURVEY), float(p[0]), source, hasher.hexdigest(), c, q, a, score=score)
 
 
 def reject_raw(line: str, raw: bytes, max_bytes: int) -> str:
