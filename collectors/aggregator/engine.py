@@ -35,7 +35,7 @@ class Engine(CallRules):
             Kind.SURVEY: self._survey,
             Kind.CALL_INFO: self._call_info,
             Kind.LOGIN: self._login,
-            Kind.MEMBER_ADD: self._login,
+            Kind.MEMBER_ADD: self._member_add,
             Kind.LOGOUT: self._logout,
             Kind.MEMBER_REMOVE: self._member_remove,
             Kind.PAUSE: self._pause,

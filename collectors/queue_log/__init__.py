@@ -26,6 +26,7 @@ Mapping (binding; shared with the simulator's writer and the aggregator)::
                                                      hung up before the bridge; caller waits)
     AGENTCALLED                                      ring (not written by stock Asterisk)
     ADDMEMBER, REMOVEMEMBER                          member_add, member_remove
+    ADDMEMBER|PAUSED (AMI QueueAdd, Paused: yes)     member_add, reason=paused
     AGENTLOGIN|chan, AGENTCALLBACKLOGIN|exten@ctx    login
     AGENTLOGOFF|chan|logintime                       logout
     AGENTCALLBACKLOGOFF|chan|logintime|reason        logout, reason

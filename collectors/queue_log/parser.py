@@ -115,6 +115,12 @@ def _info(p: list[str]) -> _Fields:
     return None, None, None, None, "info", "|".join(p[5:]), None
 
 
+def _addmember(p: list[str]) -> _Fields:
+    # ADDMEMBER|PAUSED: the AMI's QueueAdd with Paused: yes adds the member paused
+    reason = "paused" if len(p) > 5 and p[5] == "PAUSED" else ""
+    return None, None, None, None, reason, "", None
+
+
 def _setting(name: str) -> Callable[[list[str]], _Fields]:
     """PENALTY|n and RINGINUSE|0/1: a member setting changed (the number must be an integer)."""
 
@@ -185,7 +191,7 @@ _HANDLERS: dict[str, tuple[str, Callable[[list[str]], _Fields], bool]] = {
     # the agent answered, then hung up before the bridge: an offer the agent did not take
     "AGENTDUMP": (Kind.RING_NO_ANSWER, _const("dump"), False),
     "AGENTCALLED": (Kind.RING, _const(), False),
-    "ADDMEMBER": (Kind.MEMBER_ADD, _const(), False),
+    "ADDMEMBER": (Kind.MEMBER_ADD, _addmember, False),
     "REMOVEMEMBER": (Kind.MEMBER_REMOVE, _const(), False),
     "AGENTLOGIN": (Kind.LOGIN, _const(), False),
     "AGENTCALLBACKLOGIN": (Kind.LOGIN, _const(), False),

@@ -162,6 +162,20 @@ def test_agentdump_leaves_the_caller_waiting_and_the_agent_available() -> None:
     assert later.agents["Agent/1"].activity == AVAILABLE
 
 
+def test_a_member_added_paused_by_the_ami_is_paused() -> None:
+    e = one("ADDMEMBER|PAUSED")
+    assert isinstance(e, Event) and (e.kind, e.reason) == (Kind.MEMBER_ADD, "paused")
+    engine = _engine(
+        [
+            "1000|MANAGER|sales|PJSIP/3002|ADDMEMBER|PAUSED",
+            "1001|CLI|sales|PJSIP/3003|ADDMEMBER|",
+        ]
+    )
+    paused, ready = engine.agents["PJSIP/3002"], engine.agents["PJSIP/3003"]
+    assert (paused.logged_in, paused.paused, paused.queues) == (True, True, ["sales"])
+    assert (ready.logged_in, ready.paused) == (True, False)
+
+
 def test_member_settings_change_no_agent_and_no_call() -> None:
     engine = _engine(
         [
