@@ -57,6 +57,10 @@ class Engine(CallRules):
             self._enqueue(event)
         elif kind == "answer":
             self._at(event.ts)
+            if event.call_id in self._ringing:
+                # The call is answered: every member still ringing for it stops (ring-all
+                # strategies log no RINGNOANSWER for them), or they would show ringing.
+                self._release_ringing(event.call_id, event.ts)
             self._answer(event)
         elif kind == "complete":
             self._at(event.ts)

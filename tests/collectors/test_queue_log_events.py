@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from collectors.aggregator.engine import AggregatorConfig, Engine
-from collectors.aggregator.state import AVAILABLE, ON_CALL
+from collectors.aggregator.state import AVAILABLE, ON_CALL, RINGING
 from collectors.events import Event, Kind, Reject
 from collectors.queue_log.decoder import (
     Ignored,
@@ -160,6 +160,26 @@ def test_agentdump_leaves_the_caller_waiting_and_the_agent_available() -> None:
     )
     assert later.agents["Agent/2"].activity == ON_CALL
     assert later.agents["Agent/1"].activity == AVAILABLE
+
+
+def test_agentcalled_rings_and_the_answer_stops_every_other_ring() -> None:
+    engine = _engine(
+        [
+            "1000|c1|q|NONE|ENTERQUEUE||5|1",
+            "1001|c1|q|A|AGENTCALLED|",
+            "1001|c1|q|B|AGENTCALLED|",
+        ]
+    )
+    assert {n: a.activity for n, a in engine.agents.items()} == {"A": RINGING, "B": RINGING}
+    answered = _engine(
+        [
+            "1000|c1|q|NONE|ENTERQUEUE||5|1",
+            "1001|c1|q|A|AGENTCALLED|",
+            "1001|c1|q|B|AGENTCALLED|",
+            "1005|c1|q|B|CONNECT|5|c1.2|4",
+        ]
+    )
+    assert {n: a.activity for n, a in answered.agents.items()} == {"A": AVAILABLE, "B": ON_CALL}
 
 
 def test_a_member_added_paused_by_the_ami_is_paused() -> None:
