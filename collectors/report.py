@@ -125,9 +125,11 @@ def build_report(
         client = server.client()
         keys = Keys(prefix="report", center="report")
         producer = EventProducer(client, keys=keys, frame_size=1000)
+        from collectors.queue_log.decoder import merge_ignored  # noqa: PLC0415
+
         ignored: Counter[str] = Counter()
         for path in queue_logs:
-            ignored.update(ingest_queue_log(path, producer, survey=survey))
+            merge_ignored(ignored, ingest_queue_log(path, producer, survey=survey))
         if calls is not None and mapping is not None:
             ingest_calls(calls, mapping, producer)
         aggregator = Aggregator(client, keys=keys, config=config, clock=lambda: 0.0)

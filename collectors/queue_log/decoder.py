@@ -43,12 +43,18 @@ class Ignored(NamedTuple):
     verb: str
 
 
-def count_ignored(ignored: Counter[str], verb: str) -> None:
-    """Count one custom line, keeping the counter's size bounded."""
+def count_ignored(ignored: Counter[str], verb: str, n: int = 1) -> None:
+    """Count ``n`` custom lines of ``verb``, keeping the counter's size bounded."""
     if verb in ignored or len(ignored) < MAX_IGNORED_VERBS:
-        ignored[verb] += 1
+        ignored[verb] += n
     else:
-        ignored[OTHER_VERBS] += 1
+        ignored[OTHER_VERBS] += n
+
+
+def merge_ignored(into: Counter[str], more: Counter[str]) -> None:
+    """Add one count of custom lines to another (a run's total), still bounded."""
+    for verb, n in more.items():
+        count_ignored(into, verb, n)
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:
@@ -366,7 +372,7 @@ def parse_bytes(
     events, rejects = decoder.feed(data)
     more_events, more_rejects = decoder.finish()
     if ignored is not None:
-        ignored.update(decoder.take_ignored())
+        merge_ignored(ignored, decoder.take_ignored())
     return events + more_events, rejects + more_rejects
 
 

@@ -36,7 +36,7 @@ import redis
 from collectors.events import Event, Reject
 from collectors.pipeline.outage import OutageTracker
 from collectors.pipeline.producer import EventProducer
-from collectors.queue_log.decoder import LineDecoder
+from collectors.queue_log.decoder import LineDecoder, merge_ignored
 from collectors.queue_log.offset import Offset, ReadSummary, head_hash
 from collectors.queue_log.parser import MAX_LINE_BYTES, default_source
 from collectors.queue_log.survey import DEFAULT_SURVEY, SurveyMapping
@@ -217,7 +217,7 @@ class QueueLogReader:
         self._lines += self._decoder.lineno - before
         self._events += events
         self._rejects += rejects
-        self._ignored.update(self._decoder.take_ignored())
+        merge_ignored(self._ignored, self._decoder.take_ignored())
 
     def flush(self) -> None:
         """Publish the unpublished lines with the offset after them (nothing if up to date)."""
@@ -234,7 +234,7 @@ class QueueLogReader:
         s.events += len(self._events)
         s.rejects += len(self._rejects)
         s.rejects_by_reason.update(r.reason.split(":", 1)[0] for r in self._rejects)
-        s.ignored.update(self._ignored)
+        merge_ignored(s.ignored, self._ignored)
         s.batches += 1
         s.position = offset.position
         self._events, self._rejects, self._lines, self._since = [], [], 0, 0.0

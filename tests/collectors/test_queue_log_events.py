@@ -19,9 +19,11 @@ from collectors.aggregator.engine import AggregatorConfig, Engine
 from collectors.aggregator.state import AVAILABLE, ON_CALL, RINGING
 from collectors.events import Event, Kind, Reject
 from collectors.queue_log.decoder import (
+    MAX_IGNORED_VERBS,
     Ignored,
     LineDecoder,
     describe_ignored,
+    merge_ignored,
     parse_file,
     parse_line,
     parse_lines,
@@ -245,6 +247,16 @@ def test_a_malformed_custom_line_stays_a_reject(line: str, reason: str) -> None:
 def test_a_custom_line_is_ignored_with_its_verb() -> None:
     assert one("RINGING|") == Ignored(SRC, "q:3", "RINGING")
     assert one("X_2") == Ignored(SRC, "q:3", "X_2")  # no data field at all is fine
+
+
+def test_the_count_of_custom_verbs_stays_bounded() -> None:
+    lines = [f"1|c|q|a|V{n}|" for n in range(150)] * 2
+    ignored: Counter[str] = Counter()
+    parse_lines(lines, source=SRC, path_label="q", ignored=ignored)
+    merge_ignored(ignored, Counter({"V0": 1, "NEW": 5}))
+    assert len(ignored) == MAX_IGNORED_VERBS + 1
+    assert (ignored["V0"], ignored["(other)"], ignored.total()) == (3, 50 * 2 + 5, 306)
+    assert describe_ignored(ignored).endswith(", and 91 more verbs)")
 
 
 def test_the_decoder_hands_over_its_counts_once() -> None:
