@@ -2,8 +2,8 @@
 size (what the follower reads). The per-line work is :func:`.parser.parse_raw`.
 
 Site-made events (``QueueLog()`` verbs Asterisk does not write) are neither events nor rejects:
-each function counts them by verb in an ``ignored`` counter, and reads the ones its survey
-mapping names as survey answers (:mod:`.survey`).
+each function counts them by verb in an ``ignored`` counter, except the ones its survey mapping
+names, which are survey answers (:mod:`.survey`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from collectors.events import Event, Reject
 from collectors.queue_log.parser import (
     BOM_BYTES,
     CUSTOM,
+    DEFAULT_TABLE,
     MAX_LINE_BYTES,
     PREVIEW_BYTES,
+    Handlers,
     Result,
-    custom_result,
     default_source,
+    handler_table,
     length_problem,
     parse_raw,
     preview,
@@ -55,6 +57,10 @@ def merge_ignored(into: Counter[str], more: Counter[str]) -> None:
     """Add one count of custom lines to another (a run's total), still bounded."""
     for verb, n in more.items():
         count_ignored(into, verb, n)
+
+
+def _table(survey: SurveyMapping) -> Handlers:
+    return DEFAULT_TABLE if survey is DEFAULT_SURVEY else handler_table(survey)
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:
@@ -98,23 +104,17 @@ def _file(
     line: str,
     raw: bytes,
     limit: int,
-    survey: SurveyMapping,
     ignored: Counter[str],
 ) -> None:
     """File what :func:`parse_raw` made of line ``lineno``: an event is kept, a reason becomes a
     reject located ``label:lineno`` (its location built only then), a blank line is dropped, a
-    custom event is a survey answer or counted in ``ignored``."""
+    custom event is counted in ``ignored``."""
     if result is None:
         return
     if isinstance(result, str):
         if result.startswith(CUSTOM):
-            result = custom_result(line, raw, source, survey)
-            if isinstance(result, Event):
-                events.append(result)
-                return
-            if result.startswith(CUSTOM):
-                count_ignored(ignored, result[len(CUSTOM) :])
-                return
+            count_ignored(ignored, result[len(CUSTOM) :])
+            return
         bad = reject_raw(line, raw, limit)
         rejects.append(Reject(source, f"{label}:{lineno}", bad, result))
     else:
@@ -147,15 +147,11 @@ def parse_line(
         raw = line.encode()
     except UnicodeEncodeError as exc:
         return _unencodable(source, location, line, exc)
-    result = parse_raw(line, raw, source, max_line_bytes)
+    result = parse_raw(line, raw, source, max_line_bytes, _table(survey), survey)
     if result is None or isinstance(result, Event):
         return result
     if result.startswith(CUSTOM):
-        result = custom_result(line, raw, source, survey)
-        if isinstance(result, Event):
-            return result
-        if result.startswith(CUSTOM):
-            return Ignored(source, location, result[len(CUSTOM) :])
+        return Ignored(source, location, result[len(CUSTOM) :])
     return Reject(source, location, reject_raw(line, raw, max_line_bytes), result)
 
 
@@ -186,6 +182,7 @@ def parse_lines(
     events: list[Event] = []
     rejects: list[Reject] = []
     counted: Counter[str] = Counter() if ignored is None else ignored
+    table = _table(survey)
     for lineno, text in enumerate(lines, first_lineno):
         line = text
         if line[-1:] == "\n":
@@ -197,11 +194,10 @@ def parse_lines(
         except UnicodeEncodeError as exc:
             rejects.append(_unencodable(source, f"{path_label}:{lineno}", line, exc))
             continue
-        result = parse_raw(line, raw, source, max_line_bytes)
+        result = parse_raw(line, raw, source, max_line_bytes, table, survey)
         _file(
-            result, events, rejects, source, path_label, lineno, line, raw, max_line_bytes,
-            survey, counted,
-        )  # fmt: skip
+            result, events, rejects, source, path_label, lineno, line, raw, max_line_bytes, counted
+        )
     return events, rejects
 
 
@@ -239,6 +235,7 @@ class LineDecoder:
         self.path_label = path_label
         self.max_line_bytes = max_line_bytes
         self.survey = survey
+        self._table = _table(survey)
         self.ignored: Counter[str] = Counter()
         self.lineno = first_lineno - 1
         self.consumed = 0
@@ -319,7 +316,7 @@ class LineDecoder:
 
     def _lines(self, pieces: list[bytes], events: list[Event], rejects: list[Reject]) -> None:
         source, label, limit = self.source, self.path_label, self.max_line_bytes
-        survey, ignored = self.survey, self.ignored
+        table, survey, ignored = self._table, self.survey, self.ignored
         lineno = self.lineno
         for piece in pieces:
             lineno += 1
@@ -336,8 +333,8 @@ class LineDecoder:
                 why = f"undecodable bytes: not UTF-8 at byte {exc.start} of the line"
                 rejects.append(Reject(source, f"{label}:{lineno}", bad, why))
                 continue
-            result = parse_raw(line, raw, source, limit)
-            _file(result, events, rejects, source, label, lineno, line, raw, limit, survey, ignored)
+            result = parse_raw(line, raw, source, limit, table, survey)
+            _file(result, events, rejects, source, label, lineno, line, raw, limit, ignored)
         self.lineno = lineno
 
 

@@ -9,10 +9,11 @@ A rejection reason reads ``"<problem>: <details>"``; the producer counts rejects
 before the colon (``too few fields``, ``unknown event``, ``bad epoch``, ``bad number``,
 ``score out of range``, ``unknown transfer method``, ``line too long``, ``undecodable bytes``).
 
-A line whose event name is not one Asterisk writes but looks like an event verb (see
-:data:`.survey.VERB`), with a sane epoch, is a site-made event (``QueueLog()`` in a dialplan):
-the slow path returns ``"custom event: VERB"`` for it, and the decoder either reads it as a
-survey answer (when its verb is mapped, :mod:`.survey`) or counts it as ignored, not rejected.
+Survey verbs (``SURVEY`` by default, :mod:`.survey`) are in the same dispatch table, built per
+reader by :func:`handler_table`. A line whose event name is in neither but looks like an event
+verb (see :data:`.survey.VERB`), with a sane epoch, is a site-made event (``QueueLog()`` in a
+dialplan): the slow path returns ``"custom event: VERB"`` for it, and the decoder counts it as
+ignored, not rejected.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hashlib import blake2b
 from pathlib import Path
 
 from collectors.events import Event, Kind
-from collectors.queue_log.survey import VERB, SurveyMapping
+from collectors.queue_log.survey import DEFAULT_SURVEY, VERB, SurveyMapping
 
 MAX_LINE_BYTES = 64 * 1024
 """Longest accepted line in bytes (without its line ending); longer lines are rejected."""
@@ -222,20 +223,57 @@ EVENT_NAMES = ASTERISK_EVENTS | {"SURVEY"}
 CUSTOM = "custom event: "
 """How the slow path marks a site-made event (the verb follows)."""
 
+Handlers = dict[str, tuple[str, Callable[[list[str]], _Fields], bool]]
+"""Event name → (kind, handler, for every queue): what :func:`parse_raw` dispatches on."""
+
+
+def _survey(index: int, low: float, high: float) -> Callable[[list[str]], _Fields]:
+    at = 4 + index
+
+    def handler(p: list[str]) -> _Fields:
+        score = _score(p[at])
+        if low <= score <= high:
+            return None, None, None, None, "", "", score
+        raise ValueError(p[at])  # out of the scale: diagnosed slowly
+
+    return handler
+
+
+def handler_table(survey: SurveyMapping) -> Handlers:
+    """Asterisk's events plus the survey verbs of ``survey`` (each reads its score field and
+    refuses a score outside the scale), for :func:`parse_raw`. Build it once per reader."""
+    table = dict(_HANDLERS)
+    for verb, index in survey.verbs.items():
+        table[verb] = (str(Kind.SURVEY), _survey(index, survey.low, survey.high), False)
+    return table
+
+
+DEFAULT_TABLE = handler_table(DEFAULT_SURVEY)
+"""The table for the default survey mapping (``SURVEY`` in data field 1, scores 1 to 5)."""
+
 
 # --- the hot path -------------------------------------------------------------------------------
 
 
-def parse_raw(line: str, raw: bytes, source: str, max_bytes: int, bom: bool = True) -> Result:
+def parse_raw(
+    line: str,
+    raw: bytes,
+    source: str,
+    max_bytes: int,
+    table: Handlers,
+    survey: SurveyMapping,
+    bom: bool = True,
+) -> Result:
     """Parse one line without its line ending; ``raw`` is its UTF-8 encoding (hashed for the id).
 
+    ``table`` is :func:`handler_table` of ``survey`` (:data:`DEFAULT_TABLE` for the default);
     ``bom``: whether a leading BOM may still be there (only one is ever removed).
     """
     if len(raw) > max_bytes:
-        return _diagnose(line, raw, source, max_bytes, bom)
+        return _diagnose(line, raw, source, max_bytes, table, survey, bom)
     p = line.split("|")
     try:
-        kind, handler, every_queue = _HANDLERS[p[4]]
+        kind, handler, every_queue = table[p[4]]
         ts = float(p[0])
         if not 0.0 <= ts < _MAX_EPOCH:
             raise ValueError(p[0])
@@ -253,7 +291,7 @@ def parse_raw(line: str, raw: bytes, source: str, max_bytes: int, bom: bool = Tr
         hasher.update(raw)
         eid = hasher.hexdigest()
     except (IndexError, KeyError, ValueError):
-        return _diagnose(line, raw, source, max_bytes, bom)
+        return _diagnose(line, raw, source, max_bytes, table, survey, bom)
     return _new(
         Event, (kind, ts, source, eid, c, q, a, w, t, None, None, r, pos, why, target, score)
     )
@@ -314,10 +352,19 @@ def length_problem(raw: bytes, max_bytes: int) -> str | None:
     return None
 
 
-def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> Result:
+def _diagnose(
+    line: str,
+    raw: bytes,
+    source: str,
+    max_bytes: int,
+    table: Handlers,
+    survey: SurveyMapping,
+    bom: bool,
+) -> Result:
     """Re-examine a line the hot path refused: parse it after all (BOM) or say why not."""
     if bom and line.startswith(BOM):
-        return parse_raw(line[1:], raw[len(BOM_BYTES) :], source, max_bytes, False)
+        rest = raw[len(BOM_BYTES) :]
+        return parse_raw(line[1:], rest, source, max_bytes, table, survey, False)
     if len(raw) > max_bytes:
         return f"line too long: {len(raw)} bytes (limit {max_bytes})"
     if not line or line.isspace():
@@ -326,7 +373,7 @@ def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> 
     if len(p) < 5:
         return f"too few fields: {len(p)} (need epoch|callid|queue|agent|EVENT|...)"
     name = p[4]
-    known = name in _HANDLERS
+    known = name in table
     if not known and not VERB.fullmatch(name):
         if not name:
             return "unknown event: (empty event name)"
@@ -336,7 +383,9 @@ def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> 
         return bad_epoch
     if not known:
         return CUSTOM + name
-    return _diagnose_fields(name, p) or f"unparseable line: {name} (parser bug, please report)"
+    index = survey.verbs.get(name)
+    problem = _survey_problem(name, p, index, survey) if index else _diagnose_fields(name, p)
+    return problem or f"unparseable line: {name} (parser bug, please report)"
 
 
 def _epoch_problem(text: str) -> str | None:
@@ -373,19 +422,7 @@ def _diagnose_fields(name: str, p: list[str]) -> str | None:
     return None
 
 
-def custom_result(line: str, raw: bytes, source: str, survey: SurveyMapping) -> Event | str:
-    """What a line the slow path called a custom event is: a survey answer when its verb is
-    mapped in ``survey`` (or a reason why its score is unusable), else ``"custom event: VERB"``.
-
-    ``line`` and ``raw`` may still start with the BOM the slow path looked past.
-    """
-    if line.startswith(BOM):
-        line, raw = line[1:], raw[len(BOM_BYTES) :]
-    p = line.split("|")
-    name = p[4]
-    index = survey.verbs.get(name)
-    if index is None:
-        return CUSTOM + name
+def _survey_problem(name: str, p: list[str], index: int, survey: SurveyMapping) -> str | None:
     at = 4 + index
     if len(p) <= at:
         return f"too few fields: {name} needs the score in data field {index}"
@@ -401,10 +438,7 @@ def custom_result(line: str, raw: bytes, source: str, survey: SurveyMapping) -> 
             f"score out of range: {name} score {text[:40]!r} is outside the survey scale "
             f"{survey.low:g}-{survey.high:g}"
         )
-    hasher = _ID_HASH.copy()
-    hasher.update(raw)
-    c, q, a = [x if x != "NONE" else "" for x in p[1:4]]
-    return Event(str(Kind.SURVEY), float(p[0]), source, hasher.hexdigest(), c, q, a, score=score)
+    return None
 
 
 def reject_raw(line: str, raw: bytes, max_bytes: int) -> str:

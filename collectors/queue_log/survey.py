@@ -12,8 +12,9 @@ the score in another field, maps it instead of rewriting its dialplan::
 and ``floorboard report``). A score outside the scale, or not a number, is a rejected line
 that names the verb and the value: a typo in a dialplan must not become a CSAT figure.
 
-Survey lines are rare (at most one per call), so they are read on the parser's slow path, as
-site-made events are (see :func:`.parser.custom_result`); the per-line hot path is unchanged.
+Each reader puts the mapped verbs in its parser dispatch table (:func:`.parser.handler_table`),
+so a survey line costs what any other line costs; only a bad one takes the slow path that says
+what is wrong with it.
 """
 
 from __future__ import annotations
