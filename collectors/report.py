@@ -19,6 +19,8 @@ from collectors.aggregator.engine import AggregatorConfig
 from collectors.aggregator.report import interval_records, read_days
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
+from collectors.queue_log.decoder import merge_ignored
+from collectors.queue_log.survey import DEFAULT_SURVEY, SurveyMapping
 from collectors.redis_server import EmbeddedRedis
 
 if TYPE_CHECKING:
@@ -42,24 +44,37 @@ class ReportResult:
     duplicates: int = 0
     #: The per-call export's import (``--calls``), whose rejects decide the exit status.
     calls_summary: ImportSummary | None = None
+    # site-made queue_log event lines left out, by verb (not rejects: docs/queue_log.md)
+    ignored: Counter[str] = field(default_factory=Counter)
 
     def rejects_summary(self) -> str:
+        from collectors.queue_log.decoder import describe_ignored  # noqa: PLC0415
+
         head = (
             f"{self.ingested} events read, {self.duplicates} duplicates dropped, "
             f"{self.rejected} input lines rejected"
         )
+        ignored = describe_ignored(self.ignored)
+        lines = [ignored] if ignored else []
         if not self.rejected:
-            return head
+            return "\n".join([head, *lines])
         reasons = ", ".join(f"{reason}: {n}" for reason, n in self.reasons.most_common())
-        return "\n  ".join([f"{head} ({reasons})", *self.examples])
+        return "\n".join(["\n  ".join([f"{head} ({reasons})", *self.examples]), *lines])
 
 
-def ingest_queue_log(path: Path, producer: EventProducer, *, chunk_bytes: int = 256 << 10) -> None:
-    """Read a whole queue_log file through the collector's decoder into the stream."""
+def ingest_queue_log(
+    path: Path,
+    producer: EventProducer,
+    *,
+    chunk_bytes: int = 256 << 10,
+    survey: SurveyMapping = DEFAULT_SURVEY,
+) -> Counter[str]:
+    """Read a whole queue_log file through the collector's decoder into the stream; returns the
+    site-made event lines it left out, by verb."""
     from collectors.queue_log.decoder import LineDecoder  # noqa: PLC0415
     from collectors.queue_log.parser import default_source  # noqa: PLC0415
 
-    decoder = LineDecoder(source=default_source(path), path_label=str(path))
+    decoder = LineDecoder(source=default_source(path), path_label=str(path), survey=survey)
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(chunk_bytes):
@@ -69,6 +84,7 @@ def ingest_queue_log(path: Path, producer: EventProducer, *, chunk_bytes: int = 
         raise ReportError(f"cannot read {path}: {exc.strerror or exc}") from exc
     events, rejects = decoder.finish()
     producer.publish(events, rejects=rejects)
+    return decoder.take_ignored()
 
 
 def calls_mapping(mapping_path: Path | None, preset: str | None, timezone: str | None) -> Mapping:
@@ -103,6 +119,7 @@ def build_report(
     interval: str = "15m",
     queue: str | None = None,
     max_examples: int = 10,
+    survey: SurveyMapping = DEFAULT_SURVEY,
 ) -> ReportResult:
     """Run the pipeline over the inputs and return interval records.
 
@@ -116,6 +133,7 @@ def build_report(
         interval: reporting interval (``15m``, ``30m``, ``1h``, ``day``).
         queue: only this queue.
         max_examples: how many rejected lines to quote.
+        survey: which site-made queue_log verbs are survey answers.
     """
     for path in [*queue_logs, *([calls] if calls else [])]:
         if not path.is_file():
@@ -128,8 +146,9 @@ def build_report(
         client = server.client()
         keys = Keys(prefix="report", center="report")
         producer = EventProducer(client, keys=keys, frame_size=1000)
+        ignored: Counter[str] = Counter()
         for path in queue_logs:
-            ingest_queue_log(path, producer)
+            merge_ignored(ignored, ingest_queue_log(path, producer, survey=survey))
         summary = None
         if calls is not None and call_mapping is not None:
             summary = ingest_calls(calls, call_mapping, producer)
@@ -143,6 +162,7 @@ def build_report(
         )
         result = _with_rejects(client, keys, records, max_examples)
         result.calls_summary = summary
+        result.ignored = ignored
         return result
 
 

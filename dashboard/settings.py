@@ -55,6 +55,9 @@ class Settings:
     sl_target: float = 0.8
     short_abandon: float = 5.0
     csat_satisfied_min: float = 4.0
+    # queue_log survey lines: VERB:FIELD list and the valid score range (docs/csat-survey.md)
+    survey_verbs: str = "SURVEY:1"
+    survey_scale: str = "1-5"
     trunk_capacity: int = 30
     snapshot_interval_ms: int = 100
     stale_after_s: float = 10.0
@@ -112,9 +115,20 @@ class Settings:
                 "FLOORBOARD_SHORT_ABANDON must be >= 0 and FLOORBOARD_SL_THRESHOLD > 0"
             )
         self._check_security()
+        self._check_survey()
         if self.layouts_dir is not None and not self.layouts_dir.is_dir():
             raise SettingsError(f"FLOORBOARD_LAYOUTS_DIR: {self.layouts_dir} is not a folder")
         return self
+
+    def _check_survey(self) -> None:
+        from collectors.queue_log.survey import SurveyConfigError, survey_mapping  # noqa: PLC0415
+
+        try:
+            survey_mapping(self.survey_verbs, self.survey_scale)
+        except SurveyConfigError as exc:
+            raise SettingsError(
+                f"FLOORBOARD_SURVEY_VERBS / FLOORBOARD_SURVEY_SCALE: {exc}"
+            ) from exc
 
     def _check_security(self) -> None:
         if self.password_min_length < 8:

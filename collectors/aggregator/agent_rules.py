@@ -45,6 +45,15 @@ class AgentRules(Counting):
         self._present(agent, ev.queue)
         self._settle(agent, before, ev.ts)
 
+    def _member_add(self, ev: Event) -> None:
+        """ADDMEMBER: in the queue and logged in; paused when added paused (reason ``paused``:
+        the AMI's QueueAdd with ``Paused: yes`` logs ``ADDMEMBER|PAUSED``)."""
+        agent, before = self._agent(ev.agent, ev.ts)
+        self._present(agent, ev.queue)
+        if ev.reason == "paused":
+            agent.paused = True
+        self._settle(agent, before, ev.ts)
+
     def _logout(self, ev: Event) -> None:
         agent, before = self._agent(ev.agent, ev.ts)
         agent.logged_in, agent.paused, agent.reason = False, False, ""

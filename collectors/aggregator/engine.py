@@ -36,7 +36,7 @@ class Engine(HandoffRules):
             Kind.SURVEY: self._survey,
             Kind.CALL_INFO: self._call_info,
             Kind.LOGIN: self._login,
-            Kind.MEMBER_ADD: self._login,
+            Kind.MEMBER_ADD: self._member_add,
             Kind.LOGOUT: self._logout,
             Kind.MEMBER_REMOVE: self._member_remove,
             Kind.PAUSE: self._pause,
@@ -58,6 +58,10 @@ class Engine(HandoffRules):
             self._enqueue(event)
         elif kind == "answer":
             self._at(event.ts)
+            if event.call_id in self._ringing:
+                # The call is answered: every member still ringing for it stops (ring-all
+                # strategies log no RINGNOANSWER for them), or they would show ringing.
+                self._release_ringing(event.call_id, event.ts)
             self._answer(event)
         elif kind == "complete":
             self._at(event.ts)

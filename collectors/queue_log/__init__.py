@@ -22,7 +22,11 @@ Mapping (binding; shared with the simulator's writer and the aggregator)::
     ATTENDEDTRANSFER|LINK|chan1|chan2|hold|call|...  transfer, reason=attended, target=chan2
     RINGNOANSWER|ms, RINGCANCELED|ms                 ring_no_answer, ring=ms/1000
                                                      (reason=canceled for RINGCANCELED)
+    AGENTDUMP                                        ring_no_answer, reason=dump (the agent
+                                                     hung up before the bridge; caller waits)
+    AGENTCALLED                                      ring (not written by stock Asterisk)
     ADDMEMBER, REMOVEMEMBER                          member_add, member_remove
+    ADDMEMBER|PAUSED (AMI QueueAdd, Paused: yes)     member_add, reason=paused
     AGENTLOGIN|chan, AGENTCALLBACKLOGIN|exten@ctx    login
     AGENTLOGOFF|chan|logintime                       logout
     AGENTCALLBACKLOGOFF|chan|logintime|reason        logout, reason
@@ -32,10 +36,17 @@ Mapping (binding; shared with the simulator's writer and the aggregator)::
     DID|number                                       call_info, reason=did, target=number
     INFO|...                                         call_info, reason=info, target=the data
     CONFIGRELOAD, SYSCOMPAT                          call_info, reason=configreload/syscompat
-    SURVEY|score  (non-standard: dialplan QueueLog)  survey, score
+    PENALTY|n, RINGINUSE|0/1                         call_info, reason=penalty/ringinuse,
+                                                     target=n (member settings: no effect)
+    SURVEY|score  (non-standard: dialplan QueueLog)  survey, score (verbs, score field and
+                                                     scale mapped in :mod:`.survey`)
 
-Anything else is rejected (``unknown event: NAME``), as are lines with too few fields, a bad
-epoch, a malformed number, bytes that are not UTF-8 or more than 64 KiB; blank lines are skipped.
+Any other event name that looks like an event verb (``[A-Z][A-Z0-9_]{0,31}``) on an otherwise
+sound line is a site-made event: counted by verb as ignored (``ReadSummary.ignored``), neither an
+event nor a reject. Other names are rejected (``unknown event: ...``), as are lines with too few
+fields, a bad epoch, a malformed number, a survey score outside the scale, bytes that are not
+UTF-8 or more than 64 KiB; blank lines are skipped. Every event and its effect on the figures:
+``docs/queue_log.md``.
 A missing text field is ``""``; an optional number that is empty is ``None``; fields an event
 does not use (``url``, ``origposition``, the bridged channel) may be missing.
 """

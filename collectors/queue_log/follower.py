@@ -27,6 +27,7 @@ import os
 import stat
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,9 +36,10 @@ import redis
 from collectors.events import Event, Reject
 from collectors.pipeline.outage import OutageTracker
 from collectors.pipeline.producer import EventProducer
-from collectors.queue_log.decoder import LineDecoder
+from collectors.queue_log.decoder import LineDecoder, merge_ignored
 from collectors.queue_log.offset import Offset, ReadSummary, head_hash
 from collectors.queue_log.parser import MAX_LINE_BYTES, default_source
+from collectors.queue_log.survey import DEFAULT_SURVEY, SurveyMapping
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class QueueLogReader:
         batch_seconds: publish a batch that has been filling for this long even if it is small.
         read_size: bytes per read.
         max_line_bytes: longer lines are rejected.
+        survey: which site-made verbs are survey answers (the others are counted as ignored).
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class QueueLogReader:
         batch_seconds: float = 0.2,
         read_size: int = 256 * 1024,
         max_line_bytes: int = MAX_LINE_BYTES,
+        survey: SurveyMapping = DEFAULT_SURVEY,
     ) -> None:
         if batch_lines < 1 or read_size < 1:
             raise ValueError("batch_lines and read_size must be at least 1")
@@ -93,6 +97,7 @@ class QueueLogReader:
         self.batch_seconds = batch_seconds
         self.read_size = read_size
         self.max_line_bytes = max_line_bytes
+        self.survey = survey
         self.summary = ReadSummary(path=str(self.path), source=self.source)
         self._resume: Offset | None = None
         self._load_stored = not from_start
@@ -103,6 +108,7 @@ class QueueLogReader:
         self._decoder = self._new_decoder(1)
         self._events: list[Event] = []
         self._rejects: list[Reject] = []
+        self._ignored: Counter[str] = Counter()  # custom lines not yet published
         self._lines = 0  # lines consumed and not yet published
         self._since = 0.0  # when the unpublished batch got its first line
         self._opened = False
@@ -136,6 +142,7 @@ class QueueLogReader:
             path_label=str(self.path),
             first_lineno=first_lineno,
             max_line_bytes=self.max_line_bytes,
+            survey=self.survey,
         )
 
     # --- opening -----------------------------------------------------------------------------
@@ -210,6 +217,7 @@ class QueueLogReader:
         self._lines += self._decoder.lineno - before
         self._events += events
         self._rejects += rejects
+        merge_ignored(self._ignored, self._decoder.take_ignored())
 
     def flush(self) -> None:
         """Publish the unpublished lines with the offset after them (nothing if up to date)."""
@@ -226,9 +234,11 @@ class QueueLogReader:
         s.events += len(self._events)
         s.rejects += len(self._rejects)
         s.rejects_by_reason.update(r.reason.split(":", 1)[0] for r in self._rejects)
+        merge_ignored(s.ignored, self._ignored)
         s.batches += 1
         s.position = offset.position
         self._events, self._rejects, self._lines, self._since = [], [], 0, 0.0
+        self._ignored = Counter()
         self._published = offset
 
     def _refresh_fingerprint(self) -> Offset:
@@ -372,6 +382,7 @@ def follow(
     batch_lines: int = 5000,
     batch_seconds: float = 0.2,
     read_size: int = 256 * 1024,
+    survey: SurveyMapping = DEFAULT_SURVEY,
 ) -> ReadSummary:
     """Read a queue_log file into the stream once, or follow it; see :class:`QueueLogReader`.
 
@@ -386,6 +397,7 @@ def follow(
         batch_lines: lines per published batch (at least).
         batch_seconds: longest time a batch waits to be published.
         read_size: bytes per read.
+        survey: which site-made verbs are survey answers.
     """
     reader = QueueLogReader(
         path,
@@ -395,5 +407,6 @@ def follow(
         batch_lines=batch_lines,
         batch_seconds=batch_seconds,
         read_size=read_size,
+        survey=survey,
     )
     return reader.run(follow=follow, poll_interval=poll_interval, stop=stop)

@@ -64,6 +64,8 @@ class ReadSummary:
     rejects: int = 0
     batches: int = 0
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
+    # site-made event lines (QueueLog() verbs) left out, by verb: neither events nor rejects
+    ignored: Counter[str] = field(default_factory=Counter)
     rotations: int = 0
     truncations: int = 0
     resumed_at: int = 0

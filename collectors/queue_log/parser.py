@@ -7,7 +7,13 @@ exactly what is wrong, so a good line never pays for the error messages.
 
 A rejection reason reads ``"<problem>: <details>"``; the producer counts rejects by the part
 before the colon (``too few fields``, ``unknown event``, ``bad epoch``, ``bad number``,
-``unknown transfer method``, ``line too long``, ``undecodable bytes``).
+``score out of range``, ``unknown transfer method``, ``line too long``, ``undecodable bytes``).
+
+Survey verbs (``SURVEY`` by default, :mod:`.survey`) are in the same dispatch table, built per
+reader by :func:`handler_table`. A line whose event name is in neither but looks like an event
+verb (see :data:`.survey.VERB`), with a sane epoch, is a site-made event (``QueueLog()`` in a
+dialplan): the slow path returns ``"custom event: VERB"`` for it, and the decoder counts it as
+ignored, not rejected.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from hashlib import blake2b
 from pathlib import Path
 
 from collectors.events import Event, Kind
+from collectors.queue_log.survey import DEFAULT_SURVEY, VERB, SurveyMapping
 
 MAX_LINE_BYTES = 64 * 1024
 """Longest accepted line in bytes (without its line ending); longer lines are rejected."""
@@ -109,8 +116,20 @@ def _info(p: list[str]) -> _Fields:
     return None, None, None, None, "info", "|".join(p[5:]), None
 
 
-def _survey(p: list[str]) -> _Fields:
-    return None, None, None, None, "", "", _score(p[5])
+def _addmember(p: list[str]) -> _Fields:
+    # ADDMEMBER|PAUSED: the AMI's QueueAdd with Paused: yes adds the member paused
+    reason = "paused" if len(p) > 5 and p[5] == "PAUSED" else ""
+    return None, None, None, None, reason, "", None
+
+
+def _setting(name: str) -> Callable[[list[str]], _Fields]:
+    """PENALTY|n and RINGINUSE|0/1: a member setting changed (the number must be an integer)."""
+
+    def handler(p: list[str]) -> _Fields:
+        int(p[5])
+        return None, None, None, None, name, p[5], None
+
+    return handler
 
 
 def _complete(who: str) -> Callable[[list[str]], _Fields]:
@@ -170,7 +189,10 @@ _HANDLERS: dict[str, tuple[str, Callable[[list[str]], _Fields], bool]] = {
     "ATTENDEDTRANSFER": (Kind.TRANSFER, _attended, False),
     "RINGNOANSWER": (Kind.RING_NO_ANSWER, _ring(""), False),
     "RINGCANCELED": (Kind.RING_NO_ANSWER, _ring("canceled"), False),
-    "ADDMEMBER": (Kind.MEMBER_ADD, _const(), False),
+    # the agent answered, then hung up before the bridge: an offer the agent did not take
+    "AGENTDUMP": (Kind.RING_NO_ANSWER, _const("dump"), False),
+    "AGENTCALLED": (Kind.RING, _const(), False),
+    "ADDMEMBER": (Kind.MEMBER_ADD, _addmember, False),
     "REMOVEMEMBER": (Kind.MEMBER_REMOVE, _const(), False),
     "AGENTLOGIN": (Kind.LOGIN, _const(), False),
     "AGENTCALLBACKLOGIN": (Kind.LOGIN, _const(), False),
@@ -185,28 +207,73 @@ _HANDLERS: dict[str, tuple[str, Callable[[list[str]], _Fields], bool]] = {
     "INFO": (Kind.CALL_INFO, _info, False),
     "CONFIGRELOAD": (Kind.CALL_INFO, _const("configreload"), False),
     "SYSCOMPAT": (Kind.CALL_INFO, _const("syscompat"), False),
-    "SURVEY": (Kind.SURVEY, _survey, False),
+    # a member's setting changed (its agent field is the interface): no metric effect
+    "PENALTY": (Kind.CALL_INFO, _setting("penalty"), False),
+    "RINGINUSE": (Kind.CALL_INFO, _setting("ringinuse"), False),
 }
 # plain str kinds: what a decoded frame holds too, and cheaper to serialise than the enum
 _HANDLERS = {name: (str(kind), fn, every) for name, (kind, fn, every) in _HANDLERS.items()}
 
-EVENT_NAMES = frozenset(_HANDLERS)
-"""The queue_log event names the parser understands."""
+ASTERISK_EVENTS = frozenset(_HANDLERS)
+"""The event names Asterisk (or a common distribution: ``DID``, ``INFO``) writes, mapped."""
+
+EVENT_NAMES = ASTERISK_EVENTS | {"SURVEY"}
+"""The queue_log event names the parser understands (``SURVEY`` through the survey mapping)."""
+
+CUSTOM = "custom event: "
+"""How the slow path marks a site-made event (the verb follows)."""
+
+Handlers = dict[str, tuple[str, Callable[[list[str]], _Fields], bool]]
+"""Event name → (kind, handler, for every queue): what :func:`parse_raw` dispatches on."""
+
+
+def _survey(index: int, low: float, high: float) -> Callable[[list[str]], _Fields]:
+    at = 4 + index
+
+    def handler(p: list[str]) -> _Fields:
+        score = _score(p[at])
+        if low <= score <= high:
+            return None, None, None, None, "", "", score
+        raise ValueError(p[at])  # out of the scale: diagnosed slowly
+
+    return handler
+
+
+def handler_table(survey: SurveyMapping) -> Handlers:
+    """Asterisk's events plus the survey verbs of ``survey`` (each reads its score field and
+    refuses a score outside the scale), for :func:`parse_raw`. Build it once per reader."""
+    table = dict(_HANDLERS)
+    for verb, index in survey.verbs.items():
+        table[verb] = (str(Kind.SURVEY), _survey(index, survey.low, survey.high), False)
+    return table
+
+
+DEFAULT_TABLE = handler_table(DEFAULT_SURVEY)
+"""The table for the default survey mapping (``SURVEY`` in data field 1, scores 1 to 5)."""
 
 
 # --- the hot path -------------------------------------------------------------------------------
 
 
-def parse_raw(line: str, raw: bytes, source: str, max_bytes: int, bom: bool = True) -> Result:
+def parse_raw(
+    line: str,
+    raw: bytes,
+    source: str,
+    max_bytes: int,
+    table: Handlers,
+    survey: SurveyMapping,
+    bom: bool = True,
+) -> Result:
     """Parse one line without its line ending; ``raw`` is its UTF-8 encoding (hashed for the id).
 
+    ``table`` is :func:`handler_table` of ``survey`` (:data:`DEFAULT_TABLE` for the default);
     ``bom``: whether a leading BOM may still be there (only one is ever removed).
     """
     if len(raw) > max_bytes:
-        return _diagnose(line, raw, source, max_bytes, bom)
+        return _diagnose(line, raw, source, max_bytes, table, survey, bom)
     p = line.split("|")
     try:
-        kind, handler, every_queue = _HANDLERS[p[4]]
+        kind, handler, every_queue = table[p[4]]
         ts = float(p[0])
         if not 0.0 <= ts < _MAX_EPOCH:
             raise ValueError(p[0])
@@ -224,7 +291,7 @@ def parse_raw(line: str, raw: bytes, source: str, max_bytes: int, bom: bool = Tr
         hasher.update(raw)
         eid = hasher.hexdigest()
     except (IndexError, KeyError, ValueError):
-        return _diagnose(line, raw, source, max_bytes, bom)
+        return _diagnose(line, raw, source, max_bytes, table, survey, bom)
     return _new(
         Event, (kind, ts, source, eid, c, q, a, w, t, None, None, r, pos, why, target, score)
     )
@@ -258,7 +325,8 @@ _SPECS: dict[str, tuple[str, tuple[_Field, ...]]] = {
     ),
     "TRANSFER": ("extension|context|holdtime|calltime|origposition", _DUR_PAIR),
     "RINGNOANSWER": ("ringtime_ms", ((5, "ringtime_ms", _dur, True),)),
-    "SURVEY": ("score", ((5, "score", _score, True),)),
+    "PENALTY": ("penalty", ((5, "penalty", int, True),)),
+    "RINGINUSE": ("ringinuse", ((5, "ringinuse", int, True),)),
 }
 _SPECS["COMPLETECALLER"] = _SPECS["COMPLETEAGENT"]
 _SPECS["BLINDTRANSFER"] = _SPECS["TRANSFER"]
@@ -284,10 +352,19 @@ def length_problem(raw: bytes, max_bytes: int) -> str | None:
     return None
 
 
-def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> Result:
+def _diagnose(
+    line: str,
+    raw: bytes,
+    source: str,
+    max_bytes: int,
+    table: Handlers,
+    survey: SurveyMapping,
+    bom: bool,
+) -> Result:
     """Re-examine a line the hot path refused: parse it after all (BOM) or say why not."""
     if bom and line.startswith(BOM):
-        return parse_raw(line[1:], raw[len(BOM_BYTES) :], source, max_bytes, False)
+        rest = raw[len(BOM_BYTES) :]
+        return parse_raw(line[1:], rest, source, max_bytes, table, survey, False)
     if len(raw) > max_bytes:
         return f"line too long: {len(raw)} bytes (limit {max_bytes})"
     if not line or line.isspace():
@@ -296,15 +373,29 @@ def _diagnose(line: str, raw: bytes, source: str, max_bytes: int, bom: bool) -> 
     if len(p) < 5:
         return f"too few fields: {len(p)} (need epoch|callid|queue|agent|EVENT|...)"
     name = p[4]
-    if name not in _HANDLERS:
-        return f"unknown event: {name[:60]}" if name else "unknown event: (empty event name)"
+    known = name in table
+    if not known and not VERB.fullmatch(name):
+        if not name:
+            return "unknown event: (empty event name)"
+        return f"unknown event: {name[:60]!r} is not an event verb (A-Z, 0-9, _)"
+    bad_epoch = _epoch_problem(p[0])
+    if bad_epoch:
+        return bad_epoch
+    if not known:
+        return CUSTOM + name
+    index = survey.verbs.get(name)
+    problem = _survey_problem(name, p, index, survey) if index else _diagnose_fields(name, p)
+    return problem or f"unparseable line: {name} (parser bug, please report)"
+
+
+def _epoch_problem(text: str) -> str | None:
     try:
-        ts = float(p[0])
+        ts = float(text)
     except ValueError:
-        return f"bad epoch: {p[0][:40]!r} is not a number"
+        return f"bad epoch: {text[:40]!r} is not a number"
     if not 0.0 <= ts < _MAX_EPOCH:
-        return f"bad epoch: {p[0][:40]!r} is out of range"
-    return _diagnose_fields(name, p) or f"unparseable line: {name} (parser bug, please report)"
+        return f"bad epoch: {text[:40]!r} is out of range"
+    return None
 
 
 def _diagnose_fields(name: str, p: list[str]) -> str | None:
@@ -328,6 +419,25 @@ def _diagnose_fields(name: str, p: list[str]) -> str | None:
             convert(value)
         except ValueError:
             return f"bad number: {name} {field}={value[:40]!r}"
+    return None
+
+
+def _survey_problem(name: str, p: list[str], index: int, survey: SurveyMapping) -> str | None:
+    at = 4 + index
+    if len(p) <= at:
+        return f"too few fields: {name} needs the score in data field {index}"
+    text = p[at]
+    if not text:
+        return f"bad number: {name} score is empty"
+    try:
+        score = _score(text)
+    except ValueError:
+        return f"bad number: {name} score={text[:40]!r}"
+    if not survey.low <= score <= survey.high:
+        return (
+            f"score out of range: {name} score {text[:40]!r} is outside the survey scale "
+            f"{survey.low:g}-{survey.high:g}"
+        )
     return None
 
 

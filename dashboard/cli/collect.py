@@ -14,10 +14,13 @@ import redis
 
 from collectors.aggregator.memory import collector_thresholds
 from collectors.pipeline.producer import EventProducer
+from collectors.queue_log.decoder import describe_ignored
 from collectors.queue_log.follower import QueueLogReader
 from collectors.queue_log.offset import ReadSummary
+from collectors.queue_log.survey import SurveyConfigError, SurveyMapping, survey_mapping
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for, redis_connection
+from dashboard.settings import Settings
 
 
 @main.group("collect")
@@ -64,6 +67,9 @@ def _report(summary: ReadSummary) -> None:
     )
     for reason, count in sorted(summary.rejects_by_reason.items()):
         click.echo(f"  rejected, {reason}: {count}")
+    ignored = describe_ignored(summary.ignored)
+    if ignored:
+        click.echo(f"  {ignored} (site-made QueueLog() verbs; docs/queue_log.md)")
     if summary.rotations or summary.truncations:
         click.echo(f"  rotations: {summary.rotations}, truncations: {summary.truncations}")
     if summary.pending_bytes:
@@ -71,6 +77,23 @@ def _report(summary: ReadSummary) -> None:
             f"  last line incomplete ({summary.pending_bytes} bytes without a newline): "
             "left for the next run"
         )
+
+
+def survey_options(settings: Settings, verbs: tuple[str, ...], scale: str | None) -> SurveyMapping:
+    """The survey mapping: ``--survey``/``--survey-scale`` over the settings' values."""
+    try:
+        return survey_mapping(
+            ",".join(verbs) if verbs else settings.survey_verbs, scale or settings.survey_scale
+        )
+    except SurveyConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--survey / --survey-scale") from exc
+
+
+SURVEY_HELP = (
+    "A site-made verb that is a survey answer, VERB:FIELD (score in data field FIELD); "
+    "repeat for more. Default: FLOORBOARD_SURVEY_VERBS (SURVEY:1)."
+)
+SCALE_HELP = "Valid survey scores LOW-HIGH. Default: FLOORBOARD_SURVEY_SCALE (1-5)."
 
 
 @collect.command("queue-log")
@@ -91,6 +114,8 @@ def _report(summary: ReadSummary) -> None:
     show_default=True,
     help="Seconds between looks at the file with --follow.",
 )
+@click.option("--survey", "survey_verbs", multiple=True, metavar="VERB:FIELD", help=SURVEY_HELP)
+@click.option("--survey-scale", metavar="LOW-HIGH", default=None, help=SCALE_HELP)
 @pass_context
 def queue_log(
     ctx: Context,
@@ -99,6 +124,8 @@ def queue_log(
     from_start: bool,
     batch_lines: int,
     poll_interval: float,
+    survey_verbs: tuple[str, ...],
+    survey_scale: str | None,
 ) -> None:
     """Read an Asterisk queue_log file into the event stream.
 
@@ -109,6 +136,7 @@ def queue_log(
         _check_readable(path)
     collector_thresholds()
     settings = ctx.settings
+    survey = survey_options(settings, survey_verbs, survey_scale)
     try:
         with redis_connection(settings) as client, _stop_on_signals() as stop:
             reader = QueueLogReader(
@@ -116,6 +144,7 @@ def queue_log(
                 producer=EventProducer(client, keys=keys_for(settings)),
                 from_start=from_start,
                 batch_lines=batch_lines,
+                survey=survey,
             )
             if follow:
                 click.echo(f"following {path} (Ctrl-C to stop)", err=True)

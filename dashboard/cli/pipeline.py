@@ -24,6 +24,7 @@ from collectors.keys import Keys
 from collectors.pipeline.outage import OutageTracker
 from collectors.report import ReportError, build_report
 from dashboard.cli import Context, main, pass_context
+from dashboard.cli.collect import SCALE_HELP, SURVEY_HELP, survey_options
 from dashboard.cli.import_calls import (
     MAX_REJECTS,
     PRESET,
@@ -224,6 +225,8 @@ def _claim(
 )
 @click.option("--timezone", default=None, help="Center time zone for intervals (default UTC).")
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
+@click.option("--survey", "survey_verbs", multiple=True, metavar="VERB:FIELD", help=SURVEY_HELP)
+@click.option("--survey-scale", metavar="LOW-HIGH", default=None, help=SCALE_HELP)
 @pass_context
 def report(
     ctx: Context,
@@ -240,10 +243,13 @@ def report(
     short_abandon: float | None,
     timezone: str | None,
     as_json: bool,
+    survey_verbs: tuple[str, ...],
+    survey_scale: str | None,
 ) -> None:
     """Run the real pipeline (collector → Redis stream → aggregator) over files and print
     every SPEC §3 metric per queue and interval. Rejected lines are summarised on stderr."""
     settings = ctx.settings
+    survey = survey_options(settings, survey_verbs, survey_scale)
     # Every rejected line is summarised below; per-line warnings would only repeat it.
     logging.getLogger("collectors").setLevel(logging.ERROR)
     base = aggregator_config(settings)
@@ -264,7 +270,7 @@ def report(
     try:
         result = build_report(
             queue_logs=list(sources), calls=calls, mapping=mapping, config=config,
-            interval=interval, queue=queue, preset=preset,
+            interval=interval, queue=queue, preset=preset, survey=survey,
             # A preset's server-local times: the center's zone when no other is given.
             calls_timezone=calls_timezone or (timezone if preset else None),
         )  # fmt: skip

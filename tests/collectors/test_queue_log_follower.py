@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from collectors.events import Event, Reject, decode_frame
+from collectors.events import Event, Kind, Reject, decode_frame
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from collectors.queue_log.decoder import parse_bytes
@@ -98,7 +98,7 @@ class CrashingProducer(EventProducer):
 def test_reads_the_file_once_with_rejects_and_stores_the_offset(
     qlog: Path, producer: EventProducer, redis_client: redis.Redis, keys: Keys
 ) -> None:
-    rows = [*lines(0, 3), "", "1710144100|c|q|a|NOSUCHEVENT|", *lines(3, 2)]
+    rows = [*lines(0, 3), "", "1710144100|c|q|a|no such event|", *lines(3, 2)]
     append(qlog, block(rows))
     summary = QueueLogReader(qlog, producer=producer).run()
     assert (summary.lines, summary.events, summary.rejects) == (7, 5, 1)
@@ -106,6 +106,7 @@ def test_reads_the_file_once_with_rejects_and_stores_the_offset(
     assert [e.event_id for e in published(redis_client, keys)] == ids_of(rows)
     [dead] = dead_letters(redis_client, keys)
     assert dead["location"] == f"{qlog}:5"
+    assert summary.ignored == {}
     offset = Offset.from_dict(producer.load_offset(default_source(qlog)))
     assert offset is not None
     size = qlog.stat().st_size
@@ -241,6 +242,25 @@ def test_rotation_reads_the_old_file_to_its_end_then_the_new_one(
     )
 
 
+def test_custom_events_are_counted_in_the_summary_across_rotation_not_rejected(
+    qlog: Path, producer: EventProducer, redis_client: redis.Redis, keys: Keys
+) -> None:
+    ringing = "1710144001|1710144001.1|support|NONE|RINGING|"
+    reader = QueueLogReader(qlog, producer=producer)
+    append(qlog, block([*lines(0, 2), ringing, "1710144002|c|support|a|SURVEY|4"]))
+    reader.poll()
+    rotated = qlog.with_name("queue_log.1")
+    qlog.rename(rotated)
+    append(rotated, ringing)  # the old file's last line, without a newline
+    append(qlog, block([ringing, "1710144003|c|support|a|WRAPUP|", *lines(5, 1)]))
+    reader.poll()
+    s = reader.summary
+    assert (s.lines, s.events, s.rejects) == (8, 4, 0)
+    assert s.ignored == {"RINGING": 3, "WRAPUP": 1}
+    assert [e.kind for e in published(redis_client, keys)].count(Kind.SURVEY) == 1
+    assert dead_letters(redis_client, keys) == []
+
+
 def test_copytruncate_restarts_the_same_file_at_zero(
     qlog: Path, producer: EventProducer, redis_client: redis.Redis, keys: Keys
 ) -> None:
@@ -280,7 +300,7 @@ def test_follow_waits_for_the_file_and_stops_when_asked(
         time.sleep(0.1)
         append(qlog, block(lines(0, 3)))
         wait_for(lambda: len(published(redis_client, keys)) == 3)
-        append(qlog, block(lines(3, 2)) + "1710144999|c|q|a|BOGUS|\n")
+        append(qlog, block(lines(3, 2)) + "1710144999|c|q|a|bogus|\n")
         wait_for(lambda: len(dead_letters(redis_client, keys)) == 1)
     finally:
         stop.set()

@@ -64,6 +64,21 @@ def test_collects_a_file_and_reports_rejects_by_reason(
     assert redis_client.hget(keys.offsets, default_source(path)) is not None
 
 
+def test_custom_events_are_reported_once_as_ignored_not_as_rejects(
+    env: dict[str, str], data_dir: Path, redis_client: redis.Redis, keys: Keys
+) -> None:
+    path = data_dir / "queue_log" / "site_events.log"
+    result = invoke(env, str(path), "--survey", "SURVEY:1", "--survey", "CSAT:1")
+    assert result.exit_code == 0, result.output
+    assert f"{path}: 20 lines, 10 events, 3 rejects" in result.output
+    assert result.output.count("ignored: 7 lines of custom events (RINGING \u00d73, ") == 1
+    assert "POSTCALLSURVEY \u00d71" in result.output
+    assert "rejected, score out of range: 1" in result.output
+    assert redis_client.xlen(keys.dead_letter) == 3
+    bad = invoke(env, str(path), "--survey-scale", "5-1")
+    assert bad.exit_code == 2 and "is not LOW-HIGH" in bad.output
+
+
 def test_a_rerun_resumes_and_from_start_reads_again(
     env: dict[str, str], tmp_path: Path, redis_client: redis.Redis, keys: Keys
 ) -> None:
