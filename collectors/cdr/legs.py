@@ -262,6 +262,8 @@ def call_of(legs: list[Leg], unknown: frozenset[str]) -> CallRecord | None:
     first = reached[0]
     moved = next((leg for leg in reached[1:] if leg.agent != first.agent), None)
     call.agent, call.hold, call.wrap = first.agent, first.record.hold, first.record.wrap
+    if "agent" in unknown:  # the source does not say who: credit no one rather than a guess
+        call.agent = ""
     call.answer = max(first.record.answer, q.enqueue)
     call.end = max(first.record.end, call.answer)
     call.outcome = Outcome.ANSWERED
@@ -278,6 +280,8 @@ def call_of(legs: list[Leg], unknown: frozenset[str]) -> CallRecord | None:
 
 def mark_unknown(call: CallRecord, unknown: frozenset[str]) -> None:
     """Flag the figures of a one-row call that the source cannot know."""
+    if "agent" in unknown:
+        call.agent = ""
     if call.outcome in CONNECTED:
         call.wait_unknown = "wait" in unknown
         call.talk_unknown = "talk" in unknown

@@ -512,3 +512,30 @@ def test_freeswitch_callcenter_template_gives_exact_waits_and_talk(
     exits = sorted((e.kind, e.wait) for e in events if e.kind.startswith("exit"))
     assert exits == [("exit_empty", 30), ("exit_timeout", 300)]
     assert sorted(e.wait for e in events if e.kind == Kind.ABANDON) == [3, 45]
+
+
+def test_an_unknown_agent_credits_no_one(
+    redis_client: redis.Redis, keys: Keys, tmp_path: Path
+) -> None:
+    """``unknown: [agent]``: the calls count for the queue, no agent gets them; and it is what
+    lets an agent-leg rule without a pattern or an agent column (FreeSWITCH bleg_uuid) load."""
+    legs = {
+        "queue_leg": {"column": "id", "empty": False},
+        "agent_leg": {"column": "x", "empty": False},
+    }
+    doc = copy.deepcopy(_BASE)
+    del doc["columns"]["agent"]
+    with pytest.raises(MappingError, match=r"legs.agent_leg: .*unknown: \[agent\]"):
+        parse_mapping(doc | {"legs": legs}, origin="t.yaml")
+    parse_mapping(doc | {"legs": legs, "unknown": ["agent"]}, origin="t.yaml")
+    summary = import_calls(
+        path=_one_row_calls(tmp_path),
+        mapping=parse_mapping(_BASE | {"unknown": ["agent"]}, origin="t.yaml"),
+        producer=EventProducer(redis_client, keys=keys),
+    )
+    assert summary.unknown == {"agent"}
+    events = [e for _, f in redis_client.xrange(keys.events) for e in decode_frame(f["e"])]
+    assert {e.agent for e in events} == {""}
+    day = _day(redis_client, keys)
+    assert (day["answered"], day["handled"], day["short_abandoned"]) == (2, 2, 1)
+    assert day["asa"] == 0.0  # wait is not declared unknown here: only the agent is
