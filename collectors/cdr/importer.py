@@ -93,6 +93,7 @@ _NOT_AVAILABLE = {
     "wait": "ASA, service level, max wait",
     "abandon_wait": "short abandons (counted as abandoned), wait before abandon",
     "talk": "AHT, average talk",
+    "agent": "which agent answered (calls counted, no agent credited)",
 }
 
 

@@ -38,7 +38,9 @@ class Leg:
         group: the value shared by the call's legs (``group_by`` cell, else the call id).
         channel / peer: the leg's channel and the channel it connected to ("" unlinked).
         queue_leg: a leg of the caller in the queue (it may also be a leg to an agent).
-        agent: the agent this leg rang ("" when it is not a leg to an agent).
+        agent_leg: a leg that rang an agent (``legs.agent_leg`` matched).
+        agent: the agent this leg rang ("" when it is not a leg to an agent, or when the
+            source does not say which agent: a FreeSWITCH ``bleg_uuid``).
         wait / talk: the row's own wait and talk cells (``None`` when it has none).
     """
 
@@ -48,6 +50,7 @@ class Leg:
     peer: str = ""
     queue_leg: bool = False
     agent: str = ""
+    agent_leg: bool = False
     wait: float | None = None
     talk: float | None = None
 
@@ -78,8 +81,11 @@ class LegReader:
         spec = self.spec
         agent_cell = self._cell(cells, "legs.agent_leg")
         agent = ""
-        if spec.agent_leg.matches(agent_cell):
-            agent = spec.agent_of(agent_cell) or self.convert.cell(cells, "agent") or agent_cell
+        agent_leg = spec.agent_leg.matches(agent_cell)
+        if agent_leg:
+            agent = spec.agent_of(agent_cell) or self.convert.cell(cells, "agent")
+            if spec.agent_leg.pattern is not None and not agent:
+                agent = agent_cell  # the pattern's group 1 was empty: the cell names the agent
         # A leg to an agent may be a queue leg too (Asterisk 12+ reuses the caller's record
         # for the first member it dials): the earliest queue leg gives the queue entry.
         queue_leg = spec.queue_leg.matches(self._cell(cells, "legs.queue_leg"))
@@ -95,6 +101,7 @@ class LegReader:
             peer=self._cell(cells, "legs.peer_channel"),
             queue_leg=queue_leg,
             agent=agent,
+            agent_leg=agent_leg,
             wait=self.convert.duration(cells, "wait"),
             talk=self.convert.duration(cells, "talk"),
         )
@@ -228,7 +235,7 @@ def call_of(legs: list[Leg], unknown: frozenset[str]) -> CallRecord | None:
     entry = queue_legs[0]
     q = entry.record
     reached = sorted(
-        (leg for leg in legs if leg.agent and leg.record.outcome in CONNECTED),
+        (leg for leg in legs if leg.agent_leg and leg.record.outcome in CONNECTED),
         key=lambda leg: leg.record.answer,
     )
     call = CallRecord(
@@ -255,6 +262,8 @@ def call_of(legs: list[Leg], unknown: frozenset[str]) -> CallRecord | None:
     first = reached[0]
     moved = next((leg for leg in reached[1:] if leg.agent != first.agent), None)
     call.agent, call.hold, call.wrap = first.agent, first.record.hold, first.record.wrap
+    if "agent" in unknown:  # the source does not say who: credit no one rather than a guess
+        call.agent = ""
     call.answer = max(first.record.answer, q.enqueue)
     call.end = max(first.record.end, call.answer)
     call.outcome = Outcome.ANSWERED
@@ -271,6 +280,8 @@ def call_of(legs: list[Leg], unknown: frozenset[str]) -> CallRecord | None:
 
 def mark_unknown(call: CallRecord, unknown: frozenset[str]) -> None:
     """Flag the figures of a one-row call that the source cannot know."""
+    if "agent" in unknown:
+        call.agent = ""
     if call.outcome in CONNECTED:
         call.wait_unknown = "wait" in unknown
         call.talk_unknown = "talk" in unknown

@@ -230,6 +230,7 @@ def parse_mapping(data: object, *, origin: str, timezone: str | None = None) -> 
     columns = v.columns(top["columns"], dialect)
     outcomes = v.outcomes(top["outcomes"])
     v.derivable(columns, outcomes)
+    unknown = v.unknown(top.get("unknown"))
     return Mapping(
         origin=origin,
         csv=dialect,
@@ -241,8 +242,8 @@ def parse_mapping(data: object, *, origin: str, timezone: str | None = None) -> 
         description=v.text(top.get("description", ""), "description", allow_empty=True),
         optional_columns=v.optional(top.get("optional_columns"), columns),
         extract=v.extract(top.get("extract"), columns),
-        legs=v.legs(top.get("legs"), dialect, columns),
-        unknown=v.unknown(top.get("unknown")),
+        legs=v.legs(top.get("legs"), dialect, columns, unknown),
+        unknown=unknown,
     )
 
 
@@ -468,7 +469,13 @@ class _Validator:
             raise self.error(f"{key}.empty", "must be true or false")
         return IgnoreRule(column, empty=arg)
 
-    def legs(self, value: object, dialect: CsvDialect, columns: dict[str, str]) -> LegSpec | None:
+    def legs(
+        self,
+        value: object,
+        dialect: CsvDialect,
+        columns: dict[str, str],
+        unknown: frozenset[str] = frozenset(),
+    ) -> LegSpec | None:
         """``legs:``: how the rows (legs) of one call are recognised and grouped."""
         if value is None:
             return None
@@ -481,10 +488,11 @@ class _Validator:
         if isinstance(window, bool) or not isinstance(window, int | float) or window < 0:
             raise self.error("legs.window", f"must be seconds >= 0, got {window!r}")
         agent_leg = self.rule(raw["agent_leg"], "legs.agent_leg", dialect)
-        if agent_leg.pattern is None and "agent" not in columns:
+        if agent_leg.pattern is None and "agent" not in columns and "agent" not in unknown:
             raise self.error(
                 "legs.agent_leg",
-                "needs columns.agent, or a 'matches' pattern whose group 1 is the agent",
+                "needs columns.agent, or a 'matches' pattern whose group 1 is the agent "
+                "(or unknown: [agent] when the source does not say which agent answered)",
             )
         return LegSpec(
             queue_leg=self.rule(raw["queue_leg"], "legs.queue_leg", dialect),

@@ -69,6 +69,9 @@ UNKNOWN_FIGURES: dict[str, str] = {
     "wait": "queue wait of answered calls (ASA, service level, max wait)",
     "abandon_wait": "wait of unanswered calls (short abandons, wait before abandon)",
     "talk": "talk time (AHT, average talk)",
+    # A FreeSWITCH CDR says that the caller was bridged (bleg_uuid), not to whom: the call
+    # counts as answered, and no agent gets it (per-agent figures leave it out).
+    "agent": "which agent answered (per-agent answered, handled, AHT)",
 }
 
 #: Columns without which no row can become a call.

@@ -10,7 +10,7 @@ from collectors.aggregator.memory import collector_thresholds
 from collectors.cdr import CdrFileError, ImportSummary, MappingError, import_calls
 from collectors.cdr.detect import detect
 from collectors.cdr.importer import summary_notes
-from collectors.cdr.preset import preset_names, resolve_mapping
+from collectors.cdr.preset import preset_names, preset_text, resolve_mapping
 from collectors.cdr.verdict import RejectLimit, RejectLimitError
 from collectors.pipeline.producer import EventProducer
 from dashboard.center_time import center_time
@@ -53,6 +53,20 @@ PRESET = click.option(
 )
 
 
+def _show_preset(ctx: click.Context, _param: click.Parameter, name: str | None) -> None:
+    """``--show-preset NAME``: print the preset's YAML, comments included, and exit, so a
+    center whose export is almost a preset can start from it (``> mine.yaml``, then
+    ``--mapping mine.yaml``). Needs no FILE."""
+    if name is None or ctx.resilient_parsing:
+        return
+    try:
+        text = preset_text(name)
+    except MappingError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param_hint="--show-preset") from exc
+    click.echo(text, nl=not text.endswith("\n"))
+    ctx.exit(0)
+
+
 def check_mapping_options(mapping_path: Path | None, preset: str | None) -> None:
     """Exactly one of ``--mapping`` and ``--preset``."""
     if mapping_path is not None and preset is not None:
@@ -92,6 +106,15 @@ def check_rejects(summary: ImportSummary, limit: RejectLimit) -> None:
     "--detect",
     is_flag=True,
     help="Propose a preset from the file's shape and say why; import nothing.",
+)
+@click.option(
+    "--show-preset",
+    metavar="NAME",
+    is_eager=True,
+    expose_value=False,
+    callback=_show_preset,
+    help="Print preset NAME's mapping (YAML, with its comments) and exit; no FILE needed. "
+    "Redirect it to a file, edit it, and use it with --mapping.",
 )
 @click.option("--dry-run", is_flag=True, help="Read and check everything, publish nothing.")
 @click.option(

@@ -17,6 +17,8 @@ from collectors.cdr.detect import detect
         ("asterisk_master_18.csv", "asterisk-master-csv-18"),
         ("asterisk_cdr_table.csv", "asterisk-cdr-table"),
         ("freeswitch_cdr.csv", "freeswitch-cdr-csv"),
+        ("freeswitch_queue_default.csv", "freeswitch-cdr-csv"),
+        ("freeswitch_callcenter.csv", "freeswitch-callcenter-csv"),
         ("generic_calls.csv", "generic-csv"),
     ],
 )

@@ -442,3 +442,100 @@ def test_garbage_legs_never_crash(rows: list[list[str]], window: int) -> None:
         )
     assert summary.rows_read == summary.calls + summary.legs + summary.ignored + summary.rejected
     assert summary.late_events == 0
+
+
+# --- FreeSWITCH: answered means bridged (issue 12.8/12.10) -----------------------------------
+
+# tests/data/cdr/freeswitch_queue_default.csv (README there): 8 calls to 5000 from 10:00
+# Berlin; the dialplan answers every caller before the queue, so 3 of the 4 callers who gave
+# up end NORMAL_CLEARING like the answered ones; only bleg_uuid tells them apart.
+FS_DEFAULT_TRUE = {"offered": 8, "answered": 4, "handled": 4, "transferred": 1, "abandoned": 4}
+
+
+def test_freeswitch_default_template_counts_only_bridged_calls_as_answered(
+    redis_client: redis.Redis, keys: Keys, data_dir: Path
+) -> None:
+    summary = import_calls(
+        path=data_dir / "cdr" / "freeswitch_queue_default.csv",
+        mapping=load_preset("freeswitch-cdr-csv", timezone="Europe/Berlin"),
+        producer=EventProducer(redis_client, keys=keys),
+    )
+    assert (summary.rows_read, summary.calls, summary.rejected) == (8, 8, 0)
+    assert summary.unknown == {"wait", "talk", "abandon_wait", "agent"}
+    day = _day(redis_client, keys, "5000")
+    assert {k: day[k] for k in FS_DEFAULT_TRUE} == FS_DEFAULT_TRUE
+    # The 5 s abandon's wait includes the ring and greeting: unknown, so not a short abandon.
+    assert (day["short_abandoned"], day["abandoned_wait_unknown"]) == (0, 4)
+    assert (day["answered_wait_unknown"], day["handled_talk_unknown"]) == (4, 4)
+    for metric in ("asa", "service_level", "max_wait_answered", "aht", "avg_talk"):
+        assert day[metric] is None, metric
+        assert metric in day["not_available"]
+    events = [e for _, f in redis_client.xrange(keys.events) for e in decode_frame(f["e"])]
+    abandoned = sorted(e.call_id[-4:] for e in events if e.kind == Kind.ABANDON)
+    assert abandoned == ["a003", "a004", "a005", "a008"]  # NORMAL_CLEARING x3, ORIGINATOR_CANCEL
+    assert {e.agent for e in events} == {""}  # nothing in the template names the agent
+    assert all(e.wait is None for e in events if e.kind in (Kind.ANSWER, Kind.ABANDON))
+
+
+# tests/data/cdr/freeswitch_callcenter.csv: 7 callers in mod_callcenter queue support, logged
+# with the documented template of mod_callcenter's variables; waits and talk times are exact.
+FS_CC_TRUE = {
+    "offered": 7,
+    "answered": 3,
+    "handled": 3,
+    "abandoned": 1,  # 45 s; the 3 s one is a short abandon
+    "short_abandoned": 1,
+    "exited": 2,
+}
+
+
+def test_freeswitch_callcenter_template_gives_exact_waits_and_talk(
+    redis_client: redis.Redis, keys: Keys, data_dir: Path
+) -> None:
+    summary = import_calls(
+        path=data_dir / "cdr" / "freeswitch_callcenter.csv",
+        mapping=load_preset("freeswitch-callcenter-csv"),
+        producer=EventProducer(redis_client, keys=keys),
+    )
+    # 3 agents' own calls (cc_side agent) and an internal call are not queue calls.
+    assert (summary.rows_read, summary.calls, summary.ignored, summary.rejected) == (11, 7, 4, 0)
+    assert summary.unknown == frozenset()
+    day = _day(redis_client, keys, "support")
+    assert {k: day[k] for k in FS_CC_TRUE} == FS_CC_TRUE
+    assert day["asa"] == pytest.approx((20 + 10 + 60) / 3)  # answered - joined
+    assert day["max_wait_answered"] == 60
+    assert day["aht"] == pytest.approx((180 + 240 + 60) / 3)  # left - answered
+    assert day["not_available"] == []
+    events = [e for _, f in redis_client.xrange(keys.events) for e in decode_frame(f["e"])]
+    answered_by = sorted(e.agent for e in events if e.kind == Kind.ANSWER)
+    assert answered_by == ["1001", "1001", "1002"]
+    exits = sorted((e.kind, e.wait) for e in events if e.kind.startswith("exit"))
+    assert exits == [("exit_empty", 30), ("exit_timeout", 300)]
+    assert sorted(e.wait for e in events if e.kind == Kind.ABANDON) == [3, 45]
+
+
+def test_an_unknown_agent_credits_no_one(
+    redis_client: redis.Redis, keys: Keys, tmp_path: Path
+) -> None:
+    """``unknown: [agent]``: the calls count for the queue, no agent gets them; and it is what
+    lets an agent-leg rule without a pattern or an agent column (FreeSWITCH bleg_uuid) load."""
+    legs = {
+        "queue_leg": {"column": "id", "empty": False},
+        "agent_leg": {"column": "x", "empty": False},
+    }
+    doc = copy.deepcopy(_BASE)
+    del doc["columns"]["agent"]
+    with pytest.raises(MappingError, match=r"legs.agent_leg: .*unknown: \[agent\]"):
+        parse_mapping(doc | {"legs": legs}, origin="t.yaml")
+    parse_mapping(doc | {"legs": legs, "unknown": ["agent"]}, origin="t.yaml")
+    summary = import_calls(
+        path=_one_row_calls(tmp_path),
+        mapping=parse_mapping(_BASE | {"unknown": ["agent"]}, origin="t.yaml"),
+        producer=EventProducer(redis_client, keys=keys),
+    )
+    assert summary.unknown == {"agent"}
+    events = [e for _, f in redis_client.xrange(keys.events) for e in decode_frame(f["e"])]
+    assert {e.agent for e in events} == {""}
+    day = _day(redis_client, keys)
+    assert (day["answered"], day["handled"], day["short_abandoned"]) == (2, 2, 1)
+    assert day["asa"] == 0.0  # wait is not declared unknown here: only the agent is

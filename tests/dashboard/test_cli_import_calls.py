@@ -219,3 +219,36 @@ def test_multi_leg_import_says_what_this_source_cannot_know(invoke: Invoke, cdr:
     assert "not queued  4 calls never reached a queue" in result.output
     assert "not available from this source: ASA, service level, max wait" in result.output
     assert "not available from this source: AHT, average talk" in result.output
+
+
+@pytest.mark.parametrize(
+    ("preset", "fixture", "zone"),
+    [
+        ("asterisk-master-csv", "MASTER_84", "Asia/Shanghai"),
+        ("asterisk-master-csv", "asterisk16_legs.csv", "Europe/Berlin"),
+        ("freeswitch-cdr-csv", "freeswitch_queue_default.csv", "Europe/Berlin"),
+    ],
+)
+def test_show_preset_round_trips_through_mapping(
+    invoke: Invoke, master_84: Path, cdr: Path, tmp_path: Path, preset: str, fixture: str, zone: str
+) -> None:
+    """A center whose export is almost a preset starts from it: `--show-preset NAME >
+    mine.yaml`, then `--mapping mine.yaml` gives the same figures as `--preset NAME`."""
+    shown = invoke("--show-preset", preset)  # no FILE needed
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith("# ")  # its comments come along
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(shown.output, encoding="utf-8")
+    data = master_84 if fixture == "MASTER_84" else cdr / fixture
+    by_preset = invoke(str(data), "--preset", preset, "--timezone", zone, "--dry-run")
+    by_file = invoke(str(data), "--mapping", str(mine), "--timezone", zone, "--dry-run")
+    assert by_preset.exit_code == 0, by_preset.output
+    assert by_file.exit_code == 0, by_file.output
+    assert "calls       " in by_file.output
+    assert by_file.output == by_preset.output
+
+
+def test_show_preset_of_an_unknown_name_lists_the_known_ones(invoke: Invoke) -> None:
+    result = invoke("--show-preset", "freeswitch")
+    assert result.exit_code == 2
+    assert "unknown preset 'freeswitch'; known presets: asterisk-cdr-table," in result.output
