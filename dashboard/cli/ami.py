@@ -23,7 +23,7 @@ from collectors.ami.timestamps import WARNING as NO_TIMESTAMP_WARNING
 from collectors.pipeline.producer import EventProducer
 from dashboard.center_time import center_time
 from dashboard.cli import Context, pass_context
-from dashboard.cli.collect import collect
+from dashboard.cli.collect import check_readable, collect
 from dashboard.runtime import keys_for, redis_connection
 
 REJECTS_EXIT = 3
@@ -206,18 +206,6 @@ def _max_rejects(text: str) -> tuple[float, bool]:
     return float(found.group(1)), bool(found.group(2))
 
 
-def _check_capture(path: Path) -> None:
-    if not path.exists():
-        raise click.ClickException(f"AMI capture not found: {path}")
-    if path.is_dir():
-        raise click.ClickException(f"{path} is a directory, not an AMI capture")
-    try:
-        with path.open("rb") as fh:
-            fh.read(1)
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from exc
-
-
 def _untimed_at(text: str | None, path: Path, tz: str) -> tuple[float, str]:
     """The time for a capture's events without ``Timestamp``, and where it came from."""
     if text is None:
@@ -245,7 +233,7 @@ def _replay(
     max_rejects: tuple[float, bool],
     untimed_text: str | None,
 ) -> None:
-    _check_capture(path)
+    check_readable(path, "AMI capture")
     settings = ctx.settings
     untimed_at, untimed_origin = _untimed_at(untimed_text, path, settings.timezone)
     server = server_name or f"replay:{path.name}"

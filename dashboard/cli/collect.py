@@ -47,12 +47,13 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
-def _check_readable(path: Path) -> None:
-    """Fail with a clear message when ``path`` cannot be read (only without --follow)."""
+def check_readable(path: Path, what: str = "queue_log file") -> None:
+    """Fail with a clear message when the input file ``path`` (a ``what``) cannot be read."""
     if not path.exists():
-        raise click.ClickException(f"queue_log file not found: {path}")
+        raise click.ClickException(f"{what} not found: {path}")
     if path.is_dir():
-        raise click.ClickException(f"{path} is a directory, not a queue_log file")
+        article = "an" if what[:1] in "AEIOUaeiou" else "a"
+        raise click.ClickException(f"{path} is a directory, not {article} {what}")
     try:
         with path.open("rb") as fh:
             fh.read(1)
@@ -133,7 +134,7 @@ def queue_log(
     keeps reading as Asterisk writes, until Ctrl-C or SIGTERM.
     """
     if not follow:
-        _check_readable(path)
+        check_readable(path)  # only without --follow
     collector_thresholds()
     settings = ctx.settings
     survey = survey_options(settings, survey_verbs, survey_scale)
