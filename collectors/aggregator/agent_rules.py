@@ -154,21 +154,26 @@ class AgentRules(Counting):
 
     # -- presence over time --------------------------------------------------------------
 
-    def tick_presence(self, ts: float) -> None:
+    def tick_presence(self, ts: float, *, live: bool = False) -> None:
         """Apply roster shift starts and ends at ``ts`` (the center's local time) and end the
-        ``calls`` estimate of agents idle for longer than the gap, measured on the clock of
-        the source that last showed them (as stale calls are): a backfill or a quiet source
-        never has its agents expired under it. Runs once per minute of events, and from the
-        aggregator's housekeeping when no event comes."""
+        ``calls`` estimate of agents idle for longer than the gap.
+
+        The gap is measured on the clock of the source that last showed the agent (as stale
+        calls are), so a backfill never has its agents expired under it; ``live`` (the
+        aggregator is caught up and ``ts`` is the wall clock) lets the wall clock count too,
+        so that a source quiet all night does not keep its agents present. Runs once per
+        minute of events, and from the aggregator's housekeeping when no event comes.
+        """
         roster = self.config.roster
         if roster:
             self._apply_roster(roster, ts)
         gap = self.config.presence_idle_gap_s
         clocks, newest = self.source_clock, self.last_event_ts
+        floor = ts if live else 0.0
         for agent in self.agents.values():
             if agent.presence != CALLS or agent.activity != AVAILABLE:
                 continue  # an agent on a call, ringing or in wrap-up stays present
-            seen = clocks.get(agent.source, newest)
+            seen = max(clocks.get(agent.source, newest), floor)
             if seen - agent.last_activity > gap:
                 before = agent.mark
                 agent.presence = UNKNOWN

@@ -391,7 +391,7 @@ class Aggregator(Outputs):
         while it catches up on older events (their own minutes reckon it as they come)."""
         now = self.now()
         if not self._backlog and now >= self.engine.last_event_ts:
-            self.engine.tick_presence(now)
+            self.engine.tick_presence(now, live=True)
 
     def expire_stale(self) -> int:
         """Close stuck calls through the same transaction path as any batch."""
