@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 import redis
 
+from collectors.aggregator.clock import Clock
 from collectors.aggregator.consumer import Aggregator
 from collectors.aggregator.counters import decode_fields
 from collectors.aggregator.engine import AggregatorConfig, Engine
 from collectors.aggregator.metrics import occupancy
+from collectors.aggregator.report import interval_records, read_days
 from collectors.aggregator.roster import RosterError, parse_roster
 from collectors.aggregator.state import CALLS, SESSION, UNKNOWN, LiveAgent
 from collectors.ami.mapping import AmiMapper
@@ -88,6 +90,13 @@ def rows(snapshot: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return {a["agent"]: (a["presence"], a["state"]) for a in snapshot["agents"]}
 
 
+def day_report(client: redis.Redis, keys: Keys) -> tuple[Any, ...]:
+    """The day report's center line: occupancy, over how many agents, how many left out."""
+    records = interval_records(read_days(client, keys), clock=Clock(), interval="day")
+    [center] = [r for r in records if r["queue"] == "*"]
+    return center["occupancy"], center["occupancy_agents"], center["agents_without_session"]
+
+
 def day_counters(client: redis.Redis, keys: Keys) -> tuple[Counter[str], Counter[str]]:
     """The day's agent counters summed over agents and intervals, and the fields per counter."""
     fields = decode_fields(client.hgetall(keys.agent_counters(DAY)))
@@ -128,6 +137,7 @@ def test_a_static_member_day_is_an_estimate_and_never_availability(
     assert occupancy(total) is None
     assert (total["answered"], total["handled"], total["talk_ms"]) == (100, 100, 120_000_000)
     assert fields == {"answered": 100, "handled": 100, "talk_ms": 100}
+    assert day_report(redis_client, keys) == (None, 0, 5)
 
 
 # -- a dynamic-member day: ADDMEMBER / REMOVEMEMBER ------------------------------------------
@@ -152,6 +162,7 @@ def test_a_dynamic_member_day_counts_its_sessions(
     assert total["t_paused_ms"] == 1_800_000
     assert total["t_available_ms"] == 22_200_000
     assert occupancy(total) == pytest.approx(4800 / 27000)
+    assert day_report(redis_client, keys) == (pytest.approx(4800 / 27000), 2, 0)
 
 
 # -- a mixed day: a dynamic member and a static one in one queue ------------------------------
@@ -181,6 +192,7 @@ def test_a_mixed_day_computes_occupancy_over_the_session_agent_only(
     assert total["t_paused_ms"] == 0
     assert occupancy(total) == pytest.approx(1 / 6)
     assert (total["answered"], total["talk_ms"]) == (4, 4_800_000)
+    assert day_report(redis_client, keys) == (pytest.approx(1 / 6), 1, 1)
 
 
 # -- an AMI member list: static members stated by QueueStatus ---------------------------------
