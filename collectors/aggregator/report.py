@@ -8,12 +8,13 @@ from typing import Any
 
 from collectors.aggregator.clock import Clock
 from collectors.aggregator.counters import DayCounters, decode_fields
-from collectors.aggregator.metrics import merge, occupancy, queue_metrics
+from collectors.aggregator.metrics import STATE_TIME, merge, occupancy, queue_metrics
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient
 
 ALL = "*"
 INTERVALS = {"15m": 15, "30m": 30, "1h": 60, "day": 24 * 60}
+STATE_TIME_COUNTERS = frozenset(STATE_TIME.values())
 
 
 def read_days(client: RedisClient, keys: Keys) -> dict[str, tuple[DayCounters, DayCounters]]:
@@ -59,8 +60,13 @@ def interval_records(
             merge(per[(idx // group, name)], {counter: value})
             merge(per[(idx // group, ALL)], {counter: value})
         agents: dict[int, dict[str, int]] = defaultdict(dict)
-        for (_agent, idx, counter), value in ac.items():
+        timed: dict[int, set[str]] = defaultdict(set)  # agents with session time
+        seen: dict[int, set[str]] = defaultdict(set)  # agents with any count
+        for (agent, idx, counter), value in ac.items():
             merge(agents[idx // group], {counter: value})
+            seen[idx // group].add(agent)
+            if counter in STATE_TIME_COUNTERS:
+                timed[idx // group].add(agent)
         for (slot, name), counters in sorted(
             per.items(), key=lambda kv: (kv[0][0], kv[0][1] != ALL, kv[0][1])
         ):
@@ -71,5 +77,10 @@ def interval_records(
             }
             record.update(queue_metrics(counters))
             record["occupancy"] = occupancy(agents.get(slot, {})) if name == ALL else None
+            if name == ALL:
+                # Over how many agents, and how many had calls but no session data
+                # (docs/METRICS.md "Presence").
+                record["occupancy_agents"] = len(timed.get(slot, ()))
+                record["agents_without_session"] = len(seen.get(slot, set()) - timed[slot])
             records.append(record)
     return records
