@@ -62,10 +62,10 @@ def _number(tile: Tile, frame: Frame) -> html.Div:
             t=int(frame.sl_threshold(tile.queues)),
             target=fmt_percent(frame.sl_target()),
         )
-    # A presence figure says how many agents it leaves out (no session data).
-    sub = " · ".join(
-        p for p in (sub, presence.note(frame.figs(tile.queues), fig.metric, frame.t)) if p
-    )
+    # A presence figure says how many agents it leaves out (no session data), on its own
+    # line that may wrap (a one-line sub would cut it off on a small tile).
+    note = presence.note(frame.figs(tile.queues), fig.metric, frame.t)
+    extra = [html.Div(note, className="tile-sub presence-note")] if note else []
     return html.Div(
         [
             head(
@@ -76,6 +76,7 @@ def _number(tile: Tile, frame: Frame) -> html.Div:
             ),
             html.Div(fmt_value(value, fig.fmt, frame.locale), className="tile-value"),
             html.Div(sub, className="tile-sub"),
+            *extra,
         ],
         className=f"tile-body kind-number lvl-{level}",
     )
@@ -189,7 +190,7 @@ def _staffing(tile: Tile, frame: Frame) -> html.Div:
     )
     # "Staffed" counts logged-in agents only: say how many have no session data.
     note = presence.note(frame.figs(tile.queues), "agents_logged_in", frame.t)
-    unknown = [" · ", note] if note else []
+    unknown = [html.Div(note, className="tile-sub presence-note")] if note else []
     pair = [
         html.Div(
             [
@@ -213,7 +214,8 @@ def _staffing(tile: Tile, frame: Frame) -> html.Div:
                 tooltip=frame.t("staff.erlang"),
             ),
             html.Div(pair, className="pair"),
-            html.Div([html.Strong(verdict), " · ", basis, *unknown], className="tile-sub"),
+            html.Div([html.Strong(verdict), " · ", basis], className="tile-sub"),
+            *unknown,
         ],
         className=f"tile-body kind-staffing lvl-{level}",
     )
