@@ -120,7 +120,10 @@ def element(tag: str, children: Any, class_name: str, title: str | None = None) 
 
 
 def no_session(agent: Mapping[str, Any]) -> bool:
-    """Whether no source states the agent present (seen through calls only; issue 18)."""
+    """Whether no source states the agent present (seen through calls only; issue 18). An
+    agent whose logoff a source stated is logged off, not "no session data"."""
+    if agent.get("state") == "logged_off":
+        return False
     return (agent.get("presence") or "session") != "session"
 
 

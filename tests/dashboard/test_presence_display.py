@@ -50,6 +50,7 @@ AGENTS = [
     _agent("Erin", "on_call", "calls", "sales"),  # static member in a call
     _agent("Frank", "no_session", "calls"),  # static member, last call 10 min ago
     _agent("Grace", "no_session", "unknown"),  # static member, not seen for an hour
+    _agent("Heidi", "logged_off", "unknown"),  # logged off (stated): not "no session data"
 ]
 
 NOW_BLOCK = {
@@ -171,6 +172,7 @@ def test_static_members_never_show_as_available_in_the_grid(settings: Settings) 
     assert "st-on_call" in erin and "no-session" in erin
     assert "st-no_session" in frank and "no-session" in frank
     assert "st-no_session" in grace
+    assert "Heidi" not in _texts(grid)  # logged off, hidden as before
     texts = _texts(grid)
     assert "no session · On call · sales" in texts
     assert texts.count("No session data") == 2  # Frank and Grace
@@ -209,7 +211,7 @@ def test_a_snapshot_without_presence_keys_renders_as_all_known(settings: Setting
             block["now"].pop(key, None)
     for agent in snapshot["agents"]:
         agent.pop("presence")
-    snapshot["agents"] = snapshot["agents"][:4]
+    snapshot["agents"] = snapshot["agents"][:4] + snapshot["agents"][7:]
     occ, logged, *_, grid, table = _bodies(snapshot, settings)
     everything = _texts([occ, logged, grid, table])
     # (the tooltips' definitions mention session data; no figure counts agents without it)
@@ -225,6 +227,7 @@ def test_live_view_rows(locale: str) -> None:
     by_name = {r["agent"]: r for r in rows}
     assert by_name["Frank"]["state_key"] == "no_session"
     assert by_name["Bob"]["state_key"] == "available"
+    assert by_name["Heidi"]["state_key"] == "logged_off"
     if locale == "en":
         assert by_name["Erin"]["state"] == "no session · On call"
         assert by_name["Grace"]["state"] == "No session data"
