@@ -110,4 +110,6 @@ def aggregator_config(settings: Settings) -> AggregatorConfig:
         short_abandon=settings.short_abandon,
         csat_satisfied_min=settings.csat_satisfied_min,
         trunk_capacity=settings.trunk_capacity,
+        presence_idle_gap_s=settings.presence_idle_gap_s,
+        roster=settings.roster,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from collectors import safe_yaml
+from collectors.aggregator.roster import RosterError, Shift, parse_roster
 
 DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value production refuses
 #: Fewest bits of estimated entropy of a production secret key (dashboard.security.strength).
@@ -76,6 +77,10 @@ class Settings:
     # the largest request body (413 beyond; docs/SECURITY.md "Request size")
     max_request_mb: float = 4.0
     queues: Mapping[str, QueueSettings] = field(default_factory=dict)
+    # presence (docs/METRICS.md "Presence"): the call-activity estimate's idle gap, and the
+    # roster of static members with shift hours (settings file only: ``roster:``)
+    presence_idle_gap_s: float = 1800.0
+    roster: Mapping[str, tuple[Shift, ...]] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
@@ -116,6 +121,8 @@ class Settings:
             )
         self._check_security()
         self._check_survey()
+        if not (math.isfinite(self.presence_idle_gap_s) and self.presence_idle_gap_s > 0):
+            raise SettingsError("FLOORBOARD_PRESENCE_IDLE_GAP_S must be a number of seconds > 0")
         if self.layouts_dir is not None and not self.layouts_dir.is_dir():
             raise SettingsError(f"FLOORBOARD_LAYOUTS_DIR: {self.layouts_dir} is not a folder")
         return self
@@ -230,6 +237,18 @@ def _queue_value(key: str, value: Any, where: str) -> Any:
     return float(number)
 
 
+def _roster(raw: Any, origin: str) -> dict[str, tuple[Shift, ...]]:
+    """The settings file's ``roster:`` (docs/METRICS.md "Roster")."""
+    try:
+        return parse_roster(raw)
+    except RosterError as exc:
+        raise SettingsError(f"{origin}: {exc}") from exc
+
+
+# Settings file keys holding a structure, each with its parser.
+_NESTED: dict[str, Callable[[Any, str], Any]] = {"queues": _queues, "roster": _roster}
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build the settings from the environment (``os.environ`` by default) and a config file."""
     environ = os.environ if environ is None else environ
@@ -246,15 +265,15 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         if not isinstance(raw, Mapping):
             raise SettingsError(f"FLOORBOARD_CONFIG: {path} must hold a mapping")
         for key, value in raw.items():
-            if key == "queues":
-                values["queues"] = _queues(value, str(path))
+            if key in _NESTED:
+                values[key] = _NESTED[key](value, str(path))
             elif key in _FIELDS:
                 values[key] = _coerce(key, value, str(path))
             else:
                 raise SettingsError(f"{path}: unknown setting {key!r}")
     for name in _FIELDS:
         env_name = f"FLOORBOARD_{name.upper()}"
-        if env_name in environ and name != "queues":
+        if env_name in environ and name not in ("queues", "roster"):
             values[name] = _coerce(name, environ[env_name], env_name)
     values.update(overrides)
     return Settings(**values).check()

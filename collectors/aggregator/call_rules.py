@@ -56,7 +56,7 @@ class CallRules(AgentRules):
 
     def _ring(self, ev: Event) -> None:
         agent, before = self._agent(ev.agent, ev.ts)
-        self._present(agent, ev.queue)
+        self._present(agent, ev)
         if agent.activity == AVAILABLE:
             agent.activity, agent.call_id, agent.call_queue = RINGING, ev.call_id, ev.queue
             self._ringing.setdefault(ev.call_id, set()).add(agent.agent)
@@ -64,6 +64,7 @@ class CallRules(AgentRules):
 
     def _ring_no_answer(self, ev: Event) -> None:
         agent, before = self._agent(ev.agent, ev.ts)
+        self._present(agent, ev)
         if agent.activity == RINGING:
             agent.activity, agent.call_id = AVAILABLE, ""
         self._settle(agent, before, ev.ts)
@@ -95,7 +96,7 @@ class CallRules(AgentRules):
             self._inc(ev.queue, ev.ts, "max_wait_answered_ms", to_ms(wait))
         if ev.agent:
             agent, before = self._agent(ev.agent, ev.ts)
-            self._present(agent, ev.queue)
+            self._present(agent, ev)
             agent.activity, agent.call_id, agent.call_queue = ON_CALL, ev.call_id, ev.queue
             self._settle(agent, before, ev.ts)
             self._ainc(ev.agent, ev.ts, "answered")
@@ -146,7 +147,7 @@ class CallRules(AgentRules):
         self, name: str, ev: Event, talk: float | None, call: LiveCall | None
     ) -> None:
         agent, before = self._agent(name, ev.ts)
-        self._present(agent, ev.queue)
+        self._present(agent, ev)
         if agent.call_id in ("", ev.call_id):
             agent.activity, agent.call_id = AVAILABLE, ""
         agent.last_call_id, agent.last_queue = ev.call_id, ev.queue
@@ -258,7 +259,7 @@ class CallRules(AgentRules):
         for name in self._ringing.pop(call_id, ()):
             agent = self.agents[name]
             if agent.activity == RINGING and agent.call_id == call_id:
-                before = agent.state
+                before = agent.mark
                 agent.activity, agent.call_id = AVAILABLE, ""
                 self._settle(agent, before, ts)
 
@@ -287,7 +288,7 @@ class CallRules(AgentRules):
             self._lose(call, ev)
         for agent in self.agents.values():
             if agent.activity != AVAILABLE:
-                before = agent.state
+                before = agent.mark
                 agent.activity, agent.call_id = AVAILABLE, ""
                 self._settle(agent, before, ev.ts)
 
@@ -299,7 +300,7 @@ class CallRules(AgentRules):
         if call.agent and call.answered is not None:
             agent = self.agents.get(call.agent)
             if agent is not None and agent.call_id == call.call_id:
-                before = agent.state
+                before = agent.mark
                 agent.activity, agent.call_id = AVAILABLE, ""
                 self._settle(agent, before, ev.ts)
         lost = ev._replace(call_id=call.call_id, queue=call.queue)

@@ -28,6 +28,7 @@ class Clock:
         self._cache: dict[int, tuple[str, int, int]] = {}
         self._bounds: dict[int, tuple[float, float]] = {}
         self._places: dict[int, tuple[str, int, float]] = {}
+        self._walls: dict[int, tuple[int, int]] = {}
 
     def bucket(self, ts: float) -> tuple[str, int, int]:
         """``(day "YYYYMMDD", interval index, epoch minute)`` of ``ts``."""
@@ -79,6 +80,19 @@ class Clock:
             if len(self._places) > 100_000:
                 self._places.clear()
             self._places[minute] = hit
+        return hit
+
+    def wall(self, ts: float) -> tuple[int, int]:
+        """``(local weekday, 0 = Monday; local minute of the day)`` of ``ts``: what a roster's
+        shift hours are read against."""
+        minute = int(ts // 60)
+        hit = self._walls.get(minute)
+        if hit is None:
+            local = datetime.fromtimestamp(minute * 60, self.tz)
+            hit = (local.weekday(), local.hour * 60 + local.minute)
+            if len(self._walls) > 100_000:
+                self._walls.clear()
+            self._walls[minute] = hit
         return hit
 
     def day_start(self, ts: float) -> float:

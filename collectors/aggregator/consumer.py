@@ -385,6 +385,14 @@ class Aggregator(Outputs):
 
     # -- outputs ----------------------------------------------------------------------------
 
+    def tick_presence(self) -> None:
+        """Roster shifts start and end, and call-activity estimates lapse, when no event
+        comes (a quiet night): reckoned at the wall clock while the aggregator is live, not
+        while it catches up on older events (their own minutes reckon it as they come)."""
+        now = self.now()
+        if not self._backlog and now >= self.engine.last_event_ts:
+            self.engine.tick_presence(now, live=True)
+
     def expire_stale(self) -> int:
         """Close stuck calls through the same transaction path as any batch."""
         closed = self.engine.expire_stale(
@@ -394,7 +402,10 @@ class Aggregator(Outputs):
         )
         if closed:
             log.warning("aggregator: closed %d calls stuck in the queue as lost", closed)
-        if closed or self.engine.dirty_handoffs:  # or hand-offs too old to pair forgotten
+        self.tick_presence()
+        engine = self.engine
+        # Or hand-offs too old to pair forgotten, or presence changed by the clock alone.
+        if closed or engine.dirty_handoffs or engine.dirty_agents:
             changes = self.engine.take_changes()
             writes = self._mirror_apply(changes)
             self._commit(Batch([], [], 0, []), changes, writes, 0)

@@ -9,6 +9,7 @@ from typing import Any
 
 from collectors.aggregator.clock import Clock
 from collectors.aggregator.metrics import MAX_COUNTERS, STATE_TIME
+from collectors.aggregator.roster import Shift
 from collectors.aggregator.state import (
     Handoff,
     LiveAgent,
@@ -32,6 +33,11 @@ class AggregatorConfig:
         short_abandon: an abandon with wait strictly below this many seconds is a short abandon.
         csat_satisfied_min: survey scores at or above this count as satisfied.
         trunk_capacity: lines available, for "lines in use" when no channel source says.
+        presence_idle_gap_s: an agent shown only by call activity counts as present (by
+            estimate, presence ``calls``) until this many seconds pass without activity
+            (docs/METRICS.md "Presence").
+        roster: per queue, static members with shift hours (``roster.parse_roster``): on
+            shift they are in session without any event.
     """
 
     timezone: str = "UTC"
@@ -42,6 +48,8 @@ class AggregatorConfig:
     short_abandon: float = 5.0
     csat_satisfied_min: float = 4.0
     trunk_capacity: int = 30
+    presence_idle_gap_s: float = 1800.0
+    roster: Mapping[str, tuple[Shift, ...]] = field(default_factory=dict)
 
     def threshold(self, queue: str) -> float:
         return self.sl_thresholds.get(queue, self.sl_threshold)
@@ -81,6 +89,7 @@ class Counting:
         # Newest event time per source: how far each source's own clock has got.
         self.source_clock: dict[str, float] = {}
         self._bucket_ts, self._bucket = -1.0, ("", 0, 0)
+        self._tick_minute = -1  # the newest event minute presence was reckoned at
         self._ringing: dict[str, set[str]] = {}  # call id → agents ringing for it
         # Calls that left a queue by a transfer, by original call id (``handoff_rules``),
         # and the consultation call id → original call id index over them.

@@ -85,6 +85,10 @@ class Engine(HandoffRules):
         """Make ``ts``'s bucket the current one (nearly every count of the event lands there)."""
         if ts != self._bucket_ts:
             self._bucket_ts, self._bucket = ts, self.clock.bucket(ts)
+            if self._bucket[2] > self._tick_minute:
+                # Once per new minute of events: roster shifts and lapsed estimates.
+                self._tick_minute = self._bucket[2]
+                self.tick_presence(ts)
 
     def apply_all(self, events: list[Event]) -> int:
         """Apply events in order; returns how many were of a kind the engine does not know."""

@@ -21,7 +21,16 @@ from collectors.aggregator.metrics import (
     occupancy,
     queue_metrics,
 )
-from collectors.aggregator.state import LOGGED_OFF, ON_CALL, PAUSED, WRAP_UP, LiveAgent
+from collectors.aggregator.state import (
+    CALLS,
+    LOGGED_OFF,
+    ON_CALL,
+    PAUSED,
+    SESSION,
+    UNKNOWN,
+    WRAP_UP,
+    LiveAgent,
+)
 
 ALL = "*"
 ROLLING_MINUTES = (15, 30, 60)
@@ -45,19 +54,29 @@ def _with_total(per_queue: dict[str, dict[int, dict[str, int]]]) -> None:
 
 
 def _agent_open_time(agent: LiveAgent, now: float) -> dict[str, int]:
-    """Time in the current state, not yet closed into the counters."""
-    counter = STATE_TIME.get(agent.state)
+    """Time in the current state, not yet closed into the counters (session time only, as
+    the counters count it)."""
+    counter = STATE_TIME.get(agent.mark)
     if counter is None or now <= agent.since:
         return {}
     return {counter: int((now - agent.since) * 1000)}
 
 
-def _now_figures(engine: Engine, queue: str | None, now: float) -> dict[str, Any]:
+def _now_figures(
+    engine: Engine, queue: str | None, now: float, seen_today: frozenset[str]
+) -> dict[str, Any]:
+    """Live figures of a queue (``None``: the center, over agents in any queue).
+
+    Presence (docs/METRICS.md "Presence"): logged in, the states and occupancy are over
+    ``session`` agents only; ``agents_estimated`` counts agents present by call activity
+    alone, ``agents_presence_unknown`` agents seen today whose presence nobody knows now.
+    """
     calls = [c for c in engine.calls.values() if queue is None or c.queue == queue]
     waiting = [c for c in calls if c.answered is None]
-    agents = [
-        a for a in engine.agents.values() if a.logged_in and (queue is None or queue in a.queues)
+    members = [
+        a for a in engine.agents.values() if (queue in a.queues if queue is not None else a.queues)
     ]
+    agents = [a for a in members if a.presence == SESSION]
     states: dict[str, int] = defaultdict(int)
     for agent in agents:
         states[agent.state] += 1
@@ -73,6 +92,11 @@ def _now_figures(engine: Engine, queue: str | None, now: float) -> dict[str, Any
         "agents_logged_in": len(agents),
         "agents": dict(states),
         "occupancy": busy / working if working else None,
+        "occupancy_agents": working,
+        "agents_estimated": sum(1 for a in members if a.presence == CALLS),
+        "agents_presence_unknown": sum(
+            1 for a in members if a.presence == UNKNOWN and a.agent in seen_today
+        ),
     }
 
 
@@ -83,11 +107,12 @@ def _queue_block(
     rolling: Mapping[str, dict[int, dict[str, int]]],
     idx: int,
     now: float,
+    seen_today: frozenset[str],
 ) -> dict[str, Any]:
     today: dict[str, int] = {}
     for counters in intervals.values():
         merge(today, counters)
-    live = _now_figures(engine, None if queue == ALL else queue, now)
+    live = _now_figures(engine, None if queue == ALL else queue, now, seen_today)
     interval = queue_metrics(intervals.get(idx, {}))
     live["service_level"] = queue_metrics(
         intervals.get(idx, {}), waiting_over_t=live["waiting_over_t"]
@@ -150,11 +175,11 @@ def _rolling_windows(mirror: Mirror, minute: int) -> dict[str, dict[int, dict[st
 def _agents_block(
     engine: Engine, per_agent: Mapping[str, dict[str, int]], now: float, day_start: float
 ) -> list[dict[str, Any]]:
-    """Agents logged in now, or active today (a backfill of old days must not show agents who
-    left long ago as if they were on the floor)."""
+    """Agents in session or present by estimate now, or active today (a backfill of old days
+    must not show agents who left long ago as if they were on the floor)."""
     rows = []
     for name, agent in sorted(engine.agents.items()):
-        if not agent.logged_in and agent.since < day_start and name not in per_agent:
+        if not _seen(agent, per_agent, day_start):
             continue
         counters = merge(dict(per_agent.get(name, {})), _agent_open_time(agent, now))
         today = agent_metrics(counters)
@@ -162,6 +187,7 @@ def _agents_block(
             {
                 "agent": name,
                 "state": agent.state,
+                "presence": agent.presence,
                 "since": agent.since,
                 "time_in_state": max(0.0, now - agent.since) if agent.state != LOGGED_OFF else None,
                 "reason": agent.reason if agent.paused else "",
@@ -172,6 +198,16 @@ def _agents_block(
             }
         )
     return rows
+
+
+def _seen(agent: LiveAgent, per_agent: Mapping[str, dict[str, int]], day_start: float) -> bool:
+    """Present now, or with a state change, activity or counts today."""
+    return (
+        agent.presence != UNKNOWN
+        or agent.since >= day_start
+        or agent.last_activity >= day_start
+        or agent.agent in per_agent
+    )
 
 
 def build_snapshot(
@@ -185,10 +221,15 @@ def build_snapshot(
         per_queue.setdefault(call.queue, defaultdict(dict))
     _with_total(per_queue)
     rolling = _rolling_windows(mirror, minute)
-    agents = _agents_block(engine, mirror.agent_totals.get(day, {}), now, clock.day_start(now))
+    per_agent = mirror.agent_totals.get(day, {})
+    day_start = clock.day_start(now)
+    agents = _agents_block(engine, per_agent, now, day_start)
+    seen_today = frozenset(
+        a.agent for a in engine.agents.values() if _seen(a, per_agent, day_start)
+    )
     center_agent_counters = dict(mirror.center_intervals.get(day, {}).get(idx, {}))
     queues = {
-        q: _queue_block(engine, q, intervals, rolling, idx, now)
+        q: _queue_block(engine, q, intervals, rolling, idx, now, seen_today)
         for q, intervals in per_queue.items()
         if q
     }

@@ -14,6 +14,28 @@ RINGING = "ringing"
 ON_CALL = "on_call"
 WRAP_UP = "wrap_up"
 PAUSED = "paused"
+# A non-session agent that is not on a call, ringing, in wrap-up or paused: never "available".
+NO_SESSION = "no_session"
+
+# Presence (docs/METRICS.md "Presence"): what is known about whether the agent is on duty.
+SESSION = "session"  # a source stated it: login, member add, AMI member, roster shift
+CALLS = "calls"  # no statement, but call activity within the idle gap: an estimate
+UNKNOWN = "unknown"  # nothing said (or the session ended): not available, no idle time
+
+# What a source last stated about the agent's session (``LiveAgent.stated``).
+STATED_IN, STATED_OUT, STATED_NONE = "in", "out", ""
+
+# What ``LiveAgent.mark`` gives a non-session agent in each state: distinct from the session
+# states, so that no state time is counted for it (``metrics.STATE_TIME`` knows none of them).
+_UNTIMED = {
+    AVAILABLE: "-available",
+    RINGING: "-ringing",
+    ON_CALL: "-on_call",
+    WRAP_UP: "-wrap_up",
+    PAUSED: "-paused",
+    NO_SESSION: "-no_session",
+    LOGGED_OFF: "-logged_off",
+}
 
 
 @dataclass(slots=True)
@@ -110,7 +132,14 @@ def call_key(queue: str, call_id: str) -> str:
 @dataclass(slots=True)
 class LiveAgent:
     """An agent's state. ``activity`` is what the agent does; ``paused`` is orthogonal to it
-    because Asterisk lets an agent pause while still on a call."""
+    because Asterisk lets an agent pause while still on a call.
+
+    ``presence`` is ``SESSION``, ``CALLS`` or ``UNKNOWN`` (docs/METRICS.md "Presence");
+    ``logged_in`` is kept equal to ``presence == SESSION``. ``stated`` is what a source last
+    said about the session (``STATED_IN``/``STATED_OUT``/none), ``on_shift`` whether the roster
+    puts the agent on a shift now; ``last_activity`` is the source time (``source``'s clock) of
+    the agent's last call activity, from which the idle gap of a ``CALLS`` agent is measured.
+    """
 
     agent: str
     logged_in: bool = False
@@ -124,26 +153,56 @@ class LiveAgent:
     last_queue: str = ""
     last_call_enqueued: float = 0.0
     queues: list[str] = field(default_factory=list)
+    presence: str = UNKNOWN
+    stated: str = STATED_NONE
+    on_shift: bool = False
+    last_activity: float = 0.0
+    source: str = ""
 
     @property
     def state(self) -> str:
-        """The one state a screen shows."""
-        if not self.logged_in:
-            return LOGGED_OFF
-        if self.activity in (ON_CALL, WRAP_UP):
-            return self.activity
+        """The one state a screen shows: a non-session agent shows its call state, else
+        ``no_session`` (``logged_off`` once a source stated the end of its session)."""
+        activity = self.activity
+        if self.presence == SESSION:
+            if activity in (ON_CALL, WRAP_UP):
+                return activity
+            if self.paused:
+                return PAUSED
+            return activity
+        if activity in (ON_CALL, WRAP_UP, RINGING):
+            return activity
         if self.paused:
             return PAUSED
-        return self.activity
+        if self.presence == UNKNOWN and self.stated == STATED_OUT:
+            return LOGGED_OFF
+        return NO_SESSION
+
+    @property
+    def mark(self) -> str:
+        """The state, told apart by whether its time is counted (session agents only)."""
+        state = self.state
+        if self.presence == SESSION:
+            return state
+        return _UNTIMED.get(state, state)
 
     def to_json(self) -> str:
         return orjson.dumps(
             [self.agent, self.logged_in, self.activity, self.paused, self.reason, self.since,
              self.call_id, self.call_queue, self.last_call_id, self.last_queue,
-             self.last_call_enqueued, self.queues]
+             self.last_call_enqueued, self.queues, self.presence, self.stated, self.on_shift,
+             self.last_activity, self.source]
         ).decode()  # fmt: skip
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> LiveAgent:
         values: list[Any] = orjson.loads(raw)
+        if len(values) == 12:
+            # Written before presence existed, when any activity set ``logged_in`` for good:
+            # that was no statement, so it becomes a call-activity estimate, which lapses after
+            # the idle gap unless a source (login, AMI member list, roster) says more.
+            agent = cls(*values)
+            agent.presence = CALLS if agent.logged_in else UNKNOWN
+            agent.logged_in, agent.last_activity = False, agent.since
+            return agent
         return cls(*values)

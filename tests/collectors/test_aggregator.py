@@ -233,6 +233,8 @@ def test_system_start_closes_calls_in_flight(redis_client: redis.Redis, keys: Ke
     events = [
         ev(Kind.ENQUEUE, T0, call_id="a", queue="q"),
         ev(Kind.ENQUEUE, T0 + 1, call_id="b", queue="q"),
+        # Logged in: an agent seen only through calls would show "no_session" (issue 18).
+        ev(Kind.MEMBER_ADD, T0 + 1, queue="q", agent="ann"),
         ev(Kind.ANSWER, T0 + 2, call_id="b", queue="q", agent="ann", wait=1),
         ev(Kind.SYSTEM_START, T0 + 10),
     ]
