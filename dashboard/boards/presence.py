@@ -75,9 +75,8 @@ def note(figs: Mapping[str, Mapping[str, Any]], metric: str, tr: Callable[..., s
         parts.append(tr("presence.estimate"))
     if metric == "occupancy" and over is not None:
         parts.append(tr("presence.over", n=over))
-    if estimated or unknown:
-        parts.append(tr("presence.unknown", n=estimated + unknown))
-    text = "; ".join(parts)
     if estimated and metric != "agents_estimated":
-        text += " " + tr("presence.estimated", n=estimated)
-    return text
+        parts.append(tr("presence.unknown_estimated", n=estimated + unknown, e=estimated))
+    elif estimated or unknown:
+        parts.append(tr("presence.unknown", n=estimated + unknown))
+    return tr("presence.sep").join(parts)

@@ -91,7 +91,8 @@ EN: dict[str, str] = {
     "state.no_session": "No session data",
     "presence.over": "over {n} agents",
     "presence.unknown": "{n} without session data",
-    "presence.estimated": "(incl. {n} estimated from calls)",
+    "presence.unknown_estimated": "{n} without session data (incl. {e} estimated from calls)",
+    "presence.sep": "; ",
     "presence.estimate": "estimate from call activity",
     "presence.no_session": "no session",
 }
@@ -178,7 +179,8 @@ ZH: dict[str, str] = {
     "state.no_session": "无签入数据",
     "presence.over": "基于 {n} 名坐席",
     "presence.unknown": "{n} 名无签入数据",
-    "presence.estimated": "（含 {n} 名按通话估算）",
+    "presence.unknown_estimated": "{n} 名无签入数据（含 {e} 名按通话估算）",
+    "presence.sep": "；",
     "presence.estimate": "按通话活动估算",
     "presence.no_session": "无签入",
 }

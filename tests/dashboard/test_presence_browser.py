@@ -1,7 +1,8 @@
 """The shipped agents and center boards in headless Chromium on a floor with static queue
 members (issue 18, points 3 and 4): agents seen through their calls only are hatched "no
 session data" cards (never the green of "available"), and the presence tiles say how many agents
-have no session data. Saves ``tests/output/screenshots/presence-{board}.png``.
+have no session data, in English and Chinese. Saves
+``tests/output/screenshots/presence-{board}.png``.
 
 The snapshot imitates the aggregator's presence contract for the issue's example: 18 agents who
 logged in, 7 static members without session data (3 present by a recent call, 4 unknown).
@@ -108,7 +109,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, E
     upgrade(settings.sqlalchemy_url)
     with session_scope(session_factory(make_engine(settings.sqlalchemy_url))) as session:
         token = service.create_display(
-            session, name="wall", boards=("agents", "center"), created_by="t"
+            session, name="wall", boards=("agents", "center", "center-zh"), created_by="t"
         ).token
     key = Keys(prefix=PREFIX, center=settings.center).snapshot
     server.client().set(key, json.dumps(_snapshot(time.time())))
@@ -194,3 +195,20 @@ def test_center_board_occupancy_says_over_how_many_agents(
     assert "7 without session data" in staffing
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / "presence-center.png"))
+
+
+def test_chinese_center_board(site: tuple[str, str, EmbeddedRedis], dash_br: Any) -> None:
+    url, token, _server = site
+    driver = dash_br.driver
+    driver.set_window_size(1920, 1080)
+    driver.get(f"{url}/board/center-zh?token={token}")
+    sentence = "基于 16 名坐席；7 名无签入数据（含 3 名按通话估算）"
+    _wait_for(lambda: sentence in _tile_text(driver, "坐席占有率"), what=sentence)
+    cards = _cards(driver)
+    static = [c for c in cards if "no-session" in c["cls"].split()]
+    assert len(static) == 7
+    assert sum(c["text"].endswith("无签入数据") for c in static) == 5
+    assert any("无签入 · 通话中" in c["text"] for c in static)
+    assert "无签入数据 7" in driver.find_element(By.CSS_SELECTOR, ".legend-row").text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / "presence-center-zh.png"))

@@ -200,7 +200,7 @@ def test_queue_table_marks_cells_and_explains_the_total(settings: Settings) -> N
 
 def test_chinese_board(settings: Settings) -> None:
     occ, *_, grid, _table = _bodies(SNAPSHOT, settings, "zh")
-    assert "基于 3 名坐席; 3 名无签入数据 （含 2 名按通话估算）" in _texts(occ)
+    assert "基于 3 名坐席；3 名无签入数据（含 2 名按通话估算）" in _texts(occ)
     assert "无签入 · 通话中 · sales" in _texts(grid)
 
 
