@@ -171,16 +171,18 @@ def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) 
 
 
 def _legend(frame: Frame, agents: list[Mapping[str, Any]]) -> dict[str, Any]:
+    # States count agents with session data (as the state tiles do), so that the entries
+    # add up to the grid; agents without are one entry of their own, whatever their state.
     counts: dict[str, int] = {}
     for agent in agents:
-        state = shown_state(agent)
-        counts[state] = counts.get(state, 0) + 1
+        if not no_session(agent):
+            state = shown_state(agent)
+            counts[state] = counts.get(state, 0) + 1
     items = [
         element("Span", f"{frame.t(f'state.{s}')} {counts[s]}", class_name=f"legend st-{s}")
         for s in STATE_ORDER
         if counts.get(s) and s != "no_session"
     ]
-    # Every agent without session data (idle or in a call) under one hatched legend entry.
     unknown = sum(1 for a in agents if no_session(a))
     if unknown:
         text = f"{frame.t('state.no_session')} {unknown}"

@@ -14,17 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dashboard.boards.metrics import NOW
+from dashboard.boards.metrics import AGENT_STATE_METRICS, NOW
 
-#: Figures that depend on which agents are present (their tiles carry the presence note).
+#: Figures that depend on which agents are present (their tiles carry the presence note): the
+#: agent-state counts are over agents with session data only, like "logged in".
 PRESENCE_METRICS = frozenset(
     {
         "occupancy",
         "agents_logged_in",
-        "agents_available",
-        "agents_paused",
         "agents_estimated",
         "agents_presence_unknown",
+        *AGENT_STATE_METRICS,
     }
 )
 

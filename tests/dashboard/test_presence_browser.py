@@ -175,6 +175,8 @@ def test_agents_board_shows_static_members_as_no_session_data(
     assert any(c["text"].endswith("no session · On call · sales") for c in static)
     legend = driver.find_element(By.CSS_SELECTOR, ".legend-row").text
     assert "No session data 7" in legend and "Available 5" in legend
+    assert "On call 8" in legend  # as the "Agents on call" tile: agents with session data
+    assert "7 without session data" in _tile_text(driver, "Agents on call")
     logged = _tile_text(driver, "Agents logged in")
     assert "18" in logged and "7 without session data (incl. 3 estimated from calls)" in logged
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -178,6 +178,7 @@ def test_static_members_never_show_as_available_in_the_grid(settings: Settings) 
     assert texts.count("No session data") == 2  # Frank and Grace
     assert "No session data 3" in texts  # the legend counts every agent without session data
     assert "Available 2" in texts
+    assert "On call 1" in texts  # Alice; Erin is under "No session data" (entries add up)
 
 
 def test_an_older_aggregator_writing_available_is_overruled(settings: Settings) -> None:
