@@ -182,14 +182,22 @@ class AgentRules(Counting):
     def _apply_roster(self, roster: Mapping[str, tuple[Shift, ...]], ts: float) -> None:
         weekday, minute = self.clock.wall(ts)
         on: dict[str, list[str]] = {}
+        ago: dict[str, int] = {}  # minutes since the agent's newest shift start or end
         for queue, shifts in roster.items():
             for shift in shifts:
-                queues = on.setdefault(shift.agent, [])
-                if shift.covers(weekday, minute):
+                name = shift.agent
+                queues = on.setdefault(name, [])
+                covers = shift.covers(weekday, minute)
+                if covers:
                     queues.append(queue)
+                since = (minute - (shift.start if covers else shift.end)) % 1440
+                if since < ago.get(name, 1440):
+                    ago[name] = since
         for name, queues in on.items():
             if queues or name in self.agents:  # never seen and off shift: nothing to say
-                self._rostered(name, queues, ts)
+                # Dated at the shift's edge, not at the tick that noticed it (the first
+                # event after it, or the housekeeping a few seconds late).
+                self._rostered(name, queues, ts - ago[name] * 60 - ts % 60)
 
     def _rostered(self, name: str, queues: list[str], ts: float) -> None:
         """The roster puts the agent on shift in ``queues`` (none: off shift) at ``ts``."""

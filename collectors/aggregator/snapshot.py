@@ -219,6 +219,9 @@ def build_snapshot(
     per_queue = _by_interval(mirror.queues.get(day, {}))
     for call in engine.calls.values():
         per_queue.setdefault(call.queue, defaultdict(dict))
+    for member in engine.agents.values():  # agents in a queue before its first call
+        for name in member.queues:
+            per_queue.setdefault(name, defaultdict(dict))
     _with_total(per_queue)
     rolling = _rolling_windows(mirror, minute)
     per_agent = mirror.agent_totals.get(day, {})
