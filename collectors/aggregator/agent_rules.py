@@ -59,6 +59,7 @@ class AgentRules(Counting):
             agent.last_activity, agent.source = ev.ts, ev.source
         if agent.presence != SESSION:
             agent.presence, agent.stated = CALLS, STATED_NONE
+            self.estimated.add(agent.agent)
 
     def _reckon(self, agent: LiveAgent) -> None:
         """Presence from what was stated, the roster, and call activity."""
@@ -68,6 +69,7 @@ class AgentRules(Counting):
             presence = UNKNOWN
         else:
             presence = CALLS  # until the idle gap passes (``tick_presence``)
+            self.estimated.add(agent.agent)
         agent.presence, agent.logged_in = presence, presence == SESSION
 
     def _stated_in(self, agent: LiveAgent, queue: str) -> None:
@@ -170,13 +172,19 @@ class AgentRules(Counting):
         gap = self.config.presence_idle_gap_s
         clocks, newest = self.source_clock, self.last_event_ts
         floor = ts if live else 0.0
-        for agent in self.agents.values():
-            if agent.presence != CALLS or agent.activity != AVAILABLE:
+        estimated = self.estimated
+        for name in list(estimated):
+            agent = self.agents[name]
+            if agent.presence != CALLS:
+                estimated.discard(name)
+                continue
+            if agent.activity != AVAILABLE:
                 continue  # an agent on a call, ringing or in wrap-up stays present
             seen = max(clocks.get(agent.source, newest), floor)
             if seen - agent.last_activity > gap:
                 before = agent.mark
                 agent.presence = UNKNOWN
+                estimated.discard(name)
                 self._settle(agent, before, agent.last_activity + gap)
 
     def _apply_roster(self, roster: Mapping[str, tuple[Shift, ...]], ts: float) -> None:

@@ -8,6 +8,7 @@ from collectors.aggregator.agent_rules import AgentRules
 from collectors.aggregator.counting import to_ms
 from collectors.aggregator.state import (
     AVAILABLE,
+    CALLS,
     ON_CALL,
     RINGING,
     LiveCall,
@@ -243,6 +244,7 @@ class CallRules(AgentRules):
         """After loading live state: the ringing index, and each source's clock as far as the
         calls in flight show it (a lower bound until the source's next event)."""
         self.index_ringing()
+        self.estimated = {a.agent for a in self.agents.values() if a.presence == CALLS}
         for call in self.calls.values():
             seen = max(call.enqueued, call.answered or 0.0)
             if seen > self.source_clock.get(call.source, 0.0):

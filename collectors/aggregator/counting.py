@@ -90,6 +90,9 @@ class Counting:
         self.source_clock: dict[str, float] = {}
         self._bucket_ts, self._bucket = -1.0, ("", 0, 0)
         self._tick_minute = -1  # the newest event minute presence was reckoned at
+        # Agents present by call activity alone (a superset): the idle gap is checked on
+        # them only, not on every agent once a minute.
+        self.estimated: set[str] = set()
         self._ringing: dict[str, set[str]] = {}  # call id → agents ringing for it
         # Calls that left a queue by a transfer, by original call id (``handoff_rules``),
         # and the consultation call id → original call id index over them.
