@@ -24,7 +24,9 @@ from dashboard.boards.teams import NO_TEAM, team_filter
 from dashboard.boards.tiles_schema import Tile
 from dashboard.i18n import EN, fmt_duration, t
 
-STATE_ORDER = ("ringing", "on_call", "wrap_up", "available", "paused", "logged_off")
+STATE_ORDER = ("ringing", "on_call", "wrap_up", "available", "paused", "no_session", "logged_off")
+#: States an agent without session data may be in (its call state, else ``no_session``).
+_CALL_STATES = ("on_call", "ringing", "wrap_up", "paused")
 _RANK = {s: i for i, s in enumerate(STATE_ORDER)}
 CELL_ASPECT = 3.2  # width / height of a cell that holds two short lines legibly
 SCREEN_ASPECT = 16 / 9
@@ -82,7 +84,7 @@ def sort_agents(
         agents,
         key=lambda a: (
             team(a) if how == "team" else (False, ""),
-            _RANK.get(a.get("state", ""), 9),
+            _RANK.get(shown_state(a), 9),
             -(time_in_state(a, frame) or 0),
         ),
     )
@@ -117,8 +119,25 @@ def element(tag: str, children: Any, class_name: str, title: str | None = None) 
     return {"props": props, "type": tag, "namespace": "dash_html_components"}
 
 
-def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) -> dict[str, Any]:
+def no_session(agent: Mapping[str, Any]) -> bool:
+    """Whether no source states the agent present (seen through calls only; issue 18). An
+    agent whose logoff a source stated is logged off, not "no session data"."""
+    if agent.get("state") == "logged_off":
+        return False
+    return (agent.get("presence") or "session") != "session"
+
+
+def shown_state(agent: Mapping[str, Any]) -> str:
+    """The state a screen shows: an agent without session data is never "available", only
+    in its call state or ``no_session`` (whatever an older aggregator wrote)."""
     state = str(agent.get("state", "logged_off"))
+    if no_session(agent) and state not in _CALL_STATES:
+        return "no_session"
+    return state
+
+
+def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) -> dict[str, Any]:
+    state = shown_state(agent)
     seconds = time_in_state(agent, frame)
     if state == "paused":
         extra = reason_label(agent.get("reason") or "", frame.locale)
@@ -132,6 +151,12 @@ def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) 
     title = f"{name}: {', '.join(agent.get('queues') or ())}"
     if team:
         title += f" · {team}"
+    if no_session(agent):
+        # Hatched card; the line starts with "no session" unless that is the state itself.
+        classes += " no-session"
+        title += f" · {frame.t('state.no_session')}"
+        if state != "no_session":
+            label = f"{frame.t('presence.no_session')} · {label}"
     top = [
         element("Span", name, class_name="a-name"),
         element("Span", fmt_duration(seconds) if seconds is not None else "", class_name="a-time"),
@@ -146,18 +171,23 @@ def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) 
 
 
 def _legend(frame: Frame, agents: list[Mapping[str, Any]]) -> dict[str, Any]:
+    # States count agents with session data (as the state tiles do), so that the entries
+    # add up to the grid; agents without are one entry of their own, whatever their state.
     counts: dict[str, int] = {}
     for agent in agents:
-        counts[agent.get("state", "")] = counts.get(agent.get("state", ""), 0) + 1
-    return element(
-        "Div",
-        [
-            element("Span", f"{frame.t(f'state.{s}')} {counts[s]}", class_name=f"legend st-{s}")
-            for s in STATE_ORDER
-            if counts.get(s)
-        ],
-        class_name="legend-row",
-    )
+        if not no_session(agent):
+            state = shown_state(agent)
+            counts[state] = counts.get(state, 0) + 1
+    items = [
+        element("Span", f"{frame.t(f'state.{s}')} {counts[s]}", class_name=f"legend st-{s}")
+        for s in STATE_ORDER
+        if counts.get(s) and s != "no_session"
+    ]
+    unknown = sum(1 for a in agents if no_session(a))
+    if unknown:
+        text = f"{frame.t('state.no_session')} {unknown}"
+        items.append(element("Span", text, class_name="legend st-no_session no-session"))
+    return element("Div", items, class_name="legend-row")
 
 
 def _badge(tile: Tile, frame: Frame) -> str:

@@ -60,6 +60,8 @@ CATALOGUE: dict[str, Metric] = {
         Metric("waiting_over_t", _NOW_ONLY, INT, _above(0, 3)),
         Metric("agents_logged_in", _NOW_ONLY, INT),
         Metric("agents_available", _NOW_ONLY, INT, _below(1, None)),
+        Metric("agents_estimated", _NOW_ONLY, INT),
+        Metric("agents_presence_unknown", _NOW_ONLY, INT),
         Metric("agents_ringing", _NOW_ONLY, INT),
         Metric("agents_on_call", _NOW_ONLY, INT),
         Metric("agents_wrap_up", _NOW_ONLY, INT),

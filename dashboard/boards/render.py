@@ -12,7 +12,7 @@ from typing import Any
 from dash import html
 
 from dashboard import ids
-from dashboard.boards import scope
+from dashboard.boards import presence, scope
 from dashboard.boards.agents import agent_grid
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import Board
@@ -62,6 +62,10 @@ def _number(tile: Tile, frame: Frame) -> html.Div:
             t=int(frame.sl_threshold(tile.queues)),
             target=fmt_percent(frame.sl_target()),
         )
+    # A presence figure says how many agents it leaves out (no session data), on its own
+    # line that may wrap (a one-line sub would cut it off on a small tile).
+    note = presence.note(frame.figs(tile.queues), fig.metric, frame.t)
+    extra = [html.Div(note, className="tile-sub presence-note")] if note else []
     return html.Div(
         [
             head(
@@ -72,6 +76,7 @@ def _number(tile: Tile, frame: Frame) -> html.Div:
             ),
             html.Div(fmt_value(value, fig.fmt, frame.locale), className="tile-value"),
             html.Div(sub, className="tile-sub"),
+            *extra,
         ],
         className=f"tile-body kind-number lvl-{level}",
     )
@@ -102,7 +107,27 @@ def _cell(frame: Frame, figs: dict[str, Any], column: Column) -> html.Td:
         )
     value = scope.value(figs, column.metric, column.window)
     level = frame.level(column.thresholds.level(value))
-    return html.Td(fmt_value(value, column.fmt, frame.locale), className=f"num lvl-{level}")
+    text = fmt_value(value, column.fmt, frame.locale)
+    note = presence.note(figs, column.metric, frame.t) if column.window == "now" else ""
+    if note and presence.has_unknown(figs):
+        # Marked, and explained in the table's footnote (a long note per cell would not fit).
+        return html.Td(
+            [text, html.Sup("*", className="presence-mark")],
+            className=f"num lvl-{level}",
+            title=note,
+        )
+    return html.Td(text, className=f"num lvl-{level}", title=note or None)
+
+
+def _presence_footnote(tile: Tile, frame: Frame, total_scope: tuple[str, ...] | None) -> Any:
+    """The table total's presence note, under the table ("" when no column needs one)."""
+    metrics = [c.metric for c in tile.columns if c.window == "now"]
+    chosen = next((m for m in metrics if m in presence.PRESENCE_METRICS), None)
+    figs = frame.figs(total_scope)
+    if chosen is None or not presence.has_unknown(figs):
+        return ""
+    label = frame.t("board.total")
+    return f"* {label}: {frame.t(f'm.{chosen}')} {presence.note(figs, chosen, frame.t)}"
 
 
 def _queue_table(tile: Tile, frame: Frame) -> html.Div:
@@ -133,6 +158,7 @@ def _queue_table(tile: Tile, frame: Frame) -> html.Div:
         [
             head(frame, tile.label or frame.t("live.queues"), frame.scope_label(tile.queues)),
             html.Table([html.Thead(html.Tr(head_row)), html.Tbody(rows)], className="qtable"),
+            html.Div(_presence_footnote(tile, frame, total_scope), className="presence-foot"),
         ],
         className="tile-body kind-queues",
     )
@@ -162,6 +188,9 @@ def _staffing(tile: Tile, frame: Frame) -> html.Div:
         sl=fmt_percent(est.target),
         t=int(est.threshold),
     )
+    # "Staffed" counts logged-in agents only: say how many have no session data.
+    note = presence.note(frame.figs(tile.queues), "agents_logged_in", frame.t)
+    unknown = [html.Div(note, className="tile-sub presence-note")] if note else []
     pair = [
         html.Div(
             [
@@ -186,6 +215,7 @@ def _staffing(tile: Tile, frame: Frame) -> html.Div:
             ),
             html.Div(pair, className="pair"),
             html.Div([html.Strong(verdict), " · ", basis], className="tile-sub"),
+            *unknown,
         ],
         className=f"tile-body kind-staffing lvl-{level}",
     )

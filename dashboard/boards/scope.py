@@ -18,6 +18,9 @@ ALL = "*"
 _PERIOD_KEYS = {"interval": ("interval",), "today": ("today",)}
 _ROLLING = {"15m": "15m", "30m": "30m", "60m": "60m"}
 _NOW_SUMS = ("calls_waiting", "connected", "waiting_over_t")
+#: Presence counts of the "now" block (agents no source has stated present; older snapshots
+#: lack them: 0).
+PRESENCE_COUNTS = ("agents_estimated", "agents_presence_unknown")
 
 
 def _period_block(block: Mapping[str, Any], window: str) -> Mapping[str, Any]:
@@ -30,6 +33,9 @@ def _now_values(now: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: now.get(k) for k in ("calls_waiting", "longest_wait", "connected", "occupancy")}
     out["waiting_over_t"] = now.get("waiting_over_t")
     out["agents_logged_in"] = now.get("agents_logged_in")
+    for key in PRESENCE_COUNTS:
+        out[key] = now.get(key) or 0
+    out["occupancy_agents"] = now.get("occupancy_agents")
     out["service_level"] = now.get("service_level")
     out["lines_in_use"] = now.get("lines_in_use")
     states = now.get("agents", {}) or {}
@@ -43,13 +49,22 @@ def _raw(block: Mapping[str, Any]) -> dict[str, int]:
     return {k: v for k, v in block.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
-def _group_agents(agents: Sequence[Mapping[str, Any]], group: set[str]) -> dict[str, int]:
+def _group_agents(
+    agents: Sequence[Mapping[str, Any]], group: set[str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """State counts of the group's agents whose presence a source stated (logged in), and
+    presence counts of the others (``calls``: estimated from call activity, ``unknown``)."""
     counts: dict[str, int] = {}
+    presence: dict[str, int] = {}
     for agent in agents:
         if agent.get("state") == "logged_off" or not group & set(agent.get("queues", ())):
             continue
+        how = agent.get("presence") or "session"
+        if how != "session":
+            presence[how] = presence.get(how, 0) + 1
+            continue
         counts[agent["state"]] = counts.get(agent["state"], 0) + 1
-    return counts
+    return counts, presence
 
 
 def _group_now(snapshot: Mapping[str, Any], queues: Sequence[str]) -> dict[str, Any]:
@@ -57,14 +72,18 @@ def _group_now(snapshot: Mapping[str, Any], queues: Sequence[str]) -> dict[str, 
     nows = [b.get("now", {}) or {} for b in blocks]
     out: dict[str, Any] = {k: sum(n.get(k, 0) or 0 for n in nows) for k in _NOW_SUMS}
     out["longest_wait"] = max((n.get("longest_wait", 0) or 0 for n in nows), default=0.0)
-    states = _group_agents(snapshot.get("agents", []), set(queues))
+    states, presence = _group_agents(snapshot.get("agents", []), set(queues))
     logged_in = sum(states.values())
     out["agents_logged_in"] = logged_in
     for metric, state in AGENT_STATE_METRICS.items():
         out[metric] = states.get(state, 0)
+    # Occupancy over the agents a source stated present only (docs/METRICS.md).
     working = logged_in - states.get("paused", 0)
     busy = states.get("on_call", 0) + states.get("wrap_up", 0)
     out["occupancy"] = busy / working if working else None
+    out["occupancy_agents"] = working
+    out["agents_estimated"] = presence.get("calls", 0)
+    out["agents_presence_unknown"] = presence.get("unknown", 0)
     interval: dict[str, int] = {}
     for block in blocks:
         merge(interval, _raw(block.get("interval", {}) or {}))

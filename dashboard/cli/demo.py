@@ -304,5 +304,15 @@ def status_line(client: redis.Redis, snapshot_key: str, timezone: str) -> str:
         f"offered {today['offered']}  answered {today['answered']}  "
         f"abandoned {today['abandoned']}  SL {'-' if sl is None else f'{sl:.0%}'}  "
         f"agents {now['agents_logged_in']} (on call {agents.get('on_call', 0)}, "
-        f"paused {agents.get('paused', 0)})"
+        f"paused {agents.get('paused', 0)}"
+        f"{_no_session(now)})"
     )
+
+
+def _no_session(now: dict[str, Any]) -> str:
+    """How many agents have no session data (issue 18), "" when none (or an older snapshot)."""
+    estimated = int(now.get("agents_estimated") or 0)
+    unknown = estimated + int(now.get("agents_presence_unknown") or 0)
+    if not unknown:
+        return ""
+    return f"; {unknown} without session data, incl. {estimated} estimated from calls"

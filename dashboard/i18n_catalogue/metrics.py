@@ -49,7 +49,7 @@ EN: dict[str, str] = {
     "def.asa": "Queue wait of answered calls / answered calls.",
     "def.aht": "(Talk + hold + wrap-up) / calls handled; parts a source does not report count 0.",
     "def.occupancy": "Handling time / (handling + available time). Live: agents on a call or in "
-    "wrap-up / agents logged in and not paused.",
+    "wrap-up / agents logged in and not paused; agents without session data are left out.",
     "def.lines_in_use": "Calls waiting + connected over the trunk capacity.",
     "def.csat": "Share of survey answers at or above the satisfied level.",
     "def.abandoned": "Callers who hung up while queued, excluding short abandons.",
@@ -79,6 +79,22 @@ EN: dict[str, str] = {
     "reason.personal": "personal",
     "reason.auto-pause": "auto-pause",
     "state.logged_off": "Logged off",
+    # presence (issue 18): agents no source states present (static queue members)
+    "m.agents_estimated": "Agents present (estimated)",
+    "m.agents_presence_unknown": "Agents, presence unknown",
+    "def.agents_logged_in": "Agents a source states present: login or add-member, an AMI queue "
+    "member, a configured roster. Agents without session data are not counted.",
+    "def.agents_estimated": "Agents no source states present, counted present from a call event "
+    "until the idle gap (30 min by default) passes without activity. An estimate.",
+    "def.agents_presence_unknown": "Agents seen today whose presence no source states now. "
+    "Not counted as logged in or available.",
+    "state.no_session": "No session data",
+    "presence.over": "over {n} agents",
+    "presence.unknown": "{n} without session data",
+    "presence.unknown_estimated": "{n} without session data (incl. {e} estimated from calls)",
+    "presence.sep": "; ",
+    "presence.estimate": "estimate from call activity",
+    "presence.no_session": "no session",
 }
 
 ZH: dict[str, str] = {
@@ -123,7 +139,7 @@ ZH: dict[str, str] = {
     "def.asa": "已接来电的排队等待时间之和 / 接通量。",
     "def.aht": "（通话 + 保持 + 话后处理）/ 处理量；数据源未提供的部分按 0 计。",
     "def.occupancy": "处理时间 /（处理时间 + 空闲时间）。"
-    "实时值：通话或话后处理的坐席 / 在线且未暂停的坐席。",
+    "实时值：通话或话后处理的坐席 / 在线且未暂停的坐席；不含无签入数据的坐席。",
     "def.lines_in_use": "（排队 + 通话中来电）/ 中继容量。",
     "def.csat": "满意度调查中达到“满意”及以上的比例。",
     "def.abandoned": "排队中挂机的来电，不含短时放弃。",
@@ -152,4 +168,19 @@ ZH: dict[str, str] = {
     "reason.personal": "私事",
     "reason.auto-pause": "自动暂停",
     "state.logged_off": "已登出",
+    "m.agents_estimated": "在岗坐席（估算）",
+    "m.agents_presence_unknown": "状态未知坐席",
+    "def.agents_logged_in": "有数据源说明在岗的坐席：签入或加入队列、AMI 队列成员、配置的排班。"
+    "无签入数据的坐席不计入。",
+    "def.agents_estimated": "无数据源说明在岗、按通话活动估算在岗的坐席："
+    "从一次通话事件起，直到空闲间隔（默认 30 分钟）内无活动为止。此为估算。",
+    "def.agents_presence_unknown": "今日出现过、但当前无数据源说明是否在岗的坐席。"
+    "不计入在线或空闲。",
+    "state.no_session": "无签入数据",
+    "presence.over": "基于 {n} 名坐席",
+    "presence.unknown": "{n} 名无签入数据",
+    "presence.unknown_estimated": "{n} 名无签入数据（含 {e} 名按通话估算）",
+    "presence.sep": "；",
+    "presence.estimate": "按通话活动估算",
+    "presence.no_session": "无签入",
 }

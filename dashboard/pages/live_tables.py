@@ -8,7 +8,7 @@ from typing import Any
 from dash.dash_table.Format import Format, Scheme, Symbol
 
 from dashboard.boards import scope
-from dashboard.boards.agents import STATE_ORDER, reason_label
+from dashboard.boards.agents import STATE_ORDER, no_session, reason_label, shown_state
 from dashboard.boards.metrics import CATALOGUE, DURATION, PERCENT
 from dashboard.boards.teams import team_filter
 from dashboard.i18n import t
@@ -19,6 +19,8 @@ NOW_COLUMNS = (
     "connected",
     "waiting_over_t",
     "agents_logged_in",
+    "agents_estimated",
+    "agents_presence_unknown",
     "agents_available",
     "agents_on_call",
     "agents_wrap_up",
@@ -183,7 +185,10 @@ def agent_rows(
 def _agent_row(
     agent: Mapping[str, Any], locale: str, now: float, table: Mapping[str, str]
 ) -> dict[str, Any]:
-    state = agent.get("state", "logged_off")
+    state = shown_state(agent)
+    label = t(f"state.{state}", locale)
+    if no_session(agent) and state != "no_session":
+        label = f"{t('presence.no_session', locale)} · {label}"
     since = agent.get("since")
     seconds = now - float(since) if since and state != "logged_off" else None
     today = agent.get("today") or {}
@@ -191,7 +196,7 @@ def _agent_row(
     return {
         "agent": name,
         "team": table.get(name, ""),
-        "state": t(f"state.{state}", locale),
+        "state": label,
         "state_key": state,
         "state_rank": STATE_ORDER.index(state) if state in STATE_ORDER else 9,
         "time_in_state": hms(seconds),
@@ -213,6 +218,7 @@ def agent_styles() -> list[dict[str, Any]]:
         "wrap_up": "#0e9aa7",
         "paused": "#b7791f",
         "logged_off": "#3a4350",
+        "no_session": "#5b6472",
     }
     return [
         {
