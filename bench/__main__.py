@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import pipeline, wallboard
+from bench import month, pipeline, wallboard
 from bench.common import write_section
 
 
@@ -16,6 +16,9 @@ def main() -> None:
     boards = wallboard.run()
     write_section("Wallboards", boards, command="make bench")
     print(boards)
+    static = month.run()
+    write_section("Month of a static-member center", static, command="make bench")
+    print(static)
 
 
 if __name__ == "__main__":
