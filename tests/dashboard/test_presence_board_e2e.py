@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from render_support import rendered_texts
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.events import Event
@@ -86,24 +87,10 @@ def _snapshot(client: redis.Redis, keys: Keys) -> dict[str, Any]:
     return aggregator.write_snapshot()
 
 
-def _texts(node: Any) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, list | tuple):
-        return [t for child in node for t in _texts(child)]
-    if hasattr(node, "to_plotly_json"):
-        props = node.to_plotly_json()["props"]
-    elif isinstance(node, dict):
-        props = node.get("props") or {}
-    else:
-        return []
-    return _texts(props.get("children") or [])
-
-
 def _cells(grid: Any) -> dict[str, str]:
     """Agent name → the cell's class."""
     cells = [c for c in grid.children[-1].children if "agent" in c["props"]["className"].split()]
-    return {_texts(c)[0]: c["props"]["className"] for c in cells}
+    return {rendered_texts(c)[0]: c["props"]["className"] for c in cells}
 
 
 def test_mixed_day_board(redis_client: redis.Redis, keys: Keys, settings: Settings) -> None:
@@ -116,9 +103,11 @@ def test_mixed_day_board(redis_client: redis.Redis, keys: Keys, settings: Settin
         settings=settings,
     )
     occ, logged, available, grid = (render_body(tile, frame) for tile in board.tiles)
-    assert "50%" in _texts(occ)
-    assert "over 2 agents; 3 without session data (incl. 2 estimated from calls)" in _texts(occ)
-    assert "2" in _texts(logged) and "1" in _texts(available)
+    assert "50%" in rendered_texts(occ)
+    assert "over 2 agents; 3 without session data (incl. 2 estimated from calls)" in rendered_texts(
+        occ
+    )
+    assert "2" in rendered_texts(logged) and "1" in rendered_texts(available)
     cells = _cells(grid)
     static = {name: cls for name, cls in cells.items() if "2" in name.split("/")[-1][:1]}
     assert len(static) == 3, cells
@@ -127,4 +116,4 @@ def test_mixed_day_board(redis_client: redis.Redis, keys: Keys, settings: Settin
     assert len(on_call) == 1
     assert sum("st-no_session" in cls for cls in static.values()) == 2
     assert sum("st-available" in cls for cls in cells.values()) == 1
-    assert "No session data 3" in _texts(grid)
+    assert "No session data 3" in rendered_texts(grid)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from render_support import tile_text, wait_for
 from selenium.webdriver.common.by import By
 
 from collectors.db import make_engine, session_factory, session_scope
@@ -119,24 +120,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, E
     server.stop()
 
 
-def _wait_for(condition: Any, what: str, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def _tile_text(driver: Any, label: str) -> str:
-    for tile in driver.find_elements(By.CSS_SELECTOR, ".tile"):
-        if tile.text.startswith(label):
-            return str(tile.text)
-    return ""
-
-
 _CARDS_JS = """
 return Array.from(document.querySelectorAll('.agent')).map(function (el) {
   var style = getComputedStyle(el);
@@ -159,7 +142,7 @@ def test_agents_board_shows_static_members_as_no_session_data(
     driver = dash_br.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{url}/board/agents?token={token}")
-    cards = _wait_for(lambda: len(_cards(driver)) == 25 and _cards(driver), "25 agent cards")
+    cards = wait_for(lambda: len(_cards(driver)) == 25 and _cards(driver), "25 agent cards")
     static = [c for c in cards if "no-session" in c["cls"].split()]
     assert [c["text"].split(" ")[1] for c in static] and len(static) == 7
     assert all(c["text"].startswith("Static") for c in static)
@@ -176,8 +159,8 @@ def test_agents_board_shows_static_members_as_no_session_data(
     legend = driver.find_element(By.CSS_SELECTOR, ".legend-row").text
     assert "No session data 7" in legend and "Available 5" in legend
     assert "On call 8" in legend  # as the "Agents on call" tile: agents with session data
-    assert "7 without session data" in _tile_text(driver, "Agents on call")
-    logged = _tile_text(driver, "Agents logged in")
+    assert "7 without session data" in tile_text(driver, "Agents on call")
+    logged = tile_text(driver, "Agents logged in")
     assert "18" in logged and "7 without session data (incl. 3 estimated from calls)" in logged
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / "presence-agents.png"))
@@ -191,9 +174,9 @@ def test_center_board_occupancy_says_over_how_many_agents(
     driver.set_window_size(1920, 1080)
     driver.get(f"{url}/board/center?token={token}")
     sentence = "over 16 agents; 7 without session data (incl. 3 estimated from calls)"
-    _wait_for(lambda: sentence in _tile_text(driver, "Occupancy"), what=sentence)
-    assert "62%" in _tile_text(driver, "Occupancy")
-    staffing = _tile_text(driver, "Staffing now")
+    wait_for(lambda: sentence in tile_text(driver, "Occupancy"), what=sentence)
+    assert "62%" in tile_text(driver, "Occupancy")
+    staffing = tile_text(driver, "Staffing now")
     assert "7 without session data" in staffing
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / "presence-center.png"))
@@ -205,7 +188,7 @@ def test_chinese_center_board(site: tuple[str, str, EmbeddedRedis], dash_br: Any
     driver.set_window_size(1920, 1080)
     driver.get(f"{url}/board/center-zh?token={token}")
     sentence = "基于 16 名坐席；7 名无签入数据（含 3 名按通话估算）"
-    _wait_for(lambda: sentence in _tile_text(driver, "坐席占有率"), what=sentence)
+    wait_for(lambda: sentence in tile_text(driver, "坐席占有率"), what=sentence)
     cards = _cards(driver)
     static = [c for c in cards if "no-session" in c["cls"].split()]
     assert len(static) == 7

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from render_support import rendered_texts
 
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import parse_board
@@ -103,22 +104,6 @@ tiles:
 """
 
 
-def _texts(node: Any) -> list[str]:
-    """Every string in a rendered tree (components or the grid's plain JSON), titles included."""
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, list | tuple):
-        return [t for child in node for t in _texts(child)]
-    if hasattr(node, "to_plotly_json"):
-        props = node.to_plotly_json()["props"]
-    elif isinstance(node, dict):
-        props = node.get("props") or {}
-    else:
-        return []
-    out = [props["title"]] if isinstance(props.get("title"), str) and props["title"] else []
-    return out + _texts(props.get("children") or [])
-
-
 def _bodies(snapshot: dict[str, Any], settings: Settings, locale: str = "en") -> list[Any]:
     board = parse_board(BOARD.format(locale=locale), name="p", path=Path("p.yaml"))
     frame = Frame(
@@ -138,27 +123,29 @@ def _cells(grid: Any) -> list[dict[str, Any]]:
 
 def _class_of(grid: Any, name: str) -> str:
     for cell in _cells(grid):
-        if name in _texts(cell):
+        if name in rendered_texts(cell):
             return str(cell["props"]["className"])
     raise AssertionError(f"no cell for {name}")
 
 
 def test_number_tiles_say_how_many_agents_have_no_session_data(settings: Settings) -> None:
     occ, logged, available, estimated, group, offered, *_ = _bodies(SNAPSHOT, settings)
-    assert "over 3 agents; 3 without session data (incl. 2 estimated from calls)" in _texts(occ)
-    assert "3 without session data (incl. 2 estimated from calls)" in _texts(logged)
-    assert "3 without session data (incl. 2 estimated from calls)" in _texts(available)
+    assert "over 3 agents; 3 without session data (incl. 2 estimated from calls)" in rendered_texts(
+        occ
+    )
+    assert "3 without session data (incl. 2 estimated from calls)" in rendered_texts(logged)
+    assert "3 without session data (incl. 2 estimated from calls)" in rendered_texts(available)
     # The estimate tile says it is an estimate.
-    assert "2" in _texts(estimated)
-    assert "estimate from call activity; 3 without session data" in _texts(estimated)
+    assert "2" in rendered_texts(estimated)
+    assert "estimate from call activity; 3 without session data" in rendered_texts(estimated)
     # A figure that does not depend on presence carries no note.
-    assert not any("session" in text for text in _texts(offered))
+    assert not any("session" in text for text in rendered_texts(offered))
 
 
 def test_a_queue_group_counts_only_agents_with_session_data(settings: Settings) -> None:
     """Built from the agent list: Erin's call is not in occupancy, Frank and Grace not in it."""
     group = _bodies(SNAPSHOT, settings)[4]
-    texts = _texts(group)
+    texts = rendered_texts(group)
     # Session agents: Alice on call, Bob and Carol available (Dan paused): 1 / 3.
     assert "33.3%" in texts or "33%" in texts
     assert any("over 3 agents; 3 without session data" in t for t in texts)
@@ -172,8 +159,8 @@ def test_static_members_never_show_as_available_in_the_grid(settings: Settings) 
     assert "st-on_call" in erin and "no-session" in erin
     assert "st-no_session" in frank and "no-session" in frank
     assert "st-no_session" in grace
-    assert "Heidi" not in _texts(grid)  # logged off, hidden as before
-    texts = _texts(grid)
+    assert "Heidi" not in rendered_texts(grid)  # logged off, hidden as before
+    texts = rendered_texts(grid)
     assert "no session · On call · sales" in texts
     assert texts.count("No session data") == 2  # Frank and Grace
     assert "No session data 3" in texts  # the legend counts every agent without session data
@@ -187,12 +174,12 @@ def test_an_older_aggregator_writing_available_is_overruled(settings: Settings) 
     snapshot["agents"][5]["state"] = "available"
     grid = _bodies(snapshot, settings)[6]
     assert "st-available" not in _class_of(grid, "Frank")
-    assert "Available 2" in _texts(grid)
+    assert "Available 2" in rendered_texts(grid)
 
 
 def test_queue_table_marks_cells_and_explains_the_total(settings: Settings) -> None:
     table = _bodies(SNAPSHOT, settings)[7]
-    texts = _texts(table)
+    texts = rendered_texts(table)
     assert texts.count("*") >= 2  # sales and total (support has no unknown agents)
     assert (
         "* Total: Agents logged in 3 without session data (incl. 2 estimated from calls)" in texts
@@ -201,8 +188,8 @@ def test_queue_table_marks_cells_and_explains_the_total(settings: Settings) -> N
 
 def test_chinese_board(settings: Settings) -> None:
     occ, *_, grid, _table = _bodies(SNAPSHOT, settings, "zh")
-    assert "基于 3 名坐席；3 名无签入数据（含 2 名按通话估算）" in _texts(occ)
-    assert "无签入 · 通话中 · sales" in _texts(grid)
+    assert "基于 3 名坐席；3 名无签入数据（含 2 名按通话估算）" in rendered_texts(occ)
+    assert "无签入 · 通话中 · sales" in rendered_texts(grid)
 
 
 def test_a_snapshot_without_presence_keys_renders_as_all_known(settings: Settings) -> None:
@@ -214,7 +201,7 @@ def test_a_snapshot_without_presence_keys_renders_as_all_known(settings: Setting
         agent.pop("presence")
     snapshot["agents"] = snapshot["agents"][:4] + snapshot["agents"][7:]
     occ, logged, *_, grid, table = _bodies(snapshot, settings)
-    everything = _texts([occ, logged, grid, table])
+    everything = rendered_texts([occ, logged, grid, table])
     # (the tooltips' definitions mention session data; no figure counts agents without it)
     assert not any(re.search(r"\d without session|no session", text) for text in everything)
     assert "over 3 agents" not in everything  # no occupancy_agents: not guessed

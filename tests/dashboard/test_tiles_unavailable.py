@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import redis
+from render_support import rendered_texts
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.cdr import import_calls, load_mapping
@@ -59,17 +60,6 @@ def _snapshot(client: redis.Redis, keys: Keys, data_dir: Path, mapping: str) -> 
     return aggregator.write_snapshot()
 
 
-def _texts(node: Any) -> list[str]:
-    """Every string in a rendered component tree, in order."""
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, list | tuple):
-        return [t for child in node for t in _texts(child)]
-    props = node.to_plotly_json()["props"] if hasattr(node, "to_plotly_json") else {}
-    out = [props["title"]] if isinstance(props.get("title"), str) and props["title"] else []
-    return out + _texts(props.get("children") or [])
-
-
 def _render(snapshot: dict[str, Any], settings: Settings, locale: str) -> list[list[str]]:
     board = parse_board(BOARD, name="cdr", path=Path("cdr.yaml"))
     frame = Frame(
@@ -78,7 +68,7 @@ def _render(snapshot: dict[str, Any], settings: Settings, locale: str) -> list[l
         now=DAY,
         settings=settings,
     )
-    return [_texts(render_body(tile, frame)) for tile in board.tiles]
+    return [rendered_texts(render_body(tile, frame)) for tile in board.tiles]
 
 
 def test_asa_sl_and_aht_tiles_say_not_available(

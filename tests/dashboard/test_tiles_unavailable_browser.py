@@ -4,7 +4,6 @@ counts are the true ones. Saves ``tests/output/screenshots/cdr-unavailable-{boar
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from selenium.webdriver.common.by import By
+from render_support import tile_text, wait_for
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.cdr import import_calls, load_mapping
@@ -80,25 +79,6 @@ def _import_today(settings: Settings, server: EmbeddedRedis, root: Path, data_di
     aggregator.write_snapshot()
 
 
-def _tile_text(driver: Any, label: str) -> str:
-    for tile in driver.find_elements(By.CSS_SELECTOR, ".tile"):
-        text = tile.text
-        if text.startswith(label):
-            return text
-    return ""
-
-
-def _wait_for(condition: Any, what: str, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 @pytest.mark.parametrize(
     ("board", "label", "sentence"),
     [
@@ -119,7 +99,7 @@ def test_center_board_after_a_cdr_import(
     driver = dash_br.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{web.url}/board/{board}?token={token}")
-    _wait_for(lambda: sentence in _tile_text(driver, label), what=sentence)
-    assert "0:00" not in _tile_text(driver, label) and "100%" not in _tile_text(driver, label)
+    wait_for(lambda: sentence in tile_text(driver, label), what=sentence)
+    assert "0:00" not in tile_text(driver, label) and "100%" not in tile_text(driver, label)
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"cdr-unavailable-{board}.png"))
