@@ -6,7 +6,7 @@ counters, the live calls and agents, the ids now seen, the finished calls for SQ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,19 +113,19 @@ def _ttl(key: str, retention: Retention) -> int:
 
 
 def _live(pipe: Any, keys: Keys, changes: Changes) -> None:
-    ended = [k for k, call in changes.calls.items() if call is None]
-    current = {k: c.to_json() for k, c in changes.calls.items() if c is not None}
-    if ended:
-        pipe.hdel(keys.live_calls, *ended)
-    if current:
-        pipe.hset(keys.live_calls, mapping=current)
+    _write_hash(pipe, keys.live_calls, changes.calls)
     if changes.agents:
         agents = {name: a.to_json() for name, a in changes.agents.items()}
         pipe.hset(keys.live_agents, mapping=agents)
-    if changes.handoffs:
-        forgotten = [k for k, h in changes.handoffs.items() if h is None]
-        kept = {k: h.to_json() for k, h in changes.handoffs.items() if h is not None}
-        if forgotten:
-            pipe.hdel(keys.live_handoffs, *forgotten)
-        if kept:
-            pipe.hset(keys.live_handoffs, mapping=kept)
+    _write_hash(pipe, keys.live_handoffs, changes.handoffs)
+
+
+def _write_hash(pipe: Any, key: str, changed: Mapping[str, Any]) -> None:
+    """Mirror changed records into hash ``key``: ``None`` deletes a field, a record is written
+    as its JSON."""
+    gone = [k for k, record in changed.items() if record is None]
+    current = {k: record.to_json() for k, record in changed.items() if record is not None}
+    if gone:
+        pipe.hdel(key, *gone)
+    if current:
+        pipe.hset(key, mapping=current)
