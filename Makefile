@@ -48,7 +48,7 @@ system-deps:
 
 lint: $(TSTAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check collectors qa dashboard tests bench
+	$(VENV)/bin/ruff format --check core collectors qa dashboard tests bench
 
 typecheck: $(TSTAMP)
 	$(VENV)/bin/mypy

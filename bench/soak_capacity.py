@@ -151,9 +151,9 @@ def history_size(args: argparse.Namespace) -> int:
     from sqlalchemy import create_engine, text  # noqa: PLC0415
 
     from collectors.aggregator.engine import AggregatorConfig, Engine  # noqa: PLC0415
+    from collectors.history.archive import sql_history  # noqa: PLC0415
     from collectors.simulator import default_center, generate  # noqa: PLC0415
-    from dashboard.database import upgrade  # noqa: PLC0415
-    from dashboard.history import sql_history  # noqa: PLC0415
+    from core.migrate import upgrade  # noqa: PLC0415
 
     engine = Engine(AggregatorConfig())
     start = 1_767_571_200.0  # Monday 2026-01-05 00:00 UTC

@@ -21,14 +21,14 @@ from bench.common import percentile
 from bench.wallboard_client import fetch_json
 from collectors.aggregator.consumer import Aggregator
 from collectors.aggregator.engine import AggregatorConfig
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from collectors.redis_server import EmbeddedRedis
 from collectors.simulator import default_center, generate
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
 from dashboard.cli.demo import business_hours_zone, demo_trunk_capacity
-from dashboard.database import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"

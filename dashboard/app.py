@@ -19,8 +19,8 @@ import flask_login
 import redis
 from dash import html
 
-from collectors.db import make_engine, session_factory
 from collectors.pipeline.clients import connect as pipeline_client
+from core.db import make_engine, session_factory
 from dashboard.announcements.service import AnnouncementCache
 from dashboard.auth import guard
 from dashboard.auth.cache import DisplayCache, UserCache
@@ -29,11 +29,11 @@ from dashboard.boards.forecast import CachedForecast, ForecastProvider, no_forec
 from dashboard.boards.registry import BoardRegistry
 from dashboard.boards.source import SnapshotSource
 from dashboard.boards.teams import TeamDirectory
-from dashboard.hr_exports import blueprint as hr_exports_blueprint
-from dashboard.outage import install_outage
-from dashboard.qa_drafts import blueprint as qa_drafts_blueprint
-from dashboard.qa_exports import blueprint as qa_exports_blueprint
-from dashboard.recordings import blueprint as recordings_blueprint
+from dashboard.routes.hr_exports import blueprint as hr_exports_blueprint
+from dashboard.routes.outage import install_outage
+from dashboard.routes.qa_drafts import blueprint as qa_drafts_blueprint
+from dashboard.routes.qa_exports import blueprint as qa_exports_blueprint
+from dashboard.routes.recordings import blueprint as recordings_blueprint
 from dashboard.runtime import keys_for
 from dashboard.security.sessions import SESSION_VERSION
 from dashboard.security.setup import install_security

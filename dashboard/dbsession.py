@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import make_engine, session_factory
-from dashboard.database import upgrade
+from core.db import make_engine, session_factory
+from core.migrate import upgrade
 from dashboard.settings import Settings
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from collectors.db import MAX_ID
+from core.db import MAX_ID
 
 
 class BadInput(ValueError):

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from collectors import safe_yaml
 from collectors.aggregator.roster import RosterError, Shift, parse_roster
+from core import safe_yaml
 
 DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value production refuses
 #: Fewest bits of estimated entropy of a production secret key (dashboard.security.strength).

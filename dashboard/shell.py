@@ -10,8 +10,7 @@ from dash import dcc, html
 from dash.exceptions import MissingCallbackContextException
 from markupsafe import escape
 
-from dashboard.auth.guard import may_open
-from dashboard.auth.roles import (
+from core.roles import (
     ADMINS,
     ANNOUNCERS,
     FLOOR_LEADS,
@@ -21,6 +20,7 @@ from dashboard.auth.roles import (
     Role,
     allowed,
 )
+from dashboard.auth.guard import may_open
 from dashboard.i18n import t
 from dashboard.security import csrf
 

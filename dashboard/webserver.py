@@ -12,8 +12,8 @@ from typing import Any
 import flask
 from werkzeug.serving import make_server
 
+from collectors.forecast.provider import history_forecast
 from dashboard.app import create_app
-from dashboard.forecasting import history_forecast
 from dashboard.settings import Settings
 
 

@@ -25,14 +25,14 @@ from qa_factories import card, evaluate, make_call
 from sqlalchemy.orm import Session, sessionmaker
 
 from collectors.aggregator.engine import Engine
-from collectors.db import session_scope
 from collectors.history.service import archive_records
 from collectors.simulator import generate
+from core.db import session_scope
 from dashboard.app import dash_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
-from dashboard.hr_service import previous_month
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings
+from qa.awards.month import previous_month
 from qa.awards.schemas import Month
 from qa.ledger.schemas import Category, EntryIn, EntryKind
 from qa.ledger.service import add_entry

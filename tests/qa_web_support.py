@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from qa_factories import evaluate, make_call, worked_example
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from core.db import session_scope
 from qa.recordings.demo import synthesize, write_wav
 from qa.scorecards.service import save_scorecard
 

@@ -1,4 +1,4 @@
-"""Hostile YAML for the tests of :mod:`collectors.safe_yaml` and of every file it reads."""
+"""Hostile YAML for the tests of :mod:`core.safe_yaml` and of every file it reads."""
 
 from __future__ import annotations
 

@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from collectors import safe_yaml
 from collectors.cdr.schemas import (
     COLUMN_KEYS,
     CONNECTED,
@@ -36,6 +35,7 @@ from collectors.cdr.schemas import (
     UNKNOWN_FIGURES,
     Outcome,
 )
+from core import safe_yaml
 
 _TOP_KEYS: tuple[str, ...] = ("description", "csv", "columns", "time", "outcomes", "ignore")
 _TOP_KEYS += ("default_queue", "optional_columns", "extract")
@@ -213,7 +213,7 @@ def parse_mapping(data: object, *, origin: str, timezone: str | None = None) -> 
     """Validate an already parsed mapping document.
 
     Args:
-        data: what :func:`collectors.safe_yaml.load` returned.
+        data: what :func:`core.safe_yaml.load` returned.
         origin: the name used in error messages (usually the file path).
         timezone: an IANA zone that replaces ``time.timezone`` (required when that is
             ``local``).

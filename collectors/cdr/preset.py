@@ -1,6 +1,6 @@
 """Shipped mappings (``collectors/cdr/presets/*.yaml``): ``--preset NAME`` instead of a YAML file.
 
-Presets go through the same door as a user's mapping (:func:`collectors.safe_yaml.load`, then
+Presets go through the same door as a user's mapping (:func:`core.safe_yaml.load`, then
 :func:`~collectors.cdr.mapping.parse_mapping`), so a preset can do nothing a user's file cannot.
 Presets for exports in the server's local time say ``timezone: local`` and need ``timezone``.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from collectors import safe_yaml
 from collectors.cdr.mapping import Mapping, MappingError, load_mapping, parse_mapping
+from core import safe_yaml
 
 _PACKAGE = "collectors.cdr.presets"
 _SUFFIX = ".yaml"

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
 from collectors.history.models import Call
 from collectors.history.schemas import CallFilter
+from core.db import get_by_id
 
 _CALL_FIELDS = (
     "source", "agent", "caller", "did", "wait", "talk", "hold", "wrap",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.announcements import service
 from dashboard.dbsession import sessions_for
 from dashboard.settings import Settings

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from collectors.db import Base
+from core.db import Base
 
 
 class Announcement(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import get_by_id, session_scope
+from core.db import get_by_id, session_scope
 from dashboard.announcements.models import Announcement
 from dashboard.auth.service import utcnow
 from qa.limits import Field, check_length, max_length

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.schemas import DisplayInfo, UserInfo
 

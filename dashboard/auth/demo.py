@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.schemas import AuthError
 from dashboard.dbsession import sessions_for

@@ -1,4 +1,4 @@
-"""The guard: applies :func:`dashboard.auth.roles.allowed` to routes, page layouts and callbacks.
+"""The guard: applies :func:`core.roles.allowed` to routes, page layouts and callbacks.
 
 - Flask routes declare their roles with :func:`route`; Dash pages wrap their ``layout`` with
   :func:`page`; server callbacks are registered with :func:`callback`, client-side ones with
@@ -24,7 +24,7 @@ from dash._pages import _path_to_page
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
-from dashboard.auth.roles import ANONYMOUS, PUBLIC, Principal, Role, allowed
+from core.roles import ANONYMOUS, PUBLIC, Principal, Role, allowed
 from dashboard.auth.shapes import check_callback_body
 from dashboard.inputs import BadInput
 from dashboard.security.limits import read_capped

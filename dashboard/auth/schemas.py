@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from dashboard.auth.roles import USER_ROLES, Principal, Role
+from core.roles import USER_ROLES, Principal, Role
 
 LOCALES = ("en", "zh")
 MIN_PASSWORD = 8

@@ -1,7 +1,7 @@
 """User accounts and display tokens: the only code that reads or writes their tables.
 
 Every function takes an open SQLAlchemy session (the caller commits, e.g. with
-``collectors.db.session_scope``) and keyword-only arguments, and returns plain values from
+``core.db.session_scope``) and keyword-only arguments, and returns plain values from
 :mod:`dashboard.auth.schemas`. Every change (and every login, logout or lockout) is written to
 the audit log (``qa.audit``) in the same transaction; passwords never are.
 """
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from collectors.db import get_by_id
+from core.db import get_by_id
 from dashboard.auth.models import DisplayToken, User
 from dashboard.auth.schemas import (
     AuthError,

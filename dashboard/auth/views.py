@@ -14,10 +14,10 @@ import flask
 import flask_login
 from sqlalchemy.orm import Session
 
-from collectors.db import session_scope
+from core.db import session_scope
+from core.roles import USER_ROLES
 from dashboard.auth import service
 from dashboard.auth.guard import current_principal, route
-from dashboard.auth.roles import USER_ROLES
 from dashboard.auth.schemas import LOCALES
 from dashboard.i18n import t
 from dashboard.security import csrf

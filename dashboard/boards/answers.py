@@ -18,9 +18,9 @@ from typing import Any
 import dash
 import flask
 
+from core.roles import BOARD_VIEWERS
 from dashboard import ids
 from dashboard.auth import guard
-from dashboard.auth.roles import BOARD_VIEWERS
 from dashboard.state import app_state
 
 PENDING = "fb_board_answer"

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from collectors import safe_yaml
+from core import safe_yaml
 from dashboard.boards import tiles_schema as schema
 from dashboard.boards.metrics import FORMATS
 from dashboard.boards.tiles_schema import Ctx, Problem

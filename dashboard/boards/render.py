@@ -227,7 +227,7 @@ def _label_only(tile: Tile, frame: Frame, default: str) -> html.Div:
 
 def _poster(tile: Tile, frame: Frame) -> html.Div:
     # HR's wall poster (issue 5): read from an in-memory cache, so a refresh runs no SQL
-    from dashboard.hr_poster import poster_cache, poster_view  # noqa: PLC0415
+    from qa.awards.poster import poster_cache, poster_view  # noqa: PLC0415
 
     data = poster_cache().get()
     badge = f"{data.month_zh()} · {data.month_en()}" if data else ""
@@ -287,7 +287,7 @@ def tile_frame(board: Board, tile: Tile, *, body: Any = None, figure: Any = None
 
         parts.append(graph(tile_id(ids.TILE_GRAPH, board, tile), figure))
     elif tile.kind == "poster":
-        from dashboard.hr_poster import poster_cache  # noqa: PLC0415
+        from qa.awards.poster import poster_cache  # noqa: PLC0415
 
         poster_cache().get()  # loaded with the page, so that refreshes find it in memory
     return html.Div(parts, className=f"tile tile-{tile.kind}", style=style)

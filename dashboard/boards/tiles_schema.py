@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from collectors import safe_yaml
+from core import safe_yaml
 from dashboard.boards.metrics import CATALOGUE, FORMATS, Metric, valid_names
 from dashboard.boards.thresholds import DIRECTIONS, NO_THRESHOLDS, Thresholds
 

@@ -21,7 +21,7 @@ from collectors.ami.replay import ReplayError, ReplaySummary, replay_capture
 from collectors.ami.timestamps import REPLAY_WARNING
 from collectors.ami.timestamps import WARNING as NO_TIMESTAMP_WARNING
 from collectors.pipeline.producer import EventProducer
-from dashboard.center_time import center_time
+from core.center_time import center_time
 from dashboard.cli import Context, pass_context
 from dashboard.cli.collect import check_readable, collect
 from dashboard.runtime import keys_for, redis_connection

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.migrate import upgrade
 from dashboard.cli import Context, main, pass_context
-from dashboard.database import upgrade
 
 
 @main.group()

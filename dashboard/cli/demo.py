@@ -28,22 +28,22 @@ import redis
 
 from collectors.aggregator.consumer import Aggregator, ConsumerOptions
 from collectors.aggregator.engine import Engine
-from collectors.db import make_engine, session_factory, session_scope
+from collectors.history.archive import sql_history
 from collectors.history.service import archive_records, count_calls
 from collectors.pipeline.outage import OutageTracker, keep_trying
 from collectors.pipeline.producer import EventProducer
 from collectors.simulator import default_center, generate
 from collectors.simulator import run as run_simulation
+from core.center_time import center_time
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.announcements.demo import seed_demo_announcements
-from dashboard.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.cli.pipeline import stop_on_signals
-from dashboard.database import upgrade
-from dashboard.demo_hr import seed_hr_demo
-from dashboard.demo_qa import seed_qa_demo
-from dashboard.history import sql_history
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
 from dashboard.settings import Settings
+from qa.awards.demo import seed_hr_demo
+from qa.evaluations.demo import seed_qa_demo
 
 log = logging.getLogger(__name__)
 

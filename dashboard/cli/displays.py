@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 
 import click
 
-from collectors.db import session_scope
+from core.center_time import center_time
+from core.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.schemas import AuthError, DisplayInfo
 from dashboard.boards.registry import BoardRegistry
-from dashboard.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.dbsession import sessions_for
-from dashboard.pages.displays_urls import board_url
+from dashboard.pages.admin.displays_urls import board_url
 
 
 def _default_actor() -> str:

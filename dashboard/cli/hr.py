@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from collectors.db import make_engine, session_factory, session_scope
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import require_tables
 from dashboard.cli import Context, main, pass_context
-from dashboard.database import require_tables
-from dashboard.hr_service import compute as compute_awards
-from dashboard.hr_service import revise as revise_awards
 from qa.awards.decisions import override_coefficient, resolve_tie
+from qa.awards.month import compute as compute_awards
+from qa.awards.month import revise as revise_awards
 from qa.awards.policy import Policy, PolicyError, load_policy
 from qa.awards.report import month_view, render_text
 from qa.awards.schemas import Month

@@ -13,7 +13,7 @@ from collectors.cdr.importer import summary_notes
 from collectors.cdr.preset import preset_names, preset_text, resolve_mapping
 from collectors.cdr.verdict import RejectLimit, RejectLimitError
 from collectors.pipeline.producer import EventProducer
-from dashboard.center_time import center_time
+from core.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for, redis_connection
 

@@ -20,9 +20,11 @@ from collectors.aggregator.memory import GarbagePolicy
 from collectors.aggregator.partition import Partition, claim_partition
 from collectors.cdr.importer import summary_notes
 from collectors.cdr.verdict import RejectLimit
+from collectors.history.archive import sql_history
 from collectors.keys import Keys
 from collectors.pipeline.outage import OutageTracker
 from collectors.report import ReportError, build_report
+from core.migrate import upgrade
 from dashboard.cli import Context, main, pass_context
 from dashboard.cli.collect import SCALE_HELP, SURVEY_HELP, survey_options
 from dashboard.cli.import_calls import (
@@ -31,8 +33,6 @@ from dashboard.cli.import_calls import (
     check_mapping_options,
     check_rejects,
 )
-from dashboard.database import upgrade
-from dashboard.history import sql_history
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
 
 log = logging.getLogger(__name__)

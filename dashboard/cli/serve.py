@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.migrate import upgrade
 from dashboard.cli import Context, main, pass_context
-from dashboard.database import upgrade
 from dashboard.runtime import redis_connection
 
 
@@ -39,8 +39,8 @@ def serve(
     # Floorboard process (the aggregator, the demo) already does.
     with redis_connection(settings):
         if dev:
+            from collectors.forecast.provider import history_forecast  # noqa: PLC0415
             from dashboard.app import create_app  # noqa: PLC0415
-            from dashboard.forecasting import history_forecast  # noqa: PLC0415
 
             create_app(settings, forecast=history_forecast(settings)).run(
                 host=settings.host, port=settings.port, debug=True, use_reloader=False

@@ -34,7 +34,7 @@ from collectors.simulator import (
     run,
     run_id_for,
 )
-from dashboard.center_time import center_time
+from core.center_time import center_time
 from dashboard.cli import Context, main, pass_context
 from dashboard.runtime import keys_for, redis_connection
 

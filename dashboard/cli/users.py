@@ -15,9 +15,9 @@ import sys
 
 import click
 
-from collectors.db import session_scope
+from core.db import session_scope
+from core.roles import USER_ROLES
 from dashboard.auth import service
-from dashboard.auth.roles import USER_ROLES
 from dashboard.auth.schemas import LOCALES, AuthError
 from dashboard.cli import Context, main, pass_context
 from dashboard.dbsession import sessions_for

@@ -7,8 +7,8 @@ from typing import Any
 import dash
 from dash import dcc, html
 
+from core.roles import USER_ROLES, allowed
 from dashboard.auth import guard
-from dashboard.auth.roles import USER_ROLES, allowed
 from dashboard.boards.layout import Board
 from dashboard.i18n import t
 from dashboard.shell import NAV, chrome

@@ -7,8 +7,8 @@ from typing import Any
 import dash
 from dash import html
 
+from core.roles import USER_ROLES
 from dashboard.auth import guard
-from dashboard.auth.roles import USER_ROLES
 from dashboard.i18n import t
 from dashboard.shell import chrome
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from collectors.db import Base
+from core.db import Base
 
 
 class AuditEntry(Base):

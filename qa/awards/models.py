@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collectors.db import Base
+from core.db import Base
 from qa.ledger.models import ExactDecimal
 
 STATUS_VALUES = ("draft", "reviewed", "published")

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from collectors import safe_yaml
+from core import safe_yaml
 from qa.ledger.schemas import Category
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yaml")

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
 from collectors.history.models import Call
+from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.calibration.models import CalibrationSession
 from qa.calibration.report import compare

@@ -1,5 +1,5 @@
 """Who may see and do what with evaluations: pure functions the web layer calls on every page,
-callback and URL (roles are the values of ``dashboard.auth.roles.Role``).
+callback and URL (roles are the values of ``core.roles.Role``).
 
 - supervisor, qa, admin: see every regular evaluation (drafts included); evaluate calls.
 - hr: sees submitted regular evaluations (scores feed the monthly awards), never drafts,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
+from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Dispute, Evaluation
 from qa.evaluations.schemas import (

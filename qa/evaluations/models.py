@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collectors.db import Base
+from core.db import Base
 from qa.scorecards.models import Scorecard
 
 KIND_VALUES = ("regular", "calibration", "benchmark")

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
 from collectors.history.models import Call
+from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation, EvaluationAnswer, EvaluationComment
 from qa.evaluations.schemas import AnswerIn, EvaluationError, Kind

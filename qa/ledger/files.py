@@ -16,7 +16,7 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
-from collectors import safe_export
+from core import safe_export
 from qa.audit.service import record
 from qa.csvio import CsvImportError, CsvRow, RowError, read_rows
 from qa.ledger.models import LedgerEntry
@@ -119,7 +119,7 @@ def import_ledger_csv(*, db_session: Session, path: Path, actor: str) -> list[Le
 
 def write_ledger_csv(entries: Sequence[LedgerEntry], out: TextIO) -> int:
     """Write entries as CSV (columns :data:`EXPORT_COLUMNS`; notes and names that a
-    spreadsheet could run are neutralised: :mod:`collectors.safe_export`); returns the number
+    spreadsheet could run are neutralised: :mod:`core.safe_export`); returns the number
     of rows."""
 
     def row(entry: LedgerEntry) -> list[object]:

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from collectors.db import Base
+from core.db import Base
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

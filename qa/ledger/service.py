@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
+from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.ledger.models import LedgerEntry
 from qa.ledger.schemas import (

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collectors.db import Base
+from core.db import Base
 
 EMPLOYMENT_VALUES = ("regular", "probation")
 

@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
 from collectors.history.models import Call
+from core.db import get_by_id
 from qa.audit.service import record
 
 MIME_TYPES = {

@@ -1,5 +1,5 @@
 """Report tables and their exports: CSV (UTF-8 with BOM so that Excel shows Chinese) and XLSX
-(one sheet per table), both written by :mod:`collectors.safe_export`."""
+(one sheet per table), both written by :mod:`core.safe_export`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from collectors import safe_export
+from core import safe_export
 from qa.reports.schemas import EvaluatorRow, GroupBy, ItemFailureRow, QualityRow, Table
 
 
@@ -60,7 +60,7 @@ def _cell(value: object) -> object:
 
 
 def write_csv(table: Table, path: Path) -> int:
-    """Write one table as CSV (risky text neutralised: :mod:`collectors.safe_export`);
+    """Write one table as CSV (risky text neutralised: :mod:`core.safe_export`);
     returns the number of data rows."""
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         return safe_export.write_csv(out, table.columns, table.rows)
@@ -79,7 +79,7 @@ def render_text(table: Table) -> str:
 
 def write_xlsx(tables: Sequence[Table], path: Path) -> int:
     """Write tables to an XLSX workbook, one sheet each (bold header, frozen first row; risky
-    text kept as text: :mod:`collectors.safe_export`); returns the number of sheets."""
+    text kept as text: :mod:`core.safe_export`); returns the number of sheets."""
     sheets = [safe_export.Sheet(t.title, t.columns, t.rows) for t in tables]
     path.write_bytes(safe_export.xlsx_bytes(sheets))
     return len(tables)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from collectors import safe_yaml
+from core import safe_yaml
 from qa.limits import Field, check_length
 
 

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
 from collectors.history.models import Call
+from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation
 from qa.evaluations.schemas import Kind

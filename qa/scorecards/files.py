@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from collectors import safe_yaml
+from core import safe_yaml
 from qa.ledger.schemas import Category
 from qa.scorecards.checks import card_problems, item_problems, section_problems
 from qa.scorecards.schemas import (

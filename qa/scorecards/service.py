@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from collectors.db import get_by_id
+from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation
 from qa.ledger.schemas import Category

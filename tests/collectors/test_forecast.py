@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import delete, event, insert
 from sqlalchemy.orm import Session
 
-from collectors.db import Base, make_engine, session_factory
 from collectors.forecast import (
     ALL,
     CURRENT,
@@ -38,6 +37,7 @@ from collectors.forecast import (
 from collectors.history.models import Call
 from collectors.history.service import archive_records
 from collectors.staffing import ServiceLevelTarget, agents_required, staff, traffic_erlangs
+from core.db import Base, make_engine, session_factory
 
 TZ = "Asia/Shanghai"
 DAY = date(2024, 3, 4)  # a Monday

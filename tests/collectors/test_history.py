@@ -10,14 +10,14 @@ from event_factories import T0, abandoned_call, answered_call, ev
 from sqlalchemy import select
 
 from collectors.aggregator.consumer import Aggregator
-from collectors.db import Base, make_engine, session_factory
 from collectors.events import Kind
+from collectors.history.archive import sql_history
 from collectors.history.models import Call
 from collectors.history.schemas import CallFilter
 from collectors.history.service import list_calls
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
-from dashboard.history import sql_history
+from core.db import Base, make_engine, session_factory
 
 
 def database(path: Path) -> str:

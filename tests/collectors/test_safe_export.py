@@ -1,4 +1,4 @@
-"""The one spreadsheet writer (:mod:`collectors.safe_export`): text a spreadsheet would run
+"""The one spreadsheet writer (:mod:`core.safe_export`): text a spreadsheet would run
 is neutralised in CSV and XLSX, numbers stay numbers, and nothing else writes CSV or XLSX."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from collectors import safe_export
-from collectors.safe_export import Sheet
+from core import safe_export
+from core.safe_export import Sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 RISKY = [
@@ -73,14 +73,14 @@ _ALLOWED = {("collectors/cdr/schemas.py", "csv.writer(buf, delimiter=dialect.del
 
 def test_no_spreadsheet_is_written_outside_the_one_writer() -> None:
     offenders = []
-    for package in ("collectors", "qa", "dashboard", "scripts", "bench"):
+    for package in ("core", "collectors", "qa", "dashboard", "scripts", "bench"):
         for path in sorted((ROOT / package).rglob("*.py")):
             name = str(path.relative_to(ROOT))
-            if name == "collectors/safe_export.py":
+            if name == "core/safe_export.py":
                 continue
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if not _WRITERS.search(line) or line.lstrip().startswith("#"):
                     continue
                 if not any(name == f and part in line for f, part in _ALLOWED):
                     offenders.append(f"{name}:{n}: {line.strip()}")
-    assert offenders == [], "write CSV/XLSX with collectors.safe_export:\n" + "\n".join(offenders)
+    assert offenders == [], "write CSV/XLSX with core.safe_export:\n" + "\n".join(offenders)

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.datastructures import Headers
 
 from collectors.aggregator.consumer import Aggregator
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.events import Event, Kind
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.app import create_app
 from dashboard.auth import service
-from dashboard.database import upgrade
 from dashboard.security import csrf
 from dashboard.settings import Settings, load_settings
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.announcements import service
 from dashboard.announcements.service import AnnouncementCache, AnnouncementError
 from dashboard.app import create_app, dash_app

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from collectors.db import session_scope
+from core.db import session_scope
+from core.roles import Principal, Role, allowed
 from dashboard.auth import service
 from dashboard.auth.cache import DisplayCache, UserCache
 from dashboard.auth.models import DisplayToken, User
-from dashboard.auth.roles import Principal, Role, allowed
 from dashboard.auth.schemas import AuthError
 
 

@@ -15,7 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 from qa_web_support import AGENT_A, CALLBACK, ROUTER, call, page
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard import ids
 from dashboard.announcements import service as announcements
 from dashboard.app import dash_app

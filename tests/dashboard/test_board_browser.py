@@ -26,16 +26,16 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from collectors.aggregator.consumer import Aggregator
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.events import Event, Kind
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from collectors.redis_server import EmbeddedRedis
 from collectors.simulator import default_center, generate
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.announcements import service as announcements
 from dashboard.auth import service
 from dashboard.cli.demo import demo_trunk_capacity
-from dashboard.database import upgrade
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread

@@ -16,10 +16,10 @@ from dash import html
 from flask.testing import FlaskClient
 from plotly.io.json import to_json_plotly
 
+from collectors.forecast.provider import history_forecast
 from dashboard.app import create_app, dash_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.boards.shared import SharedRenders, plain
-from dashboard.forecasting import history_forecast
 from dashboard.settings import Settings, SettingsError, load_settings
 
 
@@ -124,7 +124,7 @@ def test_boards_come_from_floorboard_layouts_dir(
     client = app.test_client()
     token = make_display(("lobby",))
     assert client.get(f"/board/lobby?token={token}").status_code == 200
-    from dashboard.pages import board as board_page  # noqa: PLC0415 - registered by the app
+    from dashboard.pages.floor import board as board_page  # noqa: PLC0415 - registered by the app
 
     screens: list[int] = []
     monkeypatch.setattr(board_page, "_render", _counting(board_page._render, screens))
@@ -194,7 +194,7 @@ def test_a_kept_answer_is_still_checked_for_every_screen(
     plain_client.set_cookie("session", screens[1][0].get_cookie("session").value)
     assert plain_client.post(CALLBACK_ENDPOINT, json=body).status_code == 403
     # a revoked token stops at once, kept answer or not
-    from collectors.db import session_scope  # noqa: PLC0415
+    from core.db import session_scope  # noqa: PLC0415
     from dashboard.auth import service  # noqa: PLC0415
 
     with session_scope(sessions) as db:

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import insert
 
-from collectors.db import Base, make_engine, session_factory
 from collectors.history.models import Call
 from collectors.staffing import ServiceLevelTarget, agents_required
+from core.db import Base, make_engine, session_factory
 from dashboard.cli import main
 
 TZ = "Asia/Shanghai"

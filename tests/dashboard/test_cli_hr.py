@@ -14,9 +14,9 @@ from alembic.migration import MigrationContext
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, select
 
+from core.migrate import upgrade
+from core.tables import Base
 from dashboard.cli import main
-from dashboard.database import upgrade
-from dashboard.models import Base
 from qa.audit.models import AuditEntry
 from qa.awards.policy import DEFAULT_POLICY_PATH
 

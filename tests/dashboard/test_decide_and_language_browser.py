@@ -15,9 +15,9 @@ import pytest
 from qa_web_support import build_world
 from selenium.webdriver.common.by import By
 
-from collectors.db import make_engine, session_factory, session_scope
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
-from dashboard.database import upgrade
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
 from qa.evaluations.disputes import raise_dispute

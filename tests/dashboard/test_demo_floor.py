@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.announcements import service
 from dashboard.announcements.demo import DEMO_NOTICES, seed_demo_announcements
 from dashboard.cli.demo import DEMO_ZONES, demo_trunk_capacity, demo_zone

@@ -9,11 +9,11 @@ import pytest
 from hr_factories import simulate_last_month
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
 from collectors.simulator import default_center
-from dashboard.demo_hr import DESK_AGENTS, seed_hr_demo
-from dashboard.hr_service import compute, previous_month
+from core.db import session_scope
 from dashboard.settings import Settings
+from qa.awards.demo import DESK_AGENTS, seed_hr_demo
+from qa.awards.month import compute, previous_month
 from qa.awards.service import agent_history, list_months
 from qa.ledger.service import list_entries
 from qa.people.service import list_agents

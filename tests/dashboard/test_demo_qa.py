@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from collectors.aggregator.engine import Engine
-from collectors.db import session_scope
 from collectors.history.models import Call
 from collectors.history.service import archive_records
 from collectors.simulator import default_center, generate
+from core.db import session_scope
 from dashboard.auth.models import User
-from dashboard.demo_qa import seed_qa_demo
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings
 from qa.calibration.service import calibration_report, list_sessions
+from qa.evaluations.demo import seed_qa_demo
 from qa.evaluations.service import list_evaluations
 from qa.people.service import get_agent
 from qa.recordings.service import find_recording

@@ -15,9 +15,9 @@ import plotly.utils
 import pytest
 from flask.testing import FlaskClient
 
+from core.roles import Principal, Role
 from dashboard.app import create_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER, may_open
-from dashboard.auth.roles import Principal, Role
 from dashboard.i18n import t
 from dashboard.settings import Settings
 
@@ -102,7 +102,7 @@ def hrefs(tree: Any) -> set[str]:
 
 
 def test_the_awards_page_offers_qa_no_link_to_the_incidents_ledger(app: flask.Flask) -> None:
-    from dashboard.pages import hr_ranking  # noqa: PLC0415 - a page module: after create_app
+    from dashboard.pages.hr import ranking as hr_ranking  # noqa: PLC0415 - a page module: after create_app
 
     def links_for(role: Role) -> set[str]:
         with app.test_request_context("/hr"):

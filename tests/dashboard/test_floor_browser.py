@@ -24,13 +24,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys as Key
 
 from collectors.aggregator.consumer import Aggregator
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from collectors.simulator import default_center, generate
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
 from dashboard.cli.demo import business_hours_zone, demo_trunk_capacity
-from dashboard.database import upgrade
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread

@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from qa_web_support import CALLBACK, ROUTER, World, build_world
 
+from core.roles import Role
 from dashboard.app import create_app, dash_app
 from dashboard.auth import guard
-from dashboard.auth.roles import Role
 from dashboard.settings import Settings
 
 pytestmark = pytest.mark.fuzz

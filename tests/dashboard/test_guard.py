@@ -17,6 +17,7 @@ import flask
 import pytest
 from flask.testing import FlaskClient
 
+from core.roles import Principal, Role, allowed
 from dashboard.app import create_app, dash_app
 from dashboard.auth.guard import (
     ACCESS_ATTR,
@@ -26,7 +27,6 @@ from dashboard.auth.guard import (
     ROUTER_MARKER,
     access_table,
 )
-from dashboard.auth.roles import Principal, Role, allowed
 from dashboard.settings import Settings
 
 PRINCIPALS = ("anonymous", "agent", "supervisor", "qa", "hr", "admin", "display", "display-other")
@@ -272,7 +272,7 @@ def test_a_display_token_reaches_only_its_boards_layout_and_refresh(
 def test_revoked_token_and_unknown_callback_are_refused(
     app: flask.Flask, sessions: Any, make_display: Callable[..., str]
 ) -> None:
-    from collectors.db import session_scope  # noqa: PLC0415
+    from core.db import session_scope  # noqa: PLC0415
     from dashboard.auth import service  # noqa: PLC0415
 
     token = make_display(("tv",), name="wall")

@@ -21,15 +21,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys as Key
 
 from collectors.aggregator.consumer import Aggregator
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.keys import Keys
 from collectors.simulator import default_center
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
-from dashboard.database import upgrade
-from dashboard.demo_hr import DESK_AGENTS, seed_hr_demo
-from dashboard.hr_service import previous_month
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
+from qa.awards.demo import DESK_AGENTS, seed_hr_demo
+from qa.awards.month import previous_month
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "tests" / "output" / "screenshots"

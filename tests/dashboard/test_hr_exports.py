@@ -18,14 +18,14 @@ from hr_factories import AGENTS, MONTH, seed_month
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import create_app
-from dashboard.hr_exports import COLUMNS
-from dashboard.hr_pdf import poster_pdf
-from dashboard.hr_poster import poster_data
-from dashboard.hr_service import compute
+from dashboard.routes.hr_exports import COLUMNS
 from dashboard.settings import Settings
 from qa.awards.decisions import override_coefficient, resolve_tie
+from qa.awards.month import compute
+from qa.awards.poster import poster_data
+from qa.awards.poster_pdf import poster_pdf
 from qa.awards.service import publish_month, review_month, revise_month
 from qa.people.schemas import AgentIn
 from qa.people.service import upsert_agent

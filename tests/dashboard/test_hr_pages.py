@@ -15,14 +15,14 @@ from flask.testing import FlaskClient
 from hr_factories import MONTH, callback, page, pattern, pattern_changed, seed_month
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.cli import main
-from dashboard.hr_service import load_view
 from dashboard.i18n import t
 from dashboard.settings import Settings
 from qa.awards.decisions import resolve_tie
+from qa.awards.month import load_view
 from qa.awards.service import publish_month, review_month
 from qa.ledger.service import list_entries
 from qa.people.schemas import AgentIn
@@ -296,7 +296,7 @@ def test_an_agent_sees_only_their_own_history(
 
 def test_every_hr_text_exists_in_both_languages() -> None:
     from dashboard.i18n import EN, ZH  # noqa: PLC0415
-    from dashboard.pages.hr_incidents_parts import PRESETS  # noqa: PLC0415
+    from dashboard.pages.hr.incidents_parts import PRESETS  # noqa: PLC0415
 
     keys = [f"hr.status.{s}" for s in ("none", "draft", "reviewed", "published")]
     keys += [f"hr.star.{s}" for s in ("etiquette", "service", "model")]

@@ -17,16 +17,16 @@ from hr_factories import AGENTS, MONTH, callback, page, seed_month
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.boards.layout import load_board
-from dashboard.hr_poster import PosterCache, poster_cache
-from dashboard.hr_service import compute
 from dashboard.i18n import t
 from dashboard.settings import Settings
 from qa.awards.decisions import resolve_tie
+from qa.awards.month import compute
+from qa.awards.poster import PosterCache, poster_cache
 from qa.awards.service import publish_month, review_month
 
 LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"

@@ -15,7 +15,7 @@ from hr_factories import page
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import create_app
 from dashboard.auth.models import User
 from dashboard.i18n import t

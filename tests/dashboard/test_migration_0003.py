@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from collectors.db import make_engine
-from dashboard.database import alembic_config, upgrade
-from dashboard.models import Base
+from core.db import make_engine
+from core.migrate import alembic_config, upgrade
+from core.tables import Base
 
 MINE = {"users", "display_tokens", "announcements"}
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 
-from collectors.db import make_engine
-from dashboard.database import alembic_config, upgrade
+from core.db import make_engine
+from core.migrate import alembic_config, upgrade
 
 
 def columns(engine: Engine) -> set[str]:

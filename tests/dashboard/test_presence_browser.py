@@ -20,11 +20,11 @@ import pytest
 from render_support import tile_text, wait_for
 from selenium.webdriver.common.by import By
 
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.keys import Keys
 from collectors.redis_server import EmbeddedRedis
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
-from dashboard.database import upgrade
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
 

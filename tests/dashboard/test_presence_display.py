@@ -24,7 +24,7 @@ from dashboard.boards.layout import parse_board
 from dashboard.boards.render import render_body
 from dashboard.boards.source import Reading
 from dashboard.cli.demo import status_line
-from dashboard.pages import live_tables
+from dashboard.pages.floor import live_tables
 from dashboard.settings import Settings
 
 NOW = 1_765_000_000.0

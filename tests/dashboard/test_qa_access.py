@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from qa_web_support import World, call, page
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import dash_app
 from qa.calibration.service import close_session, create_session, start_calibration
 from qa.evaluations.models import Dispute, Evaluation

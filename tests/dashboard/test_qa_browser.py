@@ -23,16 +23,16 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from collectors.aggregator.engine import Engine
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.history.models import Call
 from collectors.history.service import archive_records
 from collectors.simulator import default_center, generate
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
-from dashboard.database import upgrade
-from dashboard.demo_qa import seed_qa_demo
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
+from qa.evaluations.demo import seed_qa_demo
 from qa.evaluations.models import Evaluation
 from qa.evaluations.schemas import AnswerIn
 from qa.evaluations.service import list_evaluations, save_draft, spec_for, start_evaluation

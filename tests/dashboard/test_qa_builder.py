@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.pages import qa_builder_form as form
+from dashboard.pages.qa import builder_form as form
 from qa.scorecards.files import load_default_spec, parse_spec, spec_to_dict
 from qa.scorecards.schemas import AnswerType, ScorecardError
 

@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 from qa_web_support import World, build_world, call, page
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard import ids
 from dashboard.app import create_app, dash_app
 from dashboard.settings import Settings

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from qa_web_support import AGENT_A, World, build_world, call, page
 from yaml_bombs import BOMB
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import create_app, dash_app
 from dashboard.auth.service import set_active
 from dashboard.settings import Settings

@@ -128,8 +128,8 @@ def test_the_configured_pattern_finds_recordings(
     folder.mkdir()
     app = create_app(dataclasses.replace(settings, recording_pattern=f"{folder}/{{call_id}}.wav"))
     client = login(app.test_client(), "qa-1")
-    from collectors.db import session_scope  # noqa: PLC0415
     from collectors.history.models import Call  # noqa: PLC0415
+    from core.db import session_scope  # noqa: PLC0415
 
     with session_scope(app.extensions["floorboard"].sessions) as db:
         call_id = db.get(Call, world.call_none).call_id

@@ -22,9 +22,9 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from core.roles import Role
 from dashboard.app import create_app
 from dashboard.auth.guard import ACCESS_ATTR, route
-from dashboard.auth.roles import Role
 from dashboard.settings import Settings
 from qa.recordings.access import LISTENERS
 

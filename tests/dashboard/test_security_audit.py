@@ -11,7 +11,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import create_app
 from dashboard.auth import service
 from dashboard.cli import main

@@ -18,12 +18,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys as Key
 
 from collectors.aggregator.consumer import Aggregator
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.events import Event, Kind
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
-from dashboard.database import upgrade
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
 

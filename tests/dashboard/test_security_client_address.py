@@ -10,7 +10,7 @@ from typing import Any
 import flask
 from flask.testing import FlaskClient
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import create_app
 from dashboard.settings import Settings, load_settings
 from qa.audit.service import list_entries

@@ -17,7 +17,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.announcements import service as announcements
 from dashboard.app import create_app, dash_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER

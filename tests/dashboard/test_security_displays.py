@@ -14,7 +14,8 @@ from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import inspect, update
 
-from collectors.db import make_engine, session_scope
+from core.db import make_engine, session_scope
+from core.migrate import alembic_config, upgrade
 from dashboard.app import create_app
 from dashboard.auth import service
 from dashboard.auth.cache import DisplayCache
@@ -22,7 +23,6 @@ from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
 from dashboard.auth.models import DisplayToken
 from dashboard.auth.schemas import AuthError
 from dashboard.cli import main
-from dashboard.database import alembic_config, upgrade
 from dashboard.settings import Settings
 
 

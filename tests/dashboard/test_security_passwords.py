@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.demo import create_demo_users
 from dashboard.auth.models import User

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import create_app
 from dashboard.auth import service
 from dashboard.auth.cache import UserCache

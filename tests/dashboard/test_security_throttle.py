@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from collectors.db import session_scope
 from collectors.keys import Keys
 from collectors.redis_server import free_port
+from core.db import session_scope
 from dashboard.app import create_app
 from dashboard.security.setup import EXTENSION, Security
 from dashboard.security.throttle import (

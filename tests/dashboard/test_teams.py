@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import create_app, dash_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.boards.layout import LayoutError, parse_board

@@ -15,7 +15,7 @@ import flask
 from flask.testing import FlaskClient
 from qa_web_support import World, call, page
 
-from collectors.db import session_scope
+from core.db import session_scope
 from dashboard.app import dash_app
 from qa.evaluations.models import Dispute, Evaluation
 from qa.scorecards.service import list_scorecards

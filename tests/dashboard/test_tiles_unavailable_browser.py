@@ -15,12 +15,12 @@ from render_support import tile_text, wait_for
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.cdr import import_calls, load_mapping
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.keys import Keys
 from collectors.pipeline.producer import EventProducer
 from collectors.redis_server import EmbeddedRedis
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.auth import service
-from dashboard.database import upgrade
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread

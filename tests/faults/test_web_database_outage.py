@@ -17,14 +17,14 @@ from flask.testing import FlaskClient
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.redis_server import EmbeddedRedis
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.app import create_app
 from dashboard.auth import service
 from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
-from dashboard.database import upgrade
 from dashboard.i18n import t
-from dashboard.outage import HEADER
+from dashboard.routes.outage import HEADER
 from dashboard.security import csrf
 from dashboard.settings import load_settings
 from dashboard.webserver import serve_in_thread

@@ -17,8 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from collectors.db import make_engine
-from dashboard.models import Base
+from core.db import make_engine
+from core.tables import Base
 from qa.people.models import Agent
 from qa.people.schemas import AgentIn, Employment
 from qa.people.service import upsert_agent

@@ -14,8 +14,8 @@ from qa_factories import card, evaluate, ledger_card, make_call
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from collectors.db import make_engine, session_factory, session_scope
-from dashboard.models import Base
+from core.db import make_engine, session_factory, session_scope
+from core.tables import Base
 from qa.audit.service import list_entries as audit_entries
 from qa.evaluations.models import Evaluation
 from qa.evaluations.schemas import AnswerIn, EvaluationError

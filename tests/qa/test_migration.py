@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from dashboard.database import alembic_config, upgrade
-from dashboard.models import Base
+from core.migrate import alembic_config, upgrade
+from core.tables import Base
 
 MY_TABLES = {
     "teams", "agents", "ledger_entries", "audit_log", "award_months", "award_tie_decisions",

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
+from core.migrate import upgrade
 from dashboard.cli import main
-from dashboard.database import upgrade
 from qa.audit.service import list_entries
 from qa.csvio import CsvImportError
 from qa.people.schemas import AgentIn, Employment, PeopleError

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from yaml_bombs import BOMB
 
-from collectors.db import make_engine, session_factory, session_scope
 from collectors.history.models import Call
+from core.db import make_engine, session_factory, session_scope
+from core.migrate import upgrade
 from dashboard.cli import main
-from dashboard.database import upgrade
 from qa.scorecards.files import load_default_spec
 
 FULL = {ref: load_default_spec().item(ref).full_value for ref in load_default_spec().refs()}
