@@ -19,8 +19,8 @@ import dash
 import flask
 
 from core.roles import BOARD_VIEWERS
-from dashboard import ids
 from dashboard.auth import guard
+from dashboard.pages.floor import ids
 from dashboard.state import app_state
 
 PENDING = "fb_board_answer"

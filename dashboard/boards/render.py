@@ -11,7 +11,6 @@ from typing import Any
 
 from dash import html
 
-from dashboard import ids
 from dashboard.boards import presence, scope
 from dashboard.boards.agents import agent_grid
 from dashboard.boards.frame import Frame
@@ -19,6 +18,7 @@ from dashboard.boards.layout import Board
 from dashboard.boards.staffing import estimate
 from dashboard.boards.tiles_schema import Column, Tile
 from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value
+from dashboard.pages.floor import ids
 
 
 def _fresh_props(frame: Frame) -> dict[str, Any]:

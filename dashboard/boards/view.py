@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from dashboard import ids
 from dashboard.auth.guard import current_principal
 from dashboard.boards.chart import EMPTY
 from dashboard.boards.layout import Board, LayoutError
 from dashboard.boards.render import has_body, tile_frame
 from dashboard.i18n import t
+from dashboard.pages.floor import ids
 from dashboard.state import AppState
 
 _CLIENT_TEXTS = (

@@ -16,9 +16,11 @@ from flask.testing import FlaskClient
 from qa_web_support import AGENT_A, CALLBACK, ROUTER, call, page
 
 from core.db import session_scope
-from dashboard import ids
 from dashboard.announcements import service as announcements
 from dashboard.app import dash_app
+from dashboard.pages.floor import ids as floor_ids
+from dashboard.pages.hr import ids as hr_ids
+from dashboard.pages.qa import ids as qa_ids
 from qa.ledger.service import list_entries
 from qa.scorecards.service import list_scorecards
 
@@ -33,16 +35,16 @@ def test_ledger_points_1e30_are_a_message_and_nothing_is_stored(
     app: flask.Flask, as_user: Callable[[str], FlaskClient]
 ) -> None:
     values = {
-        ids.HR_INC_AGENT: AGENT_A,
-        f"{ids.HR_INC_DATE}.date": "2026-01-21",
-        ids.HR_INC_KIND: "incident",
-        ids.HR_INC_CATEGORY: "discipline",
-        ids.HR_INC_POINTS: "1e30",
-        ids.HR_INC_NOTE: "typo",
-        f"{ids.HR_INC_ADD}.n_clicks": 1,
+        hr_ids.HR_INC_AGENT: AGENT_A,
+        f"{hr_ids.HR_INC_DATE}.date": "2026-01-21",
+        hr_ids.HR_INC_KIND: "incident",
+        hr_ids.HR_INC_CATEGORY: "discipline",
+        hr_ids.HR_INC_POINTS: "1e30",
+        hr_ids.HR_INC_NOTE: "typo",
+        f"{hr_ids.HR_INC_ADD}.n_clicks": 1,
     }
-    done = call(as_user("sup-1"), dash_app(app), ids.HR_INC_MESSAGE, values=values,
-                trigger=(ids.HR_INC_ADD, "n_clicks"))  # fmt: skip
+    done = call(as_user("sup-1"), dash_app(app), hr_ids.HR_INC_MESSAGE, values=values,
+                trigger=(hr_ids.HR_INC_ADD, "n_clicks"))  # fmt: skip
     assert done.status_code == 200, done.get_data(as_text=True)[:300]
     assert "points 1E+30 is beyond ±1000" in done.get_data(as_text=True)
     with db(app) as session:
@@ -71,9 +73,13 @@ def test_announcement_boards_of_the_wrong_shape_are_a_message(
 ) -> None:
     client = as_user("sup-1")
     for boards in ([{}], "sales", [["sales"]]):
-        values = {ids.ANN_TEXT: "Lunch", ids.ANN_BOARDS: boards, ids.ANN_LEVEL: "info"}
-        done = call(client, dash_app(app), ids.ANN_MESSAGE, values=values,
-                    trigger=(ids.ANN_POST, "n_clicks"))  # fmt: skip
+        values = {
+            floor_ids.ANN_TEXT: "Lunch",
+            floor_ids.ANN_BOARDS: boards,
+            floor_ids.ANN_LEVEL: "info",
+        }
+        done = call(client, dash_app(app), floor_ids.ANN_MESSAGE, values=values,
+                    trigger=(floor_ids.ANN_POST, "n_clicks"))  # fmt: skip
         assert done.status_code == 200, done.get_data(as_text=True)[:300]
         assert "boards must be a list of text values" in done.get_data(as_text=True)
     with db(app) as session:
@@ -87,9 +93,10 @@ def test_a_board_name_sent_as_a_list_is_400(
     display = app.test_client()
     display.get(f"/board/{board}?token={make_display((board,))}")
     for client in (as_user("sup-1"), display):
-        done = call(client, dash_app(app), ids.BOARD_STATUS,
-                    values={ids.BOARD_NAME: [board], f"{ids.BOARD_REFRESH}.n_intervals": 1},
-                    trigger=(ids.BOARD_REFRESH, "n_intervals"))  # fmt: skip
+        done = call(client, dash_app(app), floor_ids.BOARD_STATUS,
+                    values={floor_ids.BOARD_NAME: [board],
+                            f"{floor_ids.BOARD_REFRESH}.n_intervals": 1},
+                    trigger=(floor_ids.BOARD_REFRESH, "n_intervals"))  # fmt: skip
         assert done.status_code == 400, done.get_data(as_text=True)[:300]
         assert "board name must be text" in done.get_data(as_text=True)
 
@@ -121,10 +128,10 @@ def test_a_scorecard_with_a_list_as_a_key_is_a_message(
     app: flask.Flask, as_user: Callable[[str], FlaskClient], text: str, message: str
 ) -> None:
     contents = "data:application/x-yaml;base64," + base64.b64encode(text.encode()).decode()
-    done = call(as_user("qa-1"), dash_app(app), ids.QA_SC_MSG,
-                values={f"{ids.QA_SC_UPLOAD}.contents": contents,
-                        f"{ids.QA_SC_UPLOAD}.filename": "upload.yaml"},
-                trigger=(ids.QA_SC_UPLOAD, "contents"))  # fmt: skip
+    done = call(as_user("qa-1"), dash_app(app), qa_ids.QA_SC_MSG,
+                values={f"{qa_ids.QA_SC_UPLOAD}.contents": contents,
+                        f"{qa_ids.QA_SC_UPLOAD}.filename": "upload.yaml"},
+                trigger=(qa_ids.QA_SC_UPLOAD, "contents"))  # fmt: skip
     assert done.status_code == 200, done.get_data(as_text=True)[:300]
     assert message in json.dumps(done.get_json())
     with db(app) as session:

@@ -11,9 +11,9 @@ from typing import Any
 import flask
 import pytest
 
-from dashboard import ids
 from dashboard.app import create_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
+from dashboard.pages.floor import ids
 from dashboard.settings import Settings
 
 

@@ -16,10 +16,10 @@ from hr_factories import MONTH, callback, page, pattern, pattern_changed, seed_m
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
-from dashboard import ids
 from dashboard.app import create_app
 from dashboard.cli import main
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from dashboard.settings import Settings
 from qa.awards.decisions import resolve_tie
 from qa.awards.month import load_view

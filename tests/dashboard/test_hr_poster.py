@@ -18,11 +18,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
-from dashboard import ids
 from dashboard.app import create_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.boards.layout import load_board
 from dashboard.i18n import t
+from dashboard.pages.floor import ids as floor_ids
+from dashboard.pages.hr import ids as hr_ids
 from dashboard.settings import Settings
 from qa.awards.decisions import resolve_tie
 from qa.awards.month import compute
@@ -92,19 +93,20 @@ def refresh_body(board: str) -> dict[str, Any]:
     return {
         "output": None,
         "outputs": [
-            [{"id": {"type": ids.TILE, "board": board, "index": tile.index}, "property": "children"}
+            [{"id": {"type": floor_ids.TILE, "board": board, "index": tile.index},
+              "property": "children"}
              for tile in spec.tiles if tile.kind not in ("ticker", "clock")],
             [],
-            {"id": ids.BOARD_CHART_SIG, "property": "data"},
-            {"id": ids.BOARD_STATUS, "property": "data"},
+            {"id": floor_ids.BOARD_CHART_SIG, "property": "data"},
+            {"id": floor_ids.BOARD_STATUS, "property": "data"},
         ],
-        "inputs": [{"id": ids.BOARD_REFRESH, "property": "n_intervals", "value": 1}],
+        "inputs": [{"id": floor_ids.BOARD_REFRESH, "property": "n_intervals", "value": 1}],
         "state": [
-            {"id": ids.BOARD_NAME, "property": "data", "value": board},
-            {"id": ids.BOARD_CHART_SIG, "property": "data", "value": None},
-            {"id": ids.BOARD_SCREEN, "property": "data", "value": {"w": 1920, "h": 1080}},
+            {"id": floor_ids.BOARD_NAME, "property": "data", "value": board},
+            {"id": floor_ids.BOARD_CHART_SIG, "property": "data", "value": None},
+            {"id": floor_ids.BOARD_SCREEN, "property": "data", "value": {"w": 1920, "h": 1080}},
         ],
-        "changedPropIds": [f"{ids.BOARD_REFRESH}.n_intervals"],
+        "changedPropIds": [f"{floor_ids.BOARD_REFRESH}.n_intervals"],
     }  # fmt: skip
 
 
@@ -158,9 +160,9 @@ def test_the_cache_reloads_after_its_ttl_or_a_publication(
     hr = client_of("hr")  # a page action of this process invalidates the app's cache at once
     with app.test_request_context():
         poster_cache()._loaded = 1e18  # would otherwise stay fresh "forever"
-    values = {f"{ids.HR_MONTH}.value": "2026-02", f"{ids.HR_COMPUTE}.n_clicks": 1}
-    callback(hr, app, (f"{ids.HR_MESSAGE}.children", f"{ids.HR_SIGNAL}.data"), values,
-             changed=f"{ids.HR_COMPUTE}.n_clicks")  # fmt: skip
+    values = {f"{hr_ids.HR_MONTH}.value": "2026-02", f"{hr_ids.HR_COMPUTE}.n_clicks": 1}
+    callback(hr, app, (f"{hr_ids.HR_MESSAGE}.children", f"{hr_ids.HR_SIGNAL}.data"), values,
+             changed=f"{hr_ids.HR_COMPUTE}.n_clicks")  # fmt: skip
     with app.test_request_context():
         assert poster_cache()._loaded == float("-inf")
 

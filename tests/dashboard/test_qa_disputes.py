@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from qa_web_support import World, build_world, call, page
 
 from core.db import session_scope
-from dashboard import ids
 from dashboard.app import create_app, dash_app
+from dashboard.pages.qa import ids
 from dashboard.settings import Settings
 from qa.evaluations.disputes import raise_dispute
 from qa.evaluations.models import Dispute, Evaluation

@@ -11,11 +11,12 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from core.center_time import center_time
 from core.db import session_scope
 from core.roles import ADMINS
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard, service
 from dashboard.auth.schemas import AuthError, DisplayInfo
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.admin import ids
 from dashboard.pages.admin.displays_urls import board_url
 from dashboard.shell import chrome
 from dashboard.state import app_state

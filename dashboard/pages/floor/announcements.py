@@ -13,11 +13,12 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from core.center_time import PATTERNS, center_time
 from core.db import session_scope
 from core.roles import ANNOUNCERS
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.announcements import service
 from dashboard.auth import guard
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.floor import ids
 from dashboard.shell import chrome
 from dashboard.state import app_state
 from qa.limits import Field

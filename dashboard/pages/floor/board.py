@@ -21,7 +21,7 @@ import dash
 from dash import ALL, Input, Output, State, callback_context, html, no_update
 
 from core.roles import BOARD_VIEWERS
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.boards import chart
 from dashboard.boards.agents import uses_teams
@@ -40,6 +40,7 @@ from dashboard.boards.view import (
     screen_height,
 )
 from dashboard.i18n import fmt_date, fmt_time, t
+from dashboard.pages.floor import ids
 from dashboard.state import app_state
 
 dash.register_page(

@@ -11,10 +11,11 @@ import dash
 from dash import Input, Output, dash_table, dcc, html
 
 from core.roles import FLOOR_LEADS
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.boards import scope
 from dashboard.i18n import t
+from dashboard.pages.floor import ids
 from dashboard.pages.floor import live_tables as tables
 from dashboard.shell import chrome
 from dashboard.state import app_state

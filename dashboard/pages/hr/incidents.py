@@ -14,10 +14,11 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from core.db import session_scope
 from core.roles import INCIDENT_RECORDERS
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from dashboard.pages.hr import incidents_parts as parts
 from dashboard.shell import chrome
 from dashboard.state import app_state

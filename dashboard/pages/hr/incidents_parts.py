@@ -11,8 +11,8 @@ from typing import Any
 
 from dash import html
 
-from dashboard import ids
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from qa.ledger.models import LedgerEntry
 from qa.people.models import Agent
 

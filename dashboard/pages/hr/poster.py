@@ -12,9 +12,9 @@ from dash import Input, Output, State, dcc, html
 
 from core.db import session_scope
 from core.roles import HR_MANAGERS, HR_VIEWERS, USER_ROLES, allowed
-from dashboard import ids
 from dashboard.auth import guard
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from dashboard.shell import chrome
 from dashboard.state import app_state
 from qa.awards.poster import poster_data, poster_view

@@ -16,10 +16,11 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_updat
 
 from core.db import session_scope
 from core.roles import HR_MANAGERS, HR_VIEWERS, Principal, allowed
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from dashboard.pages.hr import ranking_actions as actions
 from dashboard.pages.hr import ranking_parts as parts
 from dashboard.pages.hr.ranking_detail import detail

@@ -12,8 +12,9 @@ from dash import ctx
 
 from core.db import session_scope
 from core.roles import Principal
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from dashboard.pages.hr.ranking_parts import star_name
 from dashboard.state import app_state
 from qa.awards.decisions import override_coefficient, resolve_tie

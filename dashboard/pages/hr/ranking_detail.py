@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 from dash import dcc, html
 
-from dashboard import ids
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from dashboard.pages.hr.ranking_parts import NO, YES, star_name
 from qa.awards.month import coefficient_text
 from qa.limits import Field

@@ -9,9 +9,9 @@ from typing import Any
 from dash import dcc, html
 from dash.dash_table.Format import Format, Scheme, Trim
 
-from dashboard import ids
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.hr import ids
 from qa.awards.month import STAR_KEYS, RevisionInfo
 from qa.ledger.schemas import Category
 from qa.limits import Field

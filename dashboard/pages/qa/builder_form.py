@@ -10,8 +10,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from qa.ledger.schemas import Category
 from qa.scorecards.schemas import AnswerType, CommentRule, Critical
 

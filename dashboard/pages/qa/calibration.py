@@ -14,10 +14,10 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from collectors.history.schemas import CallFilter
 from collectors.history.service import get_call, list_calls
-from dashboard import ids
 from dashboard.auth import guard
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
     QA_STAFF,
     badge,

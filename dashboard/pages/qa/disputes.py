@@ -14,10 +14,10 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import ids
 from dashboard.auth import guard
 from dashboard.forms import limited, too_long_text
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
     QA_DECIDERS,
     agent_label,

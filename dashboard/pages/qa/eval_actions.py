@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
 from core.roles import Principal
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.forms import too_long_text
 from dashboard.i18n import t
 from dashboard.pages.qa import eval_player as player_ui
 from dashboard.pages.qa import eval_view as view_ui
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import clicked, db, dispute_policy, local, message
 from dashboard.state import app_state
 from qa.calibration.schemas import CalibrationError

@@ -12,9 +12,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard import ids
 from dashboard.forms import limited
 from dashboard.i18n import fmt_duration, t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import local
 from qa.evaluations.schemas import CommentOut
 from qa.limits import Field

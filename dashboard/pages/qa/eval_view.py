@@ -7,9 +7,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard import ids
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
     answer_label,
     answer_options,

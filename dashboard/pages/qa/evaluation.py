@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from collectors.history.service import get_call
 from core.roles import Principal, Role
-from dashboard import ids
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa import eval_actions as actions
 from dashboard.pages.qa import eval_player as player_ui
 from dashboard.pages.qa import eval_view as view_ui
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
     EVAL_VIEWERS,
     QA_AGENTS,

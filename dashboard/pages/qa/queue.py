@@ -9,9 +9,9 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, ctx, dcc, html, no_update
 
-from dashboard import ids
 from dashboard.auth import guard
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa import queue_pick as qa_queue_pick
 from dashboard.pages.qa import queue_sample as qa_queue_sample
 from dashboard.pages.qa.common import (

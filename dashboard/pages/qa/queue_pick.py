@@ -14,9 +14,9 @@ from collectors.history.models import Call
 from collectors.history.schemas import CallFilter
 from collectors.history.service import list_calls
 from core.roles import Principal
-from dashboard import ids
 from dashboard.auth import guard
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
     QA_STAFF,
     choices,

@@ -12,10 +12,11 @@ import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from core.roles import Principal
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.forms import limited
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
     QA_STAFF,
     choices,

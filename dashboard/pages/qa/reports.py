@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, dcc, html
 
-from dashboard import ids, inputs
+from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.i18n import t
+from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
     QA_READERS,
     choices,
