@@ -39,10 +39,14 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+class DatabaseNotReady(Exception):
+    """The database a command needs is missing, cannot be opened or lacks tables; the message
+    names the database (password hidden) and what to do."""
+
+
 def require_tables(url: str, tables: Iterable[str]) -> None:
-    """Raise a ``click.ClickException`` naming what is missing when the database at ``url``
+    """Raise :class:`DatabaseNotReady` naming what is missing when the database at ``url``
     lacks any of ``tables`` (without creating an empty SQLite file on the way)."""
-    import click  # noqa: PLC0415
     from sqlalchemy import inspect  # noqa: PLC0415
     from sqlalchemy.engine import make_url  # noqa: PLC0415
     from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
@@ -53,16 +57,16 @@ def require_tables(url: str, tables: Iterable[str]) -> None:
     database = parsed.database or ""
     is_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
     if is_file and not Path(database).exists():
-        raise click.ClickException(f"no database at {shown}: {hint}")
+        raise DatabaseNotReady(f"no database at {shown}: {hint}")
     engine = make_engine(url)
     try:
         present = set(inspect(engine).get_table_names())
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open the database at {shown}: {exc}") from exc
+        raise DatabaseNotReady(f"cannot open the database at {shown}: {exc}") from exc
     finally:
         engine.dispose()
     missing = [t for t in tables if t not in present]
     if missing:
-        raise click.ClickException(
+        raise DatabaseNotReady(
             f"the database at {shown} has no {', '.join(missing)} table(s): {hint}"
         )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 from core.db import make_engine
-from core.tables import Base
+from core.tables import load_models
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = load_models()
 
 
 def run_migrations() -> None:

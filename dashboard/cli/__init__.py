@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
 from dashboard.settings import Settings, SettingsError, load_settings
@@ -24,6 +26,18 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def require_tables(url: str, tables: Iterable[str]) -> None:
+    """:func:`core.migrate.require_tables` for a command: what is missing is an error, exit 1."""
+    # Alembic is slow to import: only the commands that use a database pay for it.
+    from core.migrate import DatabaseNotReady  # noqa: PLC0415
+    from core.migrate import require_tables as require  # noqa: PLC0415
+
+    try:
+        require(url, tables)
+    except DatabaseNotReady as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

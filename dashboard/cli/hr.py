@@ -22,8 +22,7 @@ import click
 from sqlalchemy.orm import Session
 
 from core.db import make_engine, session_factory, session_scope
-from core.migrate import require_tables
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, main, pass_context, require_tables
 from qa.awards.decisions import override_coefficient, resolve_tie
 from qa.awards.month import compute as compute_awards
 from qa.awards.month import revise as revise_awards

@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session
 
 from collectors.history.models import Call
 from core.db import make_engine, session_factory, session_scope
-from core.migrate import require_tables
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, main, pass_context, require_tables
 from qa.recordings.demo import write_demo_recordings
 from qa.recordings.service import RecordingError, attach_demo_recordings, find_recording
 from qa.reports.export import (

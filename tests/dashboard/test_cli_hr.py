@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, select
 
 from core.migrate import upgrade
-from core.tables import Base
+from core.tables import load_models
 from dashboard.cli import main
 from qa.audit.models import AuditEntry
 from qa.awards.policy import DEFAULT_POLICY_PATH
@@ -85,7 +85,7 @@ def _my_diffs(url: str) -> list[Any]:
     engine = create_engine(url)
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        diffs = compare_metadata(context, Base.metadata)
+        diffs = compare_metadata(context, load_models())
     engine.dispose()
     return [d for d in diffs if _table_of(d) in MY_TABLES]
 

@@ -1,6 +1,6 @@
 """Database fixtures for the QA/HR domain tests: ``db_session`` runs each test on SQLite (a temp
 file) and on PostgreSQL (embedded server, one per test session), inside a transaction that is
-rolled back afterwards. The schema comes from ``Base.metadata.create_all``."""
+rolled back afterwards. The schema comes from ``load_models().create_all``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from core.db import make_engine
-from core.tables import Base
+from core.tables import load_models
 from qa.people.models import Agent
 from qa.people.schemas import AgentIn, Employment
 from qa.people.service import upsert_agent
@@ -40,7 +40,7 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     path = tmp_path_factory.mktemp("sqlite") / "qa.db"
     engine = make_engine(f"sqlite:///{path}")
     _sqlite_savepoints(engine)
-    Base.metadata.create_all(engine)
+    load_models().create_all(engine)
     yield engine
     engine.dispose()
 
@@ -87,7 +87,7 @@ def postgres_url(make_postgres_database: Callable[[str], str]) -> str:
 @pytest.fixture(scope="session")
 def postgres_engine(postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url)
-    Base.metadata.create_all(engine)
+    load_models().create_all(engine)
     yield engine
     engine.dispose()
 

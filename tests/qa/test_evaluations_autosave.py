@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from core.db import make_engine, session_factory, session_scope
-from core.tables import Base
+from core.tables import load_models
 from qa.audit.service import list_entries as audit_entries
 from qa.evaluations.models import Evaluation
 from qa.evaluations.schemas import AnswerIn, EvaluationError
@@ -112,7 +112,7 @@ def committed_engine(
     else:
         url = make_postgres_database(f"autosave_{next(_databases)}")
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    load_models().create_all(engine)
     yield engine
     engine.dispose()
 

@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from core.migrate import alembic_config, upgrade
-from core.tables import Base
+from core.tables import load_models
 
 MY_TABLES = {
     "scorecards",
@@ -47,7 +47,7 @@ def _my_diffs(url: str) -> list[Any]:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diffs = compare_metadata(context, Base.metadata)
+            diffs = compare_metadata(context, load_models())
     finally:
         engine.dispose()
     return [d for d in diffs if _table_of(d) in MY_TABLES]

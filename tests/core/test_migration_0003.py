@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from core.db import make_engine
 from core.migrate import alembic_config, upgrade
-from core.tables import Base
+from core.tables import load_models
 
 MINE = {"users", "display_tokens", "announcements"}
 
@@ -24,7 +24,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_the_tables(tmp_path: P
     upgrade(url)
     assert set(inspect(engine).get_table_names()) >= MINE
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), load_models())
     assert [d for d in diff if MINE & {getattr(x, "name", "") for x in d[1:2]}] == []
     command.downgrade(alembic_config(url), "0002")
     assert not MINE & set(inspect(engine).get_table_names())
