@@ -1,7 +1,7 @@
 """The one door for every time a person reads: pages, exports, the poster, the PDF and the CLI.
 
 Times are stored as naive UTC (see the models); people work in the center's time zone
-(``FLOORBOARD_TIMEZONE``, :attr:`dashboard.settings.Settings.timezone`). :func:`center_time`
+(``FLOORBOARD_TIMEZONE``, which every caller passes as ``tz``). :func:`center_time`
 converts and labels them, so that "18:42:45 CST" can never be mistaken for a UTC time, and the
 zone's abbreviation (``CET``/``CEST``, ``EST``/``EDT``) tells the two 01:30s of a DST fall-back
 apart. Machine-readable output (JSON, ISO timestamps in data files) stays UTC and is not
@@ -27,21 +27,17 @@ PATTERNS: dict[str, str] = {
 NONE = "—"
 
 
-def center_zone(tz: str | None = None) -> ZoneInfo:
-    """The center's zone: ``tz``, or the running app's ``Settings.timezone`` when None."""
-    if tz is None:
-        from dashboard.state import app_state  # noqa: PLC0415 - only pages have an app
-
-        tz = app_state().settings.timezone
+def center_zone(tz: str) -> ZoneInfo:
+    """The center's zone, from its IANA name (``Settings.timezone``, passed by the caller)."""
     return ZoneInfo(tz)
 
 
-def to_center(moment: datetime | float, tz: str | None = None) -> datetime:
+def to_center(moment: datetime | float, tz: str) -> datetime:
     """``moment`` as an aware time in the center's zone.
 
     Args:
         moment: naive UTC (as the tables store it), an aware datetime, or epoch seconds.
-        tz: the center's IANA zone; None = the running app's setting.
+        tz: the center's IANA zone (``Settings.timezone``).
     """
     zone = center_zone(tz)
     if isinstance(moment, datetime):
@@ -63,7 +59,7 @@ def zone_label(moment: datetime) -> str:
 
 def center_time(
     moment: datetime | float | None,
-    tz: str | None = None,
+    tz: str,
     *,
     style: Style = "datetime",
     label: bool = True,
@@ -72,7 +68,8 @@ def center_time(
 
     Args:
         moment: naive UTC, an aware datetime or epoch seconds; None shows ``—``.
-        tz: the center's IANA zone; None = the running app's ``Settings.timezone``.
+        tz: the center's IANA zone (``Settings.timezone``; pages use
+            :func:`dashboard.state.center_tz`).
         style: ``datetime`` (2026-12-07 18:42), ``seconds`` (… 18:42:45), ``time`` (18:42:45),
             ``minute`` (18:42) or ``date`` (2026-12-07, never labelled: a day has no zone).
         label: append the zone's abbreviation (leave it off only where a heading says it).
@@ -89,6 +86,6 @@ def center_time(
     return f"{text} {zone_label(local)}"
 
 
-def center_date(moment: datetime | float, tz: str | None = None) -> date:
+def center_date(moment: datetime | float, tz: str) -> date:
     """The center's calendar day of ``moment`` (naive UTC, aware, or epoch seconds)."""
     return to_center(moment, tz).date()

@@ -50,3 +50,9 @@ def app_state() -> AppState:
     """The state of the app serving the current request."""
     state: AppState = current_app.extensions[EXTENSION]
     return state
+
+
+def center_tz() -> str:
+    """The center's time zone (``Settings.timezone``) of the app serving the current request,
+    for :mod:`core.center_time`, which takes the zone from its caller."""
+    return app_state().settings.timezone

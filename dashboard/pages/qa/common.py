@@ -20,7 +20,7 @@ from core.roles import Principal, Role, allowed
 from dashboard.auth import service as auth_service
 from dashboard.i18n import fmt_duration, t
 from dashboard.shell import chrome
-from dashboard.state import app_state
+from dashboard.state import app_state, center_tz
 from qa.evaluations.schemas import DisputePolicy
 from qa.people.service import get_agent
 from qa.scorecards.schemas import AnswerType, ItemSpec
@@ -75,7 +75,7 @@ def zone() -> ZoneInfo:
 
 def local(moment: datetime | None, style: Style = "datetime") -> str:
     """A naive UTC time (as stored) in the center's time zone, labelled with the zone."""
-    return center_time(moment, style=style)
+    return center_time(moment, center_tz(), style=style)
 
 
 def today() -> date:
