@@ -29,7 +29,7 @@ from qa.awards.month import compute as compute_awards
 from qa.awards.month import revise as revise_awards
 from qa.awards.policy import Policy, PolicyError, load_policy
 from qa.awards.report import month_view, render_text
-from qa.awards.schemas import Month
+from qa.awards.schemas import AwardStatus, Month, MonthView
 from qa.awards.service import AwardsError, get_month, publish_month, review_month
 from qa.csvio import CsvImportError
 from qa.ledger.files import export_ledger_csv, import_ledger_csv, write_ledger_csv
@@ -237,7 +237,7 @@ def _policy(path: Path | None) -> Policy | None:
         raise click.ClickException(str(exc)) from exc
 
 
-def _show(view: dict[str, Any], as_json: bool) -> None:
+def _show(view: MonthView, as_json: bool) -> None:
     click.echo(json.dumps(view, indent=2, ensure_ascii=False) if as_json else render_text(view))
 
 
@@ -262,7 +262,7 @@ def awards_compute(ctx: Context, month: Month, policy_path: Path | None, reason:
     policy = _policy(policy_path)
     with _session(ctx) as db:
         row = get_month(db_session=db, month=month)
-        if row is not None and row.status == "published" and not reason:
+        if row is not None and row.status == AwardStatus.PUBLISHED and not reason:
             if policy is not None:
                 raise click.ClickException(
                     f"{month} is published; give --reason to recompute it with another policy"

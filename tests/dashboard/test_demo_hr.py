@@ -29,7 +29,12 @@ def test_last_month_has_the_tie_cases_and_earlier_months_are_published(
 ) -> None:
     simulate_last_month(settings, sessions, config, days=2)
     said: list[str] = []
-    assert seed_hr_demo(settings, config=config, seed=5, echo=said.append) is True
+    assert (
+        seed_hr_demo(
+            sessions=sessions, tz=settings.timezone, config=config, seed=5, echo=said.append
+        )
+        is True
+    )
     assert "3-way tie" in said[0]
     month = previous_month(tz=settings.timezone)
     with session_scope(sessions) as db:
@@ -59,10 +64,16 @@ def test_it_runs_once_per_data_directory(
     settings: Settings, sessions: sessionmaker[Session], config: Any
 ) -> None:
     simulate_last_month(settings, sessions, config, days=1)
-    assert seed_hr_demo(settings, config=config, echo=lambda _: None) is True
+    assert (
+        seed_hr_demo(sessions=sessions, tz=settings.timezone, config=config, echo=lambda _: None)
+        is True
+    )
     with session_scope(sessions) as db:
         before = len(list_entries(db_session=db))
-    assert seed_hr_demo(settings, config=config, echo=lambda _: None) is False
+    assert (
+        seed_hr_demo(sessions=sessions, tz=settings.timezone, config=config, echo=lambda _: None)
+        is False
+    )
     with session_scope(sessions) as db:
         assert len(list_entries(db_session=db)) == before
 
@@ -71,7 +82,10 @@ def test_without_calls_it_still_gives_a_month_to_close(
     settings: Settings, sessions: sessionmaker[Session], config: Any
 ) -> None:
     said: list[str] = []
-    assert seed_hr_demo(settings, config=config, echo=said.append) is True
+    assert (
+        seed_hr_demo(sessions=sessions, tz=settings.timezone, config=config, echo=said.append)
+        is True
+    )
     assert "too few agents or calls" in said[0]
     month = previous_month(tz=settings.timezone)
     with session_scope(sessions) as db:
