@@ -38,7 +38,7 @@ from qa.ledger.service import add_entry, correct_entry, list_entries
 from qa.people.schemas import PeopleError
 from qa.people.service import agent_out, import_agents_csv, list_agents
 
-# evaluations: the QA averages that break ties (issue 4) come from there.
+# evaluations: the QA averages that break ties come from there.
 TABLES = ("agents", "ledger_entries", "award_months", "audit_log", "evaluations")
 _DOMAIN_ERRORS = (CsvImportError, LedgerError, AwardsError, PolicyError, PeopleError)
 _F = TypeVar("_F", bound=Callable[..., Any])

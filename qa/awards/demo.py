@@ -15,7 +15,7 @@ QA demo data. Everything is deterministic for a given seed and call history.
 
 The caller (``floorboard demo``) supplies the database sessions, the center's time zone and the
 login accounts (which agent the demo's agent account is linked to): nothing here reads the
-dashboard's settings or users.
+web app's settings or users.
 """
 
 from __future__ import annotations

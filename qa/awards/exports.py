@@ -2,8 +2,8 @@
 
 Payroll files come from the month's newest *published* revision only: a draft never reaches
 payroll. Each row carries the revision and the policy version, so a file can be traced back.
-Who may download what, and the HTTP response, are the web route's business
-(``dashboard/routes/hr_exports.py``); this builds the files.
+Who may download what, and the HTTP response, belong to the web route (the shell's
+``routes/hr_exports.py``); this builds the files.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ on a refresh: :class:`PosterCache` keeps the newest published month in memory an
 most once per ``ttl_s`` (a publication from this process invalidates it at once); each app holds
 one (``AppState.poster``).
 
-The poster's fixed texts come from the caller's catalogue through a :data:`Translate` (the
-dashboard passes :func:`dashboard.i18n.t`): the domain holds no user-facing catalogue.
+The poster's fixed texts come from the caller's catalogue through a :data:`Translate` (the web
+app passes its i18n ``t``): the domain holds no user-facing catalogue.
 """
 
 from __future__ import annotations
