@@ -7,9 +7,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import CheckConstraint, Table, text
@@ -27,6 +30,23 @@ from qa.ledger.service import add_entry
 from qa.people.models import Agent
 
 JAN = Month(2026, 1)
+ROOT = Path(__file__).resolve().parents[2]
+_IMPORT_ALL = """
+import importlib, pkgutil, sys
+import qa.awards, qa.ledger, qa.people
+for package in (qa.awards, qa.ledger, qa.people):
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+print(sorted(name for name in sys.modules if name.split(".")[0] == "dashboard"))
+"""
+
+
+def test_the_hr_domain_runs_without_the_web_app() -> None:
+    # a fresh interpreter: this test process has long imported the dashboard
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", _IMPORT_ALL], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def _check_values(table: Table, name: str) -> set[str]:
