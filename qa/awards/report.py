@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from qa.awards.models import AwardMonth
 from qa.awards.schemas import AgentView, AwardStatus, MonthView, StarStatus, StarView
@@ -15,10 +15,9 @@ def _at(value: datetime | None) -> str | None:
 
 
 def _star(raw: dict[str, Any]) -> StarView:
-    # the stored JSON holds the status as text: the view gives the enum member (equal to it)
-    star: StarView = {**raw}  # type: ignore[typeddict-item]  # the stored shape of StarOutcome
-    star["status"] = StarStatus(raw["status"])
-    return star
+    # the stored JSON (StarOutcome.to_dict) holds the status as text: the view gives the enum
+    # member, which compares and serialises as that same text
+    return cast(StarView, {**raw, "status": StarStatus(raw["status"])})
 
 
 def month_view(row: AwardMonth) -> MonthView:
