@@ -39,6 +39,7 @@ from dashboard.security.sessions import SESSION_VERSION
 from dashboard.security.setup import install_security
 from dashboard.settings import Settings
 from dashboard.state import EXTENSION, AppState
+from qa.awards.poster import PosterCache
 
 PACKAGE = Path(__file__).resolve().parent
 REPO = PACKAGE.parent
@@ -94,6 +95,7 @@ def _state(
         boards=BoardRegistry(layouts_dir),
         announcements=AnnouncementCache(sessions),
         forecast=CachedForecast(forecast or no_forecast),
+        poster=PosterCache(sessions, tz=settings.timezone),
         teams=TeamDirectory(sessions),
     )
 

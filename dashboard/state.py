@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from dashboard.boards.source import SnapshotSource
     from dashboard.boards.teams import TeamDirectory
     from dashboard.settings import Settings
+    from qa.awards.poster import PosterCache
 
 EXTENSION = "floorboard"
 
@@ -41,6 +42,7 @@ class AppState:
     boards: BoardRegistry
     announcements: AnnouncementCache
     forecast: ForecastProvider
+    poster: PosterCache  # the wall poster (board tile), reloaded at most once a minute
     callbacks: dict[str, Any] = field(default_factory=dict)
     renders: SharedRenders = field(default_factory=SharedRenders)
     teams: TeamDirectory | None = None

@@ -17,7 +17,7 @@ from dashboard.boards.frame import Frame
 from dashboard.boards.layout import Board
 from dashboard.boards.staffing import estimate
 from dashboard.boards.tiles_schema import Column, Tile
-from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value
+from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value, t
 from dashboard.pages.floor import ids
 
 
@@ -227,12 +227,13 @@ def _label_only(tile: Tile, frame: Frame, default: str) -> html.Div:
 
 def _poster(tile: Tile, frame: Frame) -> html.Div:
     # HR's wall poster (issue 5): read from an in-memory cache, so a refresh runs no SQL
-    from qa.awards.poster import poster_cache, poster_view  # noqa: PLC0415
+    from dashboard.state import app_state  # noqa: PLC0415
+    from qa.awards.poster import poster_view  # noqa: PLC0415
 
-    data = poster_cache().get()
+    data = app_state().poster.get()
     badge = f"{data.month_zh()} · {data.month_en()}" if data else ""
     label = tile.label or frame.t("hr.poster.tile")
-    body = poster_view(data, variant="tile", locale=frame.locale)
+    body = poster_view(data, translate=t, variant="tile", locale=frame.locale)
     return html.Div([head(frame, label, badge), body], className="tile-body kind-poster")
 
 
@@ -287,7 +288,7 @@ def tile_frame(board: Board, tile: Tile, *, body: Any = None, figure: Any = None
 
         parts.append(graph(tile_id(ids.TILE_GRAPH, board, tile), figure))
     elif tile.kind == "poster":
-        from qa.awards.poster import poster_cache  # noqa: PLC0415
+        from dashboard.state import app_state  # noqa: PLC0415
 
-        poster_cache().get()  # loaded with the page, so that refreshes find it in memory
+        app_state().poster.get()  # loaded with the page, so that refreshes find it in memory
     return html.Div(parts, className=f"tile tile-{tile.kind}", style=style)

@@ -38,8 +38,10 @@ from core.center_time import center_time
 from core.db import make_engine, session_factory, session_scope
 from core.migrate import upgrade
 from dashboard.announcements.demo import seed_demo_announcements
+from dashboard.auth.service import list_users
 from dashboard.cli import Context, main, pass_context
 from dashboard.cli.pipeline import stop_on_signals
+from dashboard.dbsession import sessions_for
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
 from dashboard.settings import Settings
 from qa.awards.demo import seed_hr_demo
@@ -104,12 +106,27 @@ def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, 
     config = default_center(agents=agents, timezone=settings.timezone)
     _backfill_history(settings, config, seed, history_days)
     seed_qa_demo(settings, config=config, seed=seed)  # scorecard, samples, recordings
-    seed_hr_demo(settings, config=config, seed=seed)  # after any QA data: it shapes ties
+    _seed_hr(settings, config, seed)  # after any QA data: it shapes ties
     seed_demo_announcements(settings)  # the boards' ticker: outages and repairs
     stop = stop_on_signals()
     with redis_connection(settings) as client:
         _run_live(settings, client, config, seed=seed, speed=speed, web=web, stop=stop)
     click.echo("stopped")
+
+
+def _seed_hr(settings: Settings, config: Any, seed: int) -> None:
+    """The HR demo data, given the database, the time zone and the login accounts."""
+    sessions = sessions_for(settings)
+    with session_scope(sessions) as db:
+        accounts = {u.username: u.agent_id for u in list_users(db)}
+    seed_hr_demo(
+        sessions=sessions,
+        tz=settings.timezone,
+        config=config,
+        accounts=accounts,
+        seed=seed,
+        echo=click.echo,
+    )
 
 
 def console_time(moment: float, timezone: str) -> str:

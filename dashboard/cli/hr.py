@@ -28,7 +28,7 @@ from qa.awards.month import compute as compute_awards
 from qa.awards.month import revise as revise_awards
 from qa.awards.policy import Policy, PolicyError, load_policy
 from qa.awards.report import month_view, render_text
-from qa.awards.schemas import Month
+from qa.awards.schemas import AwardStatus, Month, MonthView
 from qa.awards.service import AwardsError, get_month, publish_month, review_month
 from qa.csvio import CsvImportError
 from qa.ledger.files import export_ledger_csv, import_ledger_csv, write_ledger_csv
@@ -37,7 +37,7 @@ from qa.ledger.service import add_entry, correct_entry, list_entries
 from qa.people.schemas import PeopleError
 from qa.people.service import agent_out, import_agents_csv, list_agents
 
-# evaluations: the QA averages that break ties (issue 4) come from there.
+# evaluations: the QA averages that break ties come from there.
 TABLES = ("agents", "ledger_entries", "award_months", "audit_log", "evaluations")
 _DOMAIN_ERRORS = (CsvImportError, LedgerError, AwardsError, PolicyError, PeopleError)
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -236,7 +236,7 @@ def _policy(path: Path | None) -> Policy | None:
         raise click.ClickException(str(exc)) from exc
 
 
-def _show(view: dict[str, Any], as_json: bool) -> None:
+def _show(view: MonthView, as_json: bool) -> None:
     click.echo(json.dumps(view, indent=2, ensure_ascii=False) if as_json else render_text(view))
 
 
@@ -261,7 +261,7 @@ def awards_compute(ctx: Context, month: Month, policy_path: Path | None, reason:
     policy = _policy(policy_path)
     with _session(ctx) as db:
         row = get_month(db_session=db, month=month)
-        if row is not None and row.status == "published" and not reason:
+        if row is not None and row.status == AwardStatus.PUBLISHED and not reason:
             if policy is not None:
                 raise click.ClickException(
                     f"{month} is published; give --reason to recompute it with another policy"

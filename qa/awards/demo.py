@@ -12,30 +12,30 @@ incidents, bonuses and one correction, shaped so that HR meets the interesting c
 
 The shaping reads the ledger as it is (QA scorecard deductions included), so run it after the
 QA demo data. Everything is deterministic for a given seed and call history.
+
+The caller (``floorboard demo``) supplies the database sessions, the center's time zone and the
+login accounts (which agent the demo's agent account is linked to): nothing here reads the
+web app's settings or users.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import click
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
-from dashboard.auth.service import list_users
-from dashboard.dbsession import sessions_for
-from dashboard.settings import Settings
 from qa.awards.decisions import resolve_tie
 from qa.awards.engine import eligibility, evaluate
 from qa.awards.inputs import gather_inputs
 from qa.awards.month import compute, previous_month, providers
 from qa.awards.policy import Policy, load_policy
-from qa.awards.schemas import AgentFacts, Month, MonthInputs
+from qa.awards.schemas import AgentFacts, Month, MonthInputs, StarStatus
 from qa.awards.service import get_month, publish_month, review_month
 from qa.ledger.schemas import Category, EntryIn, EntryKind
 from qa.ledger.service import add_entry, correct_entry, list_entries
@@ -80,26 +80,31 @@ class Plan:
 
 
 def seed_hr_demo(
-    settings: Settings,
     *,
+    sessions: sessionmaker[Session],
+    tz: str,
     config: Any,
+    echo: Callable[[str], None],
+    accounts: Mapping[str, str | None] | None = None,
     seed: int = 7,
-    echo: Callable[[str], None] = click.echo,
 ) -> bool:
     """Install the HR demo data unless last month already has incidents or results.
 
     Args:
-        settings: The demo's settings (database, time zone).
+        sessions: The demo database (schema migrated).
+        tz: The center's time zone (which month is "last month").
         config: The simulator's center (``collectors.simulator.default_center``).
-        seed: Makes the ledger reproducible.
         echo: Where to say what was done.
+        accounts: Login accounts: username → linked agent id (the agent that the demo's
+            ``agent`` account is linked to is never put on probation). None: no accounts.
+        seed: Makes the ledger reproducible.
 
     Returns:
         True when data was added.
     """
-    tz = settings.timezone
     month = previous_month(tz=tz)
-    sessions = sessions_for(settings)
+    agent = (accounts or {}).get(AGENT_ACCOUNT)
+    linked = frozenset({agent} if agent else ())
     with session_scope(sessions) as db:
         if _already(db, month):
             return False
@@ -108,7 +113,7 @@ def seed_hr_demo(
     for tie_break in (*TIE_BREAKS, None):
         try:
             with session_scope(sessions) as db:
-                roster, plan = _seed(db, config, month, tz, seed, tie_break)
+                roster, plan = _seed(db, config, linked, month, tz, seed, tie_break)
         except _Retry:
             continue
         break
@@ -128,9 +133,15 @@ class _Retry(Exception):
 
 
 def _seed(
-    db: Session, config: Any, month: Month, tz: str, seed: int, tie_break: str | None
+    db: Session,
+    config: Any,
+    linked: frozenset[str],
+    month: Month,
+    tz: str,
+    seed: int,
+    tie_break: str | None,
 ) -> tuple[list[AgentIn], Plan | None]:
-    roster = import_roster(db, config)
+    roster = import_roster(db, config, linked=linked)
     for earlier in (_shift(month, -2), _shift(month, -1)):
         if get_month(db_session=db, month=earlier) is None:
             _random_month(db, earlier, roster, _rng(f"{seed}:{earlier}"), skip=())
@@ -164,10 +175,12 @@ def _shift(month: Month, by: int) -> Month:
     return Month(index // 12, index % 12 + 1)
 
 
-def import_roster(db: Session, config: Any) -> list[AgentIn]:
-    """The simulator's agents (every ``PROBATION_EVERY``-th on probation, never the one the
-    demo's agent account is linked to) and the email desk, created or updated in ``qa.people``."""
-    linked = {u.agent_id for u in list_users(db) if u.username == AGENT_ACCOUNT}
+def import_roster(
+    db: Session, config: Any, *, linked: frozenset[str] = frozenset()
+) -> list[AgentIn]:
+    """The simulator's agents (every ``PROBATION_EVERY``-th on probation, never one in
+    ``linked``: the agent the demo's agent account is linked to) and the email desk, created or
+    updated in ``qa.people``."""
     roster = [
         AgentIn(
             member.name,
@@ -256,7 +269,8 @@ def _publish(db: Session, month: Month, tz: str, rng: random.Random) -> None:
     """Compute an earlier month, settle its ties as the managers did, review and publish."""
     row = compute(db_session=db, month=month, actor=HR, tz=tz)
     for _ in range(len(row.result["stars"])):
-        waiting = [k for k, s in row.result["stars"].items() if s["status"] == "needs_decision"]
+        stars = row.result["stars"]
+        waiting = [k for k, s in stars.items() if s["status"] == StarStatus.NEEDS_DECISION]
         if not waiting:
             break
         star = waiting[0]
@@ -274,7 +288,14 @@ def _publish(db: Session, month: Month, tz: str, rng: random.Random) -> None:
 
 
 def _inputs(db: Session, month: Month, tz: str) -> MonthInputs:
-    return gather_inputs(db_session=db, month=month, **providers(tz))
+    sources = providers(tz)
+    return gather_inputs(
+        db_session=db,
+        month=month,
+        qa_averages=sources.qa_averages,
+        answered_calls=sources.answered_calls,
+        tz=sources.tz,
+    )
 
 
 def _three(candidates: Sequence[str], value: Callable[[str], Any], rng: random.Random) -> list[str]:

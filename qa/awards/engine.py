@@ -19,6 +19,7 @@ from qa.awards.schemas import (
     MonthInputs,
     MonthOutcome,
     StarOutcome,
+    StarStatus,
     TieDecision,
 )
 from qa.ledger.schemas import ZERO, Category
@@ -115,9 +116,9 @@ def _rank(star: StarRule, pool: Sequence[AgentFacts], policy: Policy) -> StarOut
     left, lines = break_tie(top, policy) if len(top) > 1 else (top, [])
     outcome.explanation.extend(lines)
     if len(left) == 1:
-        outcome.winner, outcome.status = left[0].agent_id, "awarded"
+        outcome.winner, outcome.status = left[0].agent_id, StarStatus.AWARDED
     else:
-        outcome.status, outcome.tied = "needs_decision", tuple(a.agent_id for a in left)
+        outcome.status, outcome.tied = StarStatus.NEEDS_DECISION, tuple(a.agent_id for a in left)
         outcome.explanation.append(f"still tied: {', '.join(outcome.tied)}; a manager decides")
     return outcome
 
@@ -125,12 +126,13 @@ def _rank(star: StarRule, pool: Sequence[AgentFacts], policy: Policy) -> StarOut
 def _apply_decision(outcome: StarOutcome, decision: TieDecision | None) -> None:
     if decision is None:
         return
-    if outcome.status != "needs_decision":
+    if outcome.status is not StarStatus.NEEDS_DECISION:
         outcome.explanation.append(
             f"a manager's pick of {decision.agent_id} is on file but the rules decide now"
         )
     elif decision.agent_id in outcome.tied:
-        outcome.winner, outcome.status, outcome.decision = decision.agent_id, "decided", decision
+        outcome.winner, outcome.decision = decision.agent_id, decision
+        outcome.status = StarStatus.DECIDED
         outcome.explanation.append(
             f"tie resolved by {decision.decided_by}: {decision.agent_id} ({decision.reason})"
         )
@@ -157,7 +159,7 @@ def award_stars(
             stars[star.key] = StarOutcome(
                 key=star.key,
                 label=star.label,
-                status="blocked",
+                status=StarStatus.BLOCKED,
                 explanation=[f"waits for a manager's decision on the {waiting.label}"],
             )
             continue
@@ -170,7 +172,7 @@ def award_stars(
         _apply_decision(outcome, decisions.get(star.key))
         if outcome.winner is not None and policy.one_star_per_agent:
             awarded.add(outcome.winner)
-        if outcome.status == "needs_decision" and policy.one_star_per_agent:
+        if outcome.status is StarStatus.NEEDS_DECISION and policy.one_star_per_agent:
             waiting = star  # who wins here changes who may win the next stars
         stars[star.key] = outcome
     return stars, eligible

@@ -30,8 +30,9 @@ ANSWERED_OUTCOMES = ("answered", "transferred")
 def no_qa_averages(
     *, db_session: Session, start: date, end: date, agent_ids: Sequence[str]
 ) -> Mapping[str, Decimal]:
-    """The QA average provider used until the QA console (issue 4) supplies one: nobody has
-    evaluations, so the QA tie-break is skipped (policy ``missing: skip``)."""
+    """A QA average provider for which nobody has evaluations, so the QA tie-break is skipped
+    (policy ``missing: skip``): the service's default, for the engine's own tests and tools;
+    the pages, the CLI and the demo use the QA console's (:func:`qa.awards.month.providers`)."""
     return {}
 
 

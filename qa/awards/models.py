@@ -1,5 +1,6 @@
 """Stored monthly results. One row per revision of a month: the policy in force, the inputs the
-rules saw, the result, and the workflow state (draft → reviewed → published).
+rules saw, the result, and the workflow state (draft → reviewed → published, the values of
+:class:`~qa.awards.schemas.AwardStatus`).
 
 A published revision is never changed. A correction of a published month is a new revision
 (``supersedes_id`` → the published one) with the reason written in ``reason``.
@@ -23,9 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
+from qa.awards.schemas import AwardStatus
 from qa.ledger.models import ExactDecimal
-
-STATUS_VALUES = ("draft", "reviewed", "published")
 
 
 class AwardMonth(Base):
@@ -34,13 +34,14 @@ class AwardMonth(Base):
     __tablename__ = "award_months"
     __table_args__ = (
         UniqueConstraint("month", "revision", name="uq_award_months_month_revision"),
+        # the values of AwardStatus, spelled out as the migration wrote them
         CheckConstraint("status IN ('draft', 'reviewed', 'published')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7), index=True)
     revision: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=AwardStatus.DRAFT.value)
     reason: Mapped[str] = mapped_column(Text, default="")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("award_months.id"))
     policy_name: Mapped[str] = mapped_column(String(128))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -16,7 +15,13 @@ from core.center_time import center_time
 from qa.awards.models import AwardMonth
 from qa.awards.policy import Policy
 from qa.awards.report import month_view
-from qa.awards.schemas import Month
+from qa.awards.schemas import (
+    AnsweredCallsProvider,
+    AwardStatus,
+    Month,
+    MonthView,
+    QaAverageProvider,
+)
 from qa.awards.service import (
     compute_month,
     get_month,
@@ -32,20 +37,29 @@ from qa.reports.service import qa_average_provider
 STAR_KEYS = ("etiquette", "service", "model")
 
 
-def coefficient_text(value: float) -> str:
-    """A coefficient as people read it: ``1.1``, ``0.9875``, ``1.0`` (at most 4 decimals)."""
-    text = f"{value:.4f}".rstrip("0")
-    return f"{text}0" if text.endswith(".") else text
+@dataclass(frozen=True)
+class Providers:
+    """Where a computation's tie-break inputs come from, and the time zone of month boundaries.
+
+    Attributes:
+        qa_averages: Average QA score per agent.
+        tz: The center's time zone.
+        answered_calls: Answered calls per agent; None: the call history table.
+    """
+
+    qa_averages: QaAverageProvider
+    tz: str
+    answered_calls: AnsweredCallsProvider | None = None
 
 
-def providers(tz: str) -> dict[str, Any]:
+def providers(tz: str) -> Providers:
     """The tie-break inputs every computation uses: QA averages from submitted evaluations and
     answered calls from the call history, with month boundaries in the center's time zone.
 
     Args:
         tz: The center's time zone (``FLOORBOARD_TIMEZONE``).
     """
-    return {"qa_averages": qa_average_provider(tz), "tz": tz}
+    return Providers(qa_averages=qa_average_provider(tz), tz=tz)
 
 
 def compute(
@@ -67,13 +81,16 @@ def compute(
         policy: Another policy (default: the month's own, or the default policy).
         reason: Why, when a published month is recomputed (a new revision).
     """
+    sources = providers(tz)
     return compute_month(
         db_session=db_session,
         month=month,
         actor=actor,
         policy=policy,
         reason=reason,
-        **providers(tz),
+        qa_averages=sources.qa_averages,
+        answered_calls=sources.answered_calls,
+        tz=sources.tz,
     )
 
 
@@ -96,13 +113,16 @@ def revise(
         tz: The center's time zone.
         policy: Another policy (default: the month's own).
     """
+    sources = providers(tz)
     return revise_month(
         db_session=db_session,
         month=month,
         reason=reason,
         actor=actor,
         policy=policy,
-        **providers(tz),
+        qa_averages=sources.qa_averages,
+        answered_calls=sources.answered_calls,
+        tz=sources.tz,
     )
 
 
@@ -151,20 +171,20 @@ def month_choices(
 
 def load_view(
     *, db_session: Session, month: Month, revision: int | None = None
-) -> dict[str, Any] | None:
+) -> MonthView | None:
     """A revision of the month as plain values (:func:`qa.awards.report.month_view`), the
     latest when ``revision`` is None; None when not computed."""
     row = get_month(db_session=db_session, month=month, revision=revision)
     return month_view(row) if row is not None else None
 
 
-def published_view(*, db_session: Session, month: Month) -> dict[str, Any] | None:
+def published_view(*, db_session: Session, month: Month) -> MonthView | None:
     """The month's newest published revision as plain values, or None."""
     row = get_published(db_session=db_session, month=month)
     return month_view(row) if row is not None else None
 
 
-def latest_published_view(*, db_session: Session) -> dict[str, Any] | None:
+def latest_published_view(*, db_session: Session) -> MonthView | None:
     """The newest published month (what the wallboard poster shows), or None."""
     for row in list_months(db_session=db_session):
         view = published_view(db_session=db_session, month=Month.parse(row.month))
@@ -178,7 +198,7 @@ class RevisionInfo:
     """One revision of a month, for the revision list."""
 
     revision: int
-    status: str
+    status: AwardStatus
     reason: str
     computed: str
     published: str
@@ -194,7 +214,7 @@ def revision_list(*, db_session: Session, month: Month, tz: str) -> list[Revisio
     return [
         RevisionInfo(
             r.revision,
-            r.status,
+            AwardStatus(r.status),
             r.reason,
             _stamp(r.computed_at, r.computed_by, tz),
             _stamp(r.published_at, r.published_by, tz),

@@ -3,7 +3,11 @@
 :func:`poster_data` reads a stored revision once into plain values (:class:`PosterData`); the
 poster page, its PDF and the wallboard tile all draw from that. The wallboard never queries SQL
 on a refresh: :class:`PosterCache` keeps the newest published month in memory and reloads it at
-most once per ``ttl_s`` (a publication from this process invalidates it at once).
+most once per ``ttl_s`` (a publication from this process invalidates it at once); each app holds
+one (``AppState.poster``).
+
+The poster's fixed texts come from the caller's catalogue through a :data:`Translate` (the web
+app passes its i18n ``t``): the domain holds no user-facing catalogue.
 """
 
 from __future__ import annotations
@@ -16,23 +20,23 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-import flask
 from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.center_time import center_time
 from core.db import session_scope
-from dashboard.i18n import t
 from qa.awards.engine import number
 from qa.awards.models import AwardMonth
 from qa.awards.month import STAR_KEYS
-from qa.awards.schemas import Month
+from qa.awards.schemas import AwardStatus, Month
 from qa.awards.service import get_month, get_published, list_months, stored_policy
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "floorboard_hr_poster"
+#: A message of the caller's catalogue: ``translate(key, locale)`` (e.g. ``hr.poster.title``,
+#: ``zh``). The poster is bilingual, so it asks for both ``zh`` and ``en``.
+Translate = Callable[[str, str], str]
 MONTHS_EN = (
     "January",
     "February",
@@ -81,7 +85,7 @@ class PosterData:
 
     month: str
     revision: int
-    status: str
+    status: AwardStatus
     published_at: str
     published_by: str
     policy: str
@@ -90,7 +94,7 @@ class PosterData:
 
     @property
     def published(self) -> bool:
-        return self.status == "published"
+        return self.status is AwardStatus.PUBLISHED
 
     def month_zh(self) -> str:
         m = Month.parse(self.month)
@@ -153,7 +157,7 @@ def data_from_row(row: AwardMonth, *, tz: str) -> PosterData:
     return PosterData(
         month=row.month,
         revision=row.revision,
-        status=row.status,
+        status=AwardStatus(row.status),
         published_at=center_time(published, tz, style="date") if published else "",
         published_by=row.published_by or "",
         policy=f"{row.policy_name} v{row.policy_version}",
@@ -234,24 +238,10 @@ class PosterCache:
             self._loaded = float("-inf")
 
 
-def poster_cache() -> PosterCache:
-    """The poster cache of the app serving the current request (made on first use)."""
-    from dashboard.state import app_state  # noqa: PLC0415 - needs an app context
-
-    extensions = flask.current_app.extensions
-    cache = extensions.get(EXTENSION)
-    if cache is None:
-        state = app_state()
-        cache = extensions.setdefault(
-            EXTENSION, PosterCache(state.sessions, tz=state.settings.timezone)
-        )
-    return cache  # type: ignore[no-any-return]
-
-
 # --- drawing -------------------------------------------------------------------------------
 
 
-def _medal(star: PosterStar) -> html.Div:
+def _medal(star: PosterStar, t: Translate) -> html.Div:
     winner = star.winner_name or t("hr.poster.vacant", "zh")
     sub = star.winner_team if star.winner else t("hr.poster.vacant", "en")
     return html.Div(
@@ -296,7 +286,7 @@ def _roll(data: PosterData) -> html.Div:
     return html.Div(teams, className="roll" + density)
 
 
-def _footer(data: PosterData) -> html.Div:
+def _footer(data: PosterData, t: Translate) -> html.Div:
     legend = [
         html.Span(
             [html.B(STAR_GLYPH), f"{s.zh} {s.en} {s.bonus}"], className=f"star-badge badge-{s.key}"
@@ -317,14 +307,18 @@ def _footer(data: PosterData) -> html.Div:
     )
 
 
-def poster_view(data: PosterData | None, *, variant: str = "page", locale: str = "en") -> Any:
+def poster_view(
+    data: PosterData | None, *, translate: Translate, variant: str = "page", locale: str = "en"
+) -> Any:
     """The poster as Dash components (``variant``: ``page`` for paper, ``tile`` for a board).
 
     Args:
         data: The poster, or None when nothing is published.
+        translate: The catalogue's ``(key, locale) -> text`` for the poster's fixed texts.
         variant: ``page`` (the printable sheet) or ``tile`` (a wallboard tile).
         locale: The viewer's language for the few texts that are not bilingual.
     """
+    t = translate
     if data is None:
         return html.Div(t("hr.poster.none", locale), className=f"poster poster-{variant} is-empty")
     head = html.Div(
@@ -344,13 +338,13 @@ def poster_view(data: PosterData | None, *, variant: str = "page", locale: str =
         ],
         className="poster-head",
     )
-    medals = html.Div([_medal(s) for s in data.stars], className="poster-medals")
+    medals = html.Div([_medal(s, t) for s in data.stars], className="poster-medals")
     roll_title = html.H2(t("hr.poster.everyone", "zh") + " · " + t("hr.poster.everyone", "en"))
     body = [
         head,
         medals,
         html.Div([roll_title, _roll(data)], className="poster-roll"),
-        _footer(data),
+        _footer(data, t),
     ]
     if not data.published:
         body.insert(0, html.Div(t("hr.poster.draft_mark", "zh"), className="poster-watermark"))

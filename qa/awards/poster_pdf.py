@@ -2,7 +2,8 @@
 
 Chinese and Latin text use reportlab's built-in CID font ``STSong-Light`` (no font file needed;
 the PDF viewer supplies the glyphs). Everything is laid out from :class:`PosterData`; a roll too
-long for one sheet continues on the next.
+long for one sheet continues on the next. The fixed texts come from the caller's catalogue
+(:data:`~qa.awards.poster.Translate`), as on the poster page.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from dashboard.i18n import t
-from qa.awards.poster import STAR_GLYPH, PosterAgent, PosterData, PosterStar
+from qa.awards.poster import STAR_GLYPH, PosterAgent, PosterData, PosterStar, Translate
 
 FONT = "STSong-Light"
 SIZES = {"A4": landscape(A4), "A3": landscape(A3)}
@@ -44,10 +44,14 @@ def star_colour(key: str) -> Color:
 
 @dataclass
 class Pen:
-    """Text on one canvas at one scale (1.0 = A4)."""
+    """Text on one canvas at one scale (1.0 = A4), and the catalogue its fixed texts come from."""
 
     canvas: Canvas
     scale: float
+    translate: Translate
+
+    def t(self, key: str, locale: str) -> str:
+        return self.translate(key, locale)
 
     def width(self, text: str, size: float) -> float:
         return float(pdfmetrics.stringWidth(text, FONT, size * self.scale))
@@ -106,13 +110,14 @@ def _header(pen: Pen, data: PosterData, w: float, h: float, *, first: bool) -> f
     c.rect(22 * s, top - band, w - 44 * s, 4 * s, stroke=0, fill=1)
     month = f"{data.month_zh()}{SEP}{data.month_en()}"
     if not first:
-        title = f"{t('hr.poster.title', 'zh')}{SEP}{month}"
+        title = f"{pen.t('hr.poster.title', 'zh')}{SEP}{month}"
         pen.text(w / 2, top - 36 * s, title, 22, GOLD, align="center", bold=True)
         return top - band
-    kicker = f"{t('hr.poster.kicker', 'zh')}{SEP}{t('hr.poster.kicker', 'en').upper()}"
+    kicker = f"{pen.t('hr.poster.kicker', 'zh')}{SEP}{pen.t('hr.poster.kicker', 'en').upper()}"
     pen.text(w / 2, top - 22 * s, kicker, 10, GOLD, align="center")
-    pen.text(w / 2, top - 66 * s, t("hr.poster.title", "zh"), 40, GOLD, align="center", bold=True)
-    en = t("hr.poster.title", "en").upper()
+    zh = pen.t("hr.poster.title", "zh")
+    pen.text(w / 2, top - 66 * s, zh, 40, GOLD, align="center", bold=True)
+    en = pen.t("hr.poster.title", "en").upper()
     pen.text(w / 2, top - 86 * s, en, 12, HexColor("#fbe3a6"), align="center")
     pen.text(w / 2, top - 106 * s, month, 13, HexColor("#ffffff"), align="center")
     return top - band
@@ -130,7 +135,7 @@ def _medal(pen: Pen, star: PosterStar, x: float, y: float, w: float, h: float) -
     mid = x + w / 2
     pen.text(mid, y + h - 34 * s, f"{STAR_GLYPH} {star.zh}", 19, colour, align="center", bold=True)
     pen.text(mid, y + h - 50 * s, star.en, 10, MUTED, align="center")
-    name = star.winner_name or t("hr.poster.vacant", "zh")
+    name = star.winner_name or pen.t("hr.poster.vacant", "zh")
     size = pen.fit(name, 24, w - 20 * s)
     pen.text(
         mid,
@@ -141,10 +146,10 @@ def _medal(pen: Pen, star: PosterStar, x: float, y: float, w: float, h: float) -
         align="center",
         bold=bool(star.winner),
     )
-    sub = star.winner_team if star.winner else t("hr.poster.vacant", "en")
+    sub = star.winner_team if star.winner else pen.t("hr.poster.vacant", "en")
     pen.text(mid, y + h - 98 * s, sub, 9.5, MUTED, align="center")
     if star.bonus:
-        bonus = f"{t('hr.poster.coefficient', 'zh')} {star.bonus}"
+        bonus = f"{pen.t('hr.poster.coefficient', 'zh')} {star.bonus}"
         pen.text(mid, y + 10 * s, bonus, 9, colour, align="center")
 
 
@@ -203,20 +208,23 @@ def _footer(pen: Pen, data: PosterData, w: float) -> None:
     s = pen.scale
     if data.published:
         stamp = (
-            f"{t('hr.poster.published', 'zh')} {data.published_at}{SEP}"
-            f"{t('hr.poster.published', 'en')} {data.published_at} ({data.published_by})"
+            f"{pen.t('hr.poster.published', 'zh')} {data.published_at}{SEP}"
+            f"{pen.t('hr.poster.published', 'en')} {data.published_at} ({data.published_by})"
         )
     else:
-        stamp = f"{t('hr.poster.draft', 'zh')}{SEP}{t('hr.poster.draft', 'en')}"
-    info = f"{stamp}{SEP}r{data.revision}{SEP}{t('hr.poster.policy', 'en')} {data.policy}"
+        stamp = f"{pen.t('hr.poster.draft', 'zh')}{SEP}{pen.t('hr.poster.draft', 'en')}"
+    info = f"{stamp}{SEP}r{data.revision}{SEP}{pen.t('hr.poster.policy', 'en')} {data.policy}"
     pen.text(w / 2, 26 * s, info, 8, MUTED, align="center")
 
 
-def poster_pdf(data: PosterData, *, size: str = "A4", compress: bool = True) -> bytes:
+def poster_pdf(
+    data: PosterData, *, translate: Translate, size: str = "A4", compress: bool = True
+) -> bytes:
     """The poster as PDF bytes.
 
     Args:
         data: The poster.
+        translate: The catalogue's ``(key, locale) -> text`` for the poster's fixed texts.
         size: ``A4`` or ``A3`` (landscape).
         compress: Compress page streams (tests read the text uncompressed).
 
@@ -229,10 +237,11 @@ def poster_pdf(data: PosterData, *, size: str = "A4", compress: bool = True) -> 
     w, h = SIZES[size]
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(w, h), pageCompression=int(compress), invariant=1)
+    t = translate
     title = f"{t('hr.poster.title', 'zh')} {data.month}{SEP}{t('hr.poster.title', 'en')}"
     canvas.setTitle(title)
     canvas.setAuthor("Floorboard")
-    pen = Pen(canvas, w / SIZES["A4"][0])
+    pen = Pen(canvas, w / SIZES["A4"][0], translate)
     _draw(pen, data, w, h)
     canvas.save()
     return out.getvalue()
@@ -247,7 +256,8 @@ def _draw(pen: Pen, data: PosterData, w: float, h: float) -> None:
         top = _header(pen, data, w, h, first=page == 0)
         if page == 0:
             top = _medals(pen, data, w, top)
-            heading = f"{t('hr.poster.everyone', 'zh')}{SEP}{t('hr.poster.everyone', 'en')}"
+            everyone = (pen.t("hr.poster.everyone", "zh"), pen.t("hr.poster.everyone", "en"))
+            heading = SEP.join(everyone)
             pen.text(w / 2, top - 24 * s, heading, 13, RED, align="center", bold=True)
             top -= 34 * s
         if not lines:

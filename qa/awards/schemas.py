@@ -1,12 +1,21 @@
-"""Typed inputs and outputs of the awards engine and workflow.
+"""Typed inputs and outputs of the awards engine and workflow, and the month view.
 
 Tie-break inputs come from two providers with the same call shape:
 
-- :class:`QaAverageProvider`: each agent's average QA evaluation score for the month. Until the
-  QA console (issue 4) exists, :func:`qa.awards.inputs.no_qa_averages` says "no evaluations"
-  for everyone; issue 4 passes its own function to :func:`qa.awards.service.compute_month`.
+- :class:`QaAverageProvider`: each agent's average QA evaluation score for the month. The
+  pages, the CLI and the demo use the QA console's evaluations
+  (:func:`qa.reports.service.qa_average_provider`, wired in :func:`qa.awards.month.providers`);
+  :func:`qa.awards.inputs.no_qa_averages` ("no evaluations") is the service's default, which
+  the engine's own tests rely on.
 - :class:`AnsweredCallsProvider`: calls answered per agent in the month; the default
   :func:`qa.awards.inputs.answered_calls_from_history` counts the call history table.
+
+Statuses are :class:`AwardStatus` (a revision) and :class:`StarStatus` (a star of a revision):
+string enums whose values are exactly the strings stored in the database and in the stored
+result JSON, so a member compares equal to what was read back.
+
+:class:`MonthView` is the shape of :func:`qa.awards.report.month_view`: JSON-ready values (the
+CLI's ``--json``), typed for the pages, the exports and the CLI that read them.
 """
 
 from __future__ import annotations
@@ -16,13 +25,37 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, TypedDict
 
 from sqlalchemy.orm import Session
 
 from qa.ledger.schemas import Category
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class AwardStatus(StrEnum):
+    """Where a revision of a month stands: ``draft`` → ``reviewed`` → ``published`` (frozen)."""
+
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+    PUBLISHED = "published"
+
+
+class StarStatus(StrEnum):
+    """The result for one star (see :class:`StarOutcome`)."""
+
+    AWARDED = "awarded"
+    DECIDED = "decided"
+    NEEDS_DECISION = "needs_decision"
+    BLOCKED = "blocked"
+    NO_CANDIDATE = "no_candidate"
+
+    @property
+    def waits(self) -> bool:
+        """Whether the star waits for a manager (a tie, or an earlier tie blocking it)."""
+        return self in (StarStatus.NEEDS_DECISION, StarStatus.BLOCKED)
 
 
 @dataclass(frozen=True, order=True)
@@ -170,13 +203,17 @@ class StarOutcome:
     key: str
     label: str
     winner: str | None = None
-    status: str = "no_candidate"
+    status: StarStatus = StarStatus.NO_CANDIDATE
     tied: tuple[str, ...] = ()
     decision: TieDecision | None = None
     explanation: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"label": self.label, "winner": self.winner, "status": self.status}
+        out: dict[str, Any] = {
+            "label": self.label,
+            "winner": self.winner,
+            "status": self.status.value,
+        }
         if self.tied:
             out["tied"] = list(self.tied)
         if self.decision is not None:
@@ -242,7 +279,7 @@ class MonthOutcome:
     @property
     def needs_decision(self) -> list[str]:
         """Stars that wait for a manager (a tie, or an earlier tie blocking them)."""
-        return [k for k, s in self.stars.items() if s.status in ("needs_decision", "blocked")]
+        return [k for k, s in self.stars.items() if s.status.waits]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -251,3 +288,101 @@ class MonthOutcome:
             "agents": [a.to_dict() for a in self.agents],
             "needs_decision": self.needs_decision,
         }
+
+
+# --- the month view (qa.awards.report.month_view) -------------------------------------------
+
+
+class PolicyRef(TypedDict):
+    """The policy a revision was computed with."""
+
+    name: str
+    version: str
+    digest: str
+
+
+class Stamp(TypedDict):
+    """Who did a workflow step and when (ISO naive UTC; None when not done)."""
+
+    at: str | None
+    by: str | None
+
+
+class DecisionView(TypedDict):
+    """A manager's pick among tied candidates."""
+
+    agent_id: str
+    reason: str
+    by: str
+
+
+class _StarViewBase(TypedDict):
+    label: str
+    winner: str | None
+    status: StarStatus
+    explanation: list[str]
+
+
+class StarView(_StarViewBase, total=False):
+    """One star of a month (``tied`` only on a tie, ``decision`` only once decided)."""
+
+    tied: list[str]
+    decision: DecisionView
+
+
+class EligibilityView(TypedDict):
+    eligible: bool
+    reason: str
+
+
+class OverrideView(TypedDict):
+    """A manager's final coefficient, with the reason."""
+
+    coefficient: float
+    reason: str
+    by: str
+
+
+class AgentView(TypedDict):
+    """One agent's figures for the month. ``deductions`` and ``bonuses`` are keyed by category
+    value, plus ``total``."""
+
+    agent_id: str
+    name: str
+    team: str
+    employment: str
+    deductions: dict[str, float]
+    bonuses: dict[str, float]
+    qa_average: float | None
+    answered_calls: int
+    eligibility: dict[str, EligibilityView]
+    stars: list[str]
+    computed_coefficient: float
+    coefficient: float
+    override: OverrideView | None
+    explanation: list[str]
+
+
+class AgentMonth(AgentView):
+    """One month of an agent's history (:func:`qa.awards.service.agent_history`)."""
+
+    month: str
+    revision: int
+    status: AwardStatus
+
+
+class MonthView(TypedDict):
+    """A stored revision as plain values (:func:`qa.awards.report.month_view`)."""
+
+    month: str
+    revision: int
+    status: AwardStatus
+    reason: str
+    supersedes: int | None
+    policy: PolicyRef
+    computed: Stamp
+    reviewed: Stamp
+    published: Stamp
+    stars: dict[str, StarView]
+    agents: list[AgentView]
+    needs_decision: list[str]

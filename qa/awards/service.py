@@ -18,8 +18,11 @@ from qa.awards.engine import evaluate
 from qa.awards.inputs import gather_inputs, no_qa_averages
 from qa.awards.models import AwardMonth, CoefficientOverrideRow, TieDecisionRow
 from qa.awards.policy import Policy, load_policy, parse_policy
+from qa.awards.report import month_view
 from qa.awards.schemas import (
+    AgentMonth,
     AnsweredCallsProvider,
+    AwardStatus,
     CoefficientOverride,
     Month,
     MonthInputs,
@@ -48,7 +51,7 @@ def get_published(*, db_session: Session, month: Month) -> AwardMonth | None:
     """The month's newest published revision (what the wall poster and payroll use), or None."""
     query = (
         select(AwardMonth)
-        .where(AwardMonth.month == str(month), AwardMonth.status == "published")
+        .where(AwardMonth.month == str(month), AwardMonth.status == AwardStatus.PUBLISHED)
         .order_by(AwardMonth.revision.desc())
     )
     return db_session.scalars(query.limit(1)).first()
@@ -76,7 +79,7 @@ def list_months(*, db_session: Session) -> list[AwardMonth]:
 
 def agent_history(
     *, db_session: Session, agent_id: str, published_only: bool = True
-) -> list[dict[str, Any]]:
+) -> list[AgentMonth]:
     """An agent's figures month by month, newest first: ``month``, ``revision``, ``status`` and
     the agent's entry of that revision (``stars``, ``deductions``, ``coefficient``...).
 
@@ -87,19 +90,20 @@ def agent_history(
             otherwise the latest revision of each month, whatever its state.
     """
     if published_only:
-        query = select(AwardMonth).where(AwardMonth.status == "published")
+        query = select(AwardMonth).where(AwardMonth.status == AwardStatus.PUBLISHED)
         rows: dict[str, AwardMonth] = {}
         for row in db_session.scalars(query.order_by(AwardMonth.revision.desc())):
             rows.setdefault(row.month, row)
         months = sorted(rows.values(), key=lambda r: r.month, reverse=True)
     else:
         months = list_months(db_session=db_session)
-    history = []
+    history: list[AgentMonth] = []
     for row in months:
-        entry = next((a for a in row.result["agents"] if a["agent_id"] == agent_id), None)
+        entry = next((a for a in month_view(row)["agents"] if a["agent_id"] == agent_id), None)
         if entry is not None:
-            history.append({"month": row.month, "revision": row.revision, "status": row.status,
-                            **entry})  # fmt: skip
+            status = AwardStatus(row.status)
+            history.append(AgentMonth(month=row.month, revision=row.revision, status=status,
+                                      **entry))  # fmt: skip
     return history
 
 
@@ -156,7 +160,7 @@ def _new_revision(
     row = AwardMonth(
         month=str(month),
         revision=previous.revision + 1 if previous else 1,
-        status="draft",
+        status=AwardStatus.DRAFT,
         reason=reason,
         supersedes=previous,
         computed_at=utcnow(),
@@ -170,8 +174,8 @@ def _new_revision(
 
 def reopen(*, row: AwardMonth) -> bool:
     """Send a changed revision back to draft; True when it had been reviewed."""
-    was_reviewed = row.status == "reviewed"
-    row.status, row.reviewed_at, row.reviewed_by = "draft", None, None
+    was_reviewed = row.status == AwardStatus.REVIEWED
+    row.status, row.reviewed_at, row.reviewed_by = AwardStatus.DRAFT, None, None
     return was_reviewed
 
 
@@ -198,7 +202,8 @@ def compute_month(
         policy: The rules; by default the policy stored with the month, or the default policy
             for a month never computed (so old months keep their policy).
         reason: Why a published month is recomputed (required then).
-        qa_averages: Average QA score per agent (issue 4 plugs in its provider).
+        qa_averages: Average QA score per agent (the pages and the CLI pass the QA console's,
+            :func:`qa.awards.month.providers`).
         answered_calls: Answered calls per agent; the call history by default.
         tz: The center's time zone (month boundaries for the call history).
 
@@ -216,7 +221,7 @@ def compute_month(
     check_length((reason or "").strip(), Field.AWARDS_REASON, error=AwardsError)
     row = get_month(db_session=db_session, month=month)
     reopened = False
-    if row is None or row.status == "published":
+    if row is None or row.status == AwardStatus.PUBLISHED:
         if row is not None and not (reason or "").strip():
             raise AwardsError(
                 f"{month} revision {row.revision} is published and frozen; "
@@ -258,7 +263,7 @@ def revise_month(
         AwardsError: The month is not published, or no reason was given.
     """
     row = get_month(db_session=db_session, month=month)
-    if row is None or row.status != "published":
+    if row is None or row.status != AwardStatus.PUBLISHED:
         state = "not computed" if row is None else f"revision {row.revision} is a {row.status}"
         raise AwardsError(f"{month} is {state}: only a published month is revised; use compute")
     if not reason.strip():
@@ -284,7 +289,7 @@ def open_revision(*, db_session: Session, month: Month) -> AwardMonth:
     row = get_month(db_session=db_session, month=month)
     if row is None:
         raise AwardsError(f"{month} has not been computed yet")
-    if row.status == "published":
+    if row.status == AwardStatus.PUBLISHED:
         raise AwardsError(
             f"{month} revision {row.revision} is published and frozen; revise it first"
         )
@@ -298,9 +303,9 @@ def review_month(*, db_session: Session, month: Month, actor: str) -> AwardMonth
         AwardsError: Not computed, or not a draft.
     """
     row = open_revision(db_session=db_session, month=month)
-    if row.status != "draft":
+    if row.status != AwardStatus.DRAFT:
         raise AwardsError(f"{month} revision {row.revision} is already {row.status}")
-    row.status, row.reviewed_at, row.reviewed_by = "reviewed", utcnow(), actor
+    row.status, row.reviewed_at, row.reviewed_by = AwardStatus.REVIEWED, utcnow(), actor
     db_session.flush()
     audit_month(db_session=db_session, row=row, actor=actor, action="awards.review", details={})
     return row
@@ -313,12 +318,12 @@ def publish_month(*, db_session: Session, month: Month, actor: str) -> AwardMont
         AwardsError: Not reviewed yet, or a star still waits for a manager's decision.
     """
     row = open_revision(db_session=db_session, month=month)
-    if row.status != "reviewed":
+    if row.status != AwardStatus.REVIEWED:
         raise AwardsError(f"{month} revision {row.revision} is a {row.status}: review it first")
     waiting = row.result.get("needs_decision") or []
     if waiting:
         raise AwardsError(f"{month}: star(s) {', '.join(waiting)} need a manager's decision first")
-    row.status, row.published_at, row.published_by = "published", utcnow(), actor
+    row.status, row.published_at, row.published_by = AwardStatus.PUBLISHED, utcnow(), actor
     db_session.flush()
     audit_month(db_session=db_session, row=row, actor=actor, action="awards.publish", details={})
     return row

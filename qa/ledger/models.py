@@ -50,20 +50,19 @@ class ExactDecimal(TypeDecorator[Decimal]):
         )
 
 
-CATEGORY_VALUES = ("etiquette", "service", "discipline")
-KIND_VALUES = ("incident", "bonus", "correction", "scorecard")
-
-
 class LedgerEntry(Base):
     """One addition (positive points) or deduction (negative points) for an agent on a date.
 
-    ``kind``: ``incident`` (recorded by a supervisor), ``bonus`` (customer praise...),
-    ``scorecard`` (a failed QA item; ``source_ref``/``source_item`` name the evaluation and
-    item) or ``correction`` (``corrects_id`` names the entry corrected, if any).
+    ``category`` holds a :class:`~qa.ledger.schemas.Category` value, ``kind`` an
+    :class:`~qa.ledger.schemas.EntryKind` value: ``incident`` (recorded by a supervisor),
+    ``bonus`` (customer praise...), ``scorecard`` (a failed QA item; ``source_ref`` and
+    ``source_item`` name the evaluation and item) or ``correction`` (``corrects_id`` names the
+    entry corrected, if any).
     """
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
+        # the values of Category and EntryKind, spelled out as the migration wrote them
         CheckConstraint("category IN ('etiquette', 'service', 'discipline')", name="category"),
         CheckConstraint("kind IN ('incident', 'bonus', 'correction', 'scorecard')", name="kind"),
         UniqueConstraint("source_ref", "source_item", name="uq_ledger_entries_source"),

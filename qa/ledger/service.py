@@ -1,4 +1,5 @@
-"""Ledger rules: add, correct, list, monthly totals, and scorecard deductions (issue 4 calls it).
+"""Ledger rules: add, correct, list, monthly totals, and scorecard deductions (which a submitted
+QA evaluation records, :mod:`qa.evaluations.service`).
 
 Entries are never updated or deleted. A correction is a new ``correction`` entry that references
 the original entry, carries the difference in points and the original's date and category, so

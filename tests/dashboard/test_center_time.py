@@ -36,6 +36,7 @@ ISO_DAYS = {
 SCANNED = [
     *sorted((ROOT / "dashboard" / "pages").rglob("*.py")),
     *sorted((ROOT / "dashboard" / "routes").rglob("*.py")),
+    ROOT / "qa" / "awards" / "exports.py",
     ROOT / "qa" / "awards" / "month.py",
     ROOT / "qa" / "awards" / "poster.py",
     ROOT / "qa" / "awards" / "poster_pdf.py",

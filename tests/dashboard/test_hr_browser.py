@@ -56,7 +56,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, redis_server: Any) -> Iterato
     sessions = session_factory(make_engine(settings.sqlalchemy_url))
     config = default_center(agents=36, timezone=settings.timezone)
     simulate_last_month(settings, sessions, config, days=2)
-    assert seed_hr_demo(settings, config=config, echo=lambda _: None)
+    assert seed_hr_demo(sessions=sessions, tz=settings.timezone, config=config, echo=lambda _: None)
     agent = config.agents[0].name
     with session_scope(sessions) as session:
         for name, role, link in (("hanna", "hr", None), ("mei", "supervisor", None),

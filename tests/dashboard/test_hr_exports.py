@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
 from dashboard.app import create_app
-from dashboard.routes.hr_exports import COLUMNS
+from dashboard.i18n import t
 from dashboard.settings import Settings
 from qa.awards.decisions import override_coefficient, resolve_tie
+from qa.awards.exports import COLUMNS
 from qa.awards.month import compute
 from qa.awards.poster import poster_data
 from qa.awards.poster_pdf import poster_pdf
@@ -157,7 +158,7 @@ def test_the_poster_pdf_names_everyone_with_their_stars(sessions: sessionmaker[S
         data = poster_data(db_session=db, tz="UTC", month=MONTH)
     assert data is not None
     for size, width in (("A4", "841.8898"), ("A3", "1190.551")):  # landscape, in points
-        pdf = poster_pdf(data, size=size, compress=False)
+        pdf = poster_pdf(data, translate=t, size=size, compress=False)
         assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
         assert len(re.findall(rb"/Type /Page\b", pdf)) == 1
         assert f"/MediaBox [ 0 0 {width}".encode() in pdf
@@ -166,10 +167,10 @@ def test_the_poster_pdf_names_everyone_with_their_stars(sessions: sessionmaker[S
         for agent in AGENTS:
             assert agent.name in text, agent.name  # each name drawn as its own string
         assert "★服务之星" in joined and "光荣榜" in joined and "2026年1月" in joined
-    compressed = poster_pdf(data)
+    compressed = poster_pdf(data, translate=t)
     assert compressed.startswith(b"%PDF-") and len(compressed) < len(pdf)
     with pytest.raises(ValueError, match="paper size"):
-        poster_pdf(data, size="Letter")
+        poster_pdf(data, translate=t, size="Letter")
 
 
 def test_a_long_roll_continues_on_more_pages(sessions: sessionmaker[Session]) -> None:
@@ -179,7 +180,7 @@ def test_a_long_roll_continues_on_more_pages(sessions: sessionmaker[Session]) ->
         data = poster_data(db_session=db, tz="UTC", month=MONTH)
     assert data is not None
     many = dataclasses.replace(data, agents=data.agents * 60)  # 360 names
-    pdf = poster_pdf(many, compress=False)
+    pdf = poster_pdf(many, translate=t, compress=False)
     assert len(re.findall(rb"/Type /Page\b", pdf)) >= 2
     assert pdf_texts(pdf).count("孙丽") == 60
 

@@ -25,9 +25,10 @@ from dashboard.i18n import t
 from dashboard.pages.floor import ids as floor_ids
 from dashboard.pages.hr import ids as hr_ids
 from dashboard.settings import Settings
+from dashboard.state import app_state
 from qa.awards.decisions import resolve_tie
 from qa.awards.month import compute
-from qa.awards.poster import PosterCache, poster_cache
+from qa.awards.poster import PosterCache
 from qa.awards.service import publish_month, review_month
 
 LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
@@ -155,16 +156,16 @@ def test_the_cache_reloads_after_its_ttl_or_a_publication(
     data = cache.get()
     assert data is not None and data.month == str(MONTH) and data.published
     with app.test_request_context():
-        shared = poster_cache()
-        assert shared is poster_cache() and shared.get() is not None
+        shared = app_state().poster
+        assert shared is app_state().poster and shared.get() is not None
     hr = client_of("hr")  # a page action of this process invalidates the app's cache at once
     with app.test_request_context():
-        poster_cache()._loaded = 1e18  # would otherwise stay fresh "forever"
+        app_state().poster._loaded = 1e18  # would otherwise stay fresh "forever"
     values = {f"{hr_ids.HR_MONTH}.value": "2026-02", f"{hr_ids.HR_COMPUTE}.n_clicks": 1}
     callback(hr, app, (f"{hr_ids.HR_MESSAGE}.children", f"{hr_ids.HR_SIGNAL}.data"), values,
              changed=f"{hr_ids.HR_COMPUTE}.n_clicks")  # fmt: skip
     with app.test_request_context():
-        assert poster_cache()._loaded == float("-inf")
+        assert app_state().poster._loaded == float("-inf")
 
 
 def test_the_shipped_poster_board_is_valid_and_fills_its_grid() -> None:

@@ -19,7 +19,8 @@ from dashboard.i18n import t
 from dashboard.pages.hr.ranking_parts import CATEGORIES, STAR, star_name
 from dashboard.shell import chrome, denied
 from dashboard.state import app_state
-from qa.awards.month import coefficient_text
+from qa.awards.report import coefficient_text
+from qa.awards.schemas import AgentMonth
 from qa.awards.service import agent_history
 from qa.people.service import get_agent
 
@@ -40,7 +41,7 @@ def may_see(principal: Principal, agent_id: str) -> bool:
     return principal.role in HR_VIEWERS
 
 
-def _chart(history: list[dict[str, Any]], loc: str) -> dcc.Graph:
+def _chart(history: list[AgentMonth], loc: str) -> dcc.Graph:
     ordered = list(reversed(history))
     months = [h["month"] for h in ordered]
     lost = [-h["deductions"]["total"] for h in ordered]
@@ -74,7 +75,7 @@ def _chart(history: list[dict[str, Any]], loc: str) -> dcc.Graph:
     return dcc.Graph(figure=figure, config={"displayModeBar": False}, className="hr-chart")
 
 
-def _table(history: list[dict[str, Any]], loc: str, *, links: bool) -> html.Table:
+def _table(history: list[AgentMonth], loc: str, *, links: bool) -> html.Table:
     keys = ("month", "revision", "stars", *CATEGORIES, "total", "bonuses", "coefficient",
             "override")  # fmt: skip
     numeric = {*CATEGORIES, "total", "bonuses", "coefficient"}

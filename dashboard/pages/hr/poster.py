@@ -80,7 +80,7 @@ def layout(month: str | None = None, size: str | None = None, **_query: Any) -> 
             dcc.Store(id=ids.HR_POSTER_PRINTED, data=None),
             _toolbar(wanted, loc, back=allowed(principal, HR_VIEWERS), paper=paper),
             html.Div(
-                poster_view(data, variant="page", locale=loc),
+                poster_view(data, translate=t, variant="page", locale=loc),
                 id=ids.HR_POSTER_ROOT,
                 className=f"poster-wrap paper-{paper.lower()}",
             ),

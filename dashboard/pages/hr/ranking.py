@@ -33,8 +33,7 @@ from qa.awards.month import (
     revision_list,
     team_names,
 )
-from qa.awards.poster import poster_cache
-from qa.awards.schemas import Month
+from qa.awards.schemas import AwardStatus, Month, MonthView
 from qa.awards.service import AwardsError
 from qa.limits import Field
 
@@ -208,9 +207,7 @@ def layout(month: str | None = None, **_query: Any) -> Any:
     return chrome(principal, t("hr.title", loc), body)
 
 
-def _notice(
-    view: dict[str, Any] | None, latest: dict[str, Any] | None, month: Month, loc: str
-) -> Any:
+def _notice(view: MonthView | None, latest: MonthView | None, month: Month, loc: str) -> Any:
     if latest is None:
         return html.P(t("hr.not_computed", loc, month=str(month)))
     if view is not None and view["revision"] != latest["revision"]:
@@ -223,16 +220,16 @@ def _notice(
     return ""
 
 
-def _buttons(latest: dict[str, Any] | None, viewing_latest: bool) -> tuple[bool, ...]:
+def _buttons(latest: MonthView | None, viewing_latest: bool) -> tuple[bool, ...]:
     """Disabled flags of compute, review, publish, and whether the revise box is hidden."""
     status = latest["status"] if latest else None
     waiting = bool(latest and latest["needs_decision"])
     live = viewing_latest
     return (
-        status == "published" or not live,
-        status != "draft" or not live,
-        status != "reviewed" or waiting or not live,
-        status != "published" or not live,
+        status == AwardStatus.PUBLISHED or not live,
+        status != AwardStatus.DRAFT or not live,
+        status != AwardStatus.REVIEWED or waiting or not live,
+        status != AwardStatus.PUBLISHED or not live,
     )
 
 
@@ -250,7 +247,9 @@ def render(month_text: str | None, revision: int | None, team: str | None) -> tu
         teams = team_names(db_session=session)
     manager = allowed(principal, HR_MANAGERS)
     viewing_latest = view is None or latest is None or view["revision"] == latest["revision"]
-    editable = manager and viewing_latest and view is not None and view["status"] != "published"
+    editable = (
+        manager and viewing_latest and view is not None and view["status"] != AwardStatus.PUBLISHED
+    )
     rows, tips = parts.table(view, team, loc)
     return (
         parts.status_badge(view, loc),
@@ -286,7 +285,7 @@ def show_detail(active: dict[str, Any] | None, month_text: str | None, revision:
         and view is not None
         and latest is not None
         and view["revision"] == latest["revision"]
-        and view["status"] != "published"
+        and view["status"] != AwardStatus.PUBLISHED
     )
     return detail(view, str(agent_id), principal.locale, override=editable)
 
@@ -332,7 +331,7 @@ def act(
         message = actions.dispatch(trigger, month, revise_reason, principal, pending)
     except AwardsError as exc:
         return html.Span(str(exc), className="error"), no_update
-    poster_cache().invalidate()
+    app_state().poster.invalidate()
     return message, (signal or 0) + 1
 
 

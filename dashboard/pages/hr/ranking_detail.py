@@ -12,11 +12,12 @@ from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.hr import ids
 from dashboard.pages.hr.ranking_parts import NO, YES, star_name
-from qa.awards.month import coefficient_text
+from qa.awards.report import coefficient_text
+from qa.awards.schemas import AgentView, MonthView
 from qa.limits import Field
 
 
-def _override_form(agent: dict[str, Any], loc: str) -> html.Div:
+def _override_form(agent: AgentView, loc: str) -> html.Div:
     index = agent["agent_id"]
     return html.Div(
         [
@@ -56,7 +57,7 @@ def _override_form(agent: dict[str, Any], loc: str) -> html.Div:
     )
 
 
-def _eligibility(agent: dict[str, Any], view: dict[str, Any], loc: str) -> html.Table:
+def _eligibility(agent: AgentView, view: MonthView, loc: str) -> html.Table:
     rows = [
         html.Tr(
             [
@@ -70,7 +71,7 @@ def _eligibility(agent: dict[str, Any], view: dict[str, Any], loc: str) -> html.
     return html.Table(html.Tbody(rows), className="table hr-elig")
 
 
-def _head(agent: dict[str, Any], loc: str) -> list[Any]:
+def _head(agent: AgentView, loc: str) -> list[Any]:
     """Who, their team, a link to their months, and the coefficient (and any override)."""
     name = agent["name"]
     title = name if name == agent["agent_id"] else f"{name} ({agent['agent_id']})"
@@ -101,7 +102,7 @@ def _head(agent: dict[str, Any], loc: str) -> list[Any]:
     return head
 
 
-def detail(view: dict[str, Any] | None, agent_id: str | None, loc: str, *, override: bool) -> Any:
+def detail(view: MonthView | None, agent_id: str | None, loc: str, *, override: bool) -> Any:
     """How one agent's figures were reached, with the override form when ``override``."""
     agent = next((a for a in view["agents"] if a["agent_id"] == agent_id), None) if view else None
     if view is None or agent is None:

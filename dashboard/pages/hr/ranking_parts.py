@@ -13,6 +13,7 @@ from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.hr import ids
 from qa.awards.month import STAR_KEYS, RevisionInfo
+from qa.awards.schemas import AgentView, AwardStatus, MonthView, StarStatus, StarView
 from qa.ledger.schemas import Category
 from qa.limits import Field
 
@@ -26,7 +27,7 @@ def star_name(key: str, label: str, loc: str) -> str:
     return t(f"hr.star.{key}", loc) if key in STAR_KEYS else label
 
 
-def status_badge(view: dict[str, Any] | None, loc: str) -> list[Any]:
+def status_badge(view: MonthView | None, loc: str) -> list[Any]:
     """The month's state as coloured badges."""
     if view is None:
         return [html.Span(t("hr.status.none", loc), className="hr-badge st-none")]
@@ -49,7 +50,7 @@ def status_badge(view: dict[str, Any] | None, loc: str) -> list[Any]:
     return badges
 
 
-def _tie_form(key: str, star: dict[str, Any], names: dict[str, str], loc: str) -> html.Div:
+def _tie_form(key: str, star: StarView, names: dict[str, str], loc: str) -> html.Div:
     def label(agent: str) -> str:
         name = names.get(agent, agent)
         return name if name == agent else f"{name} ({agent})"
@@ -82,7 +83,7 @@ def _tie_form(key: str, star: dict[str, Any], names: dict[str, str], loc: str) -
     )
 
 
-def _who(agent: dict[str, Any] | None) -> str:
+def _who(agent: AgentView | None) -> str:
     """``team · id`` under a winner's name (the id only when it is not the name)."""
     if agent is None:
         return ""
@@ -90,7 +91,7 @@ def _who(agent: dict[str, Any] | None) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _card(key: str, star: dict[str, Any], agents: dict[str, Any], loc: str, decide: bool) -> Any:
+def _card(key: str, star: StarView, agents: dict[str, AgentView], loc: str, decide: bool) -> Any:
     status = star["status"]
     winner = star.get("winner")
     names = {k: a["name"] for k, a in agents.items()}
@@ -112,7 +113,7 @@ def _card(key: str, star: dict[str, Any], agents: dict[str, Any], loc: str, deci
                 className="hr-star-decision",
             )
         )
-    if status == "needs_decision":
+    if status is StarStatus.NEEDS_DECISION:
         tied = ", ".join(names.get(a, a) for a in star["tied"])
         body.append(html.Div(t("hr.tied", loc, names=tied), className="hr-star-tied"))
         if decide:
@@ -126,7 +127,7 @@ def _card(key: str, star: dict[str, Any], agents: dict[str, Any], loc: str, deci
     return html.Div(body, className=f"hr-star-card star-{key} st-{status}")
 
 
-def star_cards(view: dict[str, Any], loc: str, *, decide: bool) -> list[Any]:
+def star_cards(view: MonthView, loc: str, *, decide: bool) -> list[Any]:
     """One card per star in award order; a tie form on a tied star when ``decide``."""
     agents = {a["agent_id"]: a for a in view["agents"]}
     return [_card(key, star, agents, loc, decide) for key, star in view["stars"].items()]
@@ -138,7 +139,7 @@ def _numeric(precision: int, *, trim: bool = False) -> dict[str, Any]:
     return out
 
 
-def columns(view: dict[str, Any] | None, loc: str) -> list[dict[str, Any]]:
+def columns(view: MonthView | None, loc: str) -> list[dict[str, Any]]:
     """The ranking table's columns (two header rows: the group, then the figure)."""
     agent, ded, elig = t("hr.col.agent", loc), t("hr.col.deductions", loc), t("hr.col.elig", loc)
     cols: list[dict[str, Any]] = [
@@ -182,7 +183,7 @@ def columns(view: dict[str, Any] | None, loc: str) -> list[dict[str, Any]]:
     return cols
 
 
-def _row(agent: dict[str, Any], view: dict[str, Any], loc: str) -> tuple[dict[str, Any], Any]:
+def _row(agent: AgentView, view: MonthView, loc: str) -> tuple[dict[str, Any], Any]:
     d = agent["deductions"]
     row: dict[str, Any] = {
         "id": agent["agent_id"],
@@ -210,7 +211,7 @@ def _row(agent: dict[str, Any], view: dict[str, Any], loc: str) -> tuple[dict[st
 
 
 def table(
-    view: dict[str, Any] | None, team: str | None, loc: str
+    view: MonthView | None, team: str | None, loc: str
 ) -> tuple[list[dict[str, Any]], list[Any]]:
     """Rows (one per agent, only ``team`` when given) and their tooltips."""
     if view is None:
@@ -278,7 +279,7 @@ def revisions(infos: list[RevisionInfo], current: int | None, loc: str) -> Any:
     return html.Table([html.Thead(head), html.Tbody(rows)], className="table hr-revisions")
 
 
-def links(view: dict[str, Any] | None, month: str, loc: str, *, exports: bool) -> list[Any]:
+def links(view: MonthView | None, month: str, loc: str, *, exports: bool) -> list[Any]:
     """Poster, payroll exports (published months, hr and admin) and the ledger."""
     out: list[Any] = [
         dcc.Link(t("hr.links.poster", loc), href=f"/hr/poster/{month}", className="button"),
@@ -290,7 +291,9 @@ def links(view: dict[str, Any] | None, month: str, loc: str, *, exports: bool) -
     ]
     if not exports:
         return out
-    published = view is not None and (view["status"] == "published" or view["revision"] > 1)
+    published = view is not None and (
+        view["status"] == AwardStatus.PUBLISHED or view["revision"] > 1
+    )
     if published:
         out += [
             html.A(
