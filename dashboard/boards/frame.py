@@ -9,8 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from collectors.forecast.schemas import ForecastProvider
 from dashboard.boards import scope
-from dashboard.boards.forecast import ForecastProvider, no_forecast
+from dashboard.boards.forecast import no_forecast
 from dashboard.boards.source import Reading
 from dashboard.boards.thresholds import NONE
 from dashboard.i18n import EN, t
