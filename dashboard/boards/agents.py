@@ -21,6 +21,7 @@ from dash import html
 
 from dashboard.boards.frame import Frame
 from dashboard.boards.teams import NO_TEAM, team_filter
+from dashboard.boards.tile_head import head
 from dashboard.boards.tiles_schema import Tile
 from dashboard.i18n import EN, fmt_duration, t
 
@@ -205,8 +206,6 @@ def uses_teams(tile: Tile) -> bool:
 
 def agent_grid(tile: Tile, frame: Frame) -> html.Div:
     """The agent tile's body."""
-    from dashboard.boards.render import head  # noqa: PLC0415 - render imports this module
-
     how = str(tile.options.get("sort", "state"))
     chosen = tuple(tile.options.get("teams") or ())
     # The team table is only looked at by tiles that use it.

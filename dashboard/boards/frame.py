@@ -18,6 +18,11 @@ from dashboard.i18n import EN, t
 from dashboard.settings import Settings
 
 
+def no_poster(locale: str) -> tuple[str, Any]:
+    """The poster tile's badge and body where no poster is wired: nothing."""
+    return "", []
+
+
 @dataclass
 class Frame:
     """Inputs of one refresh.
@@ -32,6 +37,8 @@ class Frame:
         board_queues: the board's default queues (tiles with other queues say which).
         teams: returns the agent → team table (in memory; only tiles that filter or sort
             by team call it).
+        poster: the poster tile's badge and body in a locale (HR's wall poster, from memory:
+            a refresh runs no SQL).
         levels: threshold levels met while rendering (the board's alert state).
     """
 
@@ -43,6 +50,7 @@ class Frame:
     grid: tuple[int, int] = (12, 8)
     board_queues: tuple[str, ...] | None = None
     teams: Callable[[], Mapping[str, str]] = dict
+    poster: Callable[[str], tuple[str, Any]] = no_poster
     levels: list[str] = field(default_factory=list)
     _figs: dict[tuple[str, ...] | None, dict[str, Any]] = field(default_factory=dict)
 

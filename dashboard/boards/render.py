@@ -13,33 +13,14 @@ from dash import html
 
 from dashboard.boards import presence, scope
 from dashboard.boards.agents import agent_grid
+from dashboard.boards.chart import graph
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import Board
 from dashboard.boards.staffing import estimate
+from dashboard.boards.tile_head import head
 from dashboard.boards.tiles_schema import Column, Tile
 from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value
 from dashboard.pages.floor import ids
-
-
-def _fresh_props(frame: Frame) -> dict[str, Any]:
-    return {
-        "children": frame.freshness(),
-        "className": "fresh " + ("is-live" if frame.live else "is-old"),
-        "data-stale": frame.t("board.stale"),
-    }
-
-
-def head(frame: Frame, label: str, badge: str, *, tooltip: str = "") -> html.Div:
-    """A tile's head: what it shows, which window, and how fresh it is."""
-    return html.Div(
-        [
-            html.Span(label, className="tile-label"),
-            html.Span(badge, className="tile-badge"),
-            html.Span(**_fresh_props(frame)),
-        ],
-        className="tile-head",
-        title=tooltip,
-    )
 
 
 def column_label(frame: Frame, column: Column) -> str:
@@ -226,13 +207,8 @@ def _label_only(tile: Tile, frame: Frame, default: str) -> html.Div:
 
 
 def _poster(tile: Tile, frame: Frame) -> html.Div:
-    # HR's wall poster (issue 5): read from an in-memory cache, so a refresh runs no SQL
-    from qa.awards.poster import poster_cache, poster_view  # noqa: PLC0415
-
-    data = poster_cache().get()
-    badge = f"{data.month_zh()} · {data.month_en()}" if data else ""
+    badge, body = frame.poster(frame.locale)
     label = tile.label or frame.t("hr.poster.tile")
-    body = poster_view(data, variant="tile", locale=frame.locale)
     return html.Div([head(frame, label, badge), body], className="tile-body kind-poster")
 
 
@@ -283,11 +259,5 @@ def tile_frame(board: Board, tile: Tile, *, body: Any = None, figure: Any = None
     else:
         parts = [html.Div(body, id=tile_id(ids.TILE, board, tile), className="tile-slot")]
     if tile.kind == "chart":
-        from dashboard.boards.chart import graph  # noqa: PLC0415 - plotly only where needed
-
         parts.append(graph(tile_id(ids.TILE_GRAPH, board, tile), figure))
-    elif tile.kind == "poster":
-        from qa.awards.poster import poster_cache  # noqa: PLC0415
-
-        poster_cache().get()  # loaded with the page, so that refreshes find it in memory
     return html.Div(parts, className=f"tile tile-{tile.kind}", style=style)
