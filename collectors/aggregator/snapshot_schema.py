@@ -43,17 +43,18 @@ class NowFigures(TypedDict):
 
 
 class ChartPoint(TypedDict):
-    """One interval of today, for the intraday chart."""
+    """One interval of today, for the intraday chart (older writers left out the raw counts a
+    group's service level needs: the chart then draws no such line)."""
 
     offered: int
     answered: int
-    answered_within_t: int
+    answered_within_t: NotRequired[int]
     abandoned: int
-    abandoned_after_t: int
+    abandoned_after_t: NotRequired[int]
     short_abandoned: int
     exited: int
     handled: int
-    answered_wait_unknown: int
+    answered_wait_unknown: NotRequired[int]
     service_level: float | None
     asa: float | None
     aht: float | None

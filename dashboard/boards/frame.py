@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from collectors.aggregator.snapshot_schema import AgentRow, Snapshot
 from collectors.forecast.schemas import ForecastProvider
 from dashboard.boards import scope
 from dashboard.boards.forecast import no_forecast
@@ -55,8 +56,32 @@ class Frame:
     _figs: dict[tuple[str, ...] | None, dict[str, Any]] = field(default_factory=dict)
 
     @property
-    def snapshot(self) -> dict[str, Any]:
-        return self.reading.snapshot or {}
+    def snapshot(self) -> Snapshot | None:
+        return self.reading.snapshot
+
+    @property
+    def agents(self) -> list[AgentRow]:
+        """The snapshot's agents (none without a snapshot)."""
+        snap = self.reading.snapshot
+        return snap.get("agents", []) if snap else []
+
+    @property
+    def day(self) -> str:
+        """The snapshot's day, ``YYYYMMDD`` ("" without a snapshot)."""
+        snap = self.reading.snapshot
+        return str(snap.get("day", "")) if snap else ""
+
+    @property
+    def interval_minutes(self) -> int:
+        snap = self.reading.snapshot
+        minutes = snap.get("interval_minutes") if snap else None
+        return int(minutes or self.settings.interval_minutes)
+
+    @property
+    def interval_index(self) -> int:
+        """The current interval of the snapshot's day (0 without a snapshot)."""
+        snap = self.reading.snapshot
+        return int(snap.get("interval_index", 0)) if snap else 0
 
     @property
     def live(self) -> bool:
@@ -100,9 +125,11 @@ class Frame:
     def sl_threshold(self, queues: tuple[str, ...] | None) -> float:
         if queues and len(queues) == 1:
             return self.settings.sl_threshold_for(queues[0])
-        config = self.snapshot.get("config") or {}
-        return float(config.get("sl_threshold") or self.settings.sl_threshold)
+        snap = self.reading.snapshot
+        config = snap.get("config") if snap else None
+        return float((config and config.get("sl_threshold")) or self.settings.sl_threshold)
 
     def sl_target(self) -> float:
-        config = self.snapshot.get("config") or {}
-        return float(config.get("sl_target") or self.settings.sl_target)
+        snap = self.reading.snapshot
+        config = snap.get("config") if snap else None
+        return float((config and config.get("sl_target")) or self.settings.sl_target)

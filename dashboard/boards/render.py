@@ -146,14 +146,13 @@ def _queue_table(tile: Tile, frame: Frame) -> html.Div:
 
 
 def _staffing(tile: Tile, frame: Frame) -> html.Div:
-    snap = frame.snapshot
-    forecast = frame.forecast(day=str(snap.get("day", "")), queues=tile.queues) or {}
+    forecast = frame.forecast(day=frame.day, queues=tile.queues) or {}
     est = estimate(
         frame.figs(tile.queues),
-        interval_minutes=int(snap.get("interval_minutes") or frame.settings.interval_minutes),
+        interval_minutes=frame.interval_minutes,
         sl_target=frame.sl_target(),
         sl_threshold=frame.sl_threshold(tile.queues),
-        forecast=forecast.get(int(snap.get("interval_index") or 0)),
+        forecast=forecast.get(frame.interval_index),
     )
     if est.required is None:
         level, verdict = "none", frame.t("staff.no_data")

@@ -116,7 +116,7 @@ def _status(name: str, frame: Frame | None, version: str) -> dict[str, Any]:
     stamp = ""
     if reading.snapshot:
         tz = ZoneInfo(frame.settings.timezone)
-        made = datetime.fromtimestamp(float(reading.snapshot.get("generated_at", 0)), tz)
+        made = datetime.fromtimestamp(reading.snapshot["generated_at"], tz)
         stamp = fmt_time(made, frame.locale)
     return {
         "board": name,
