@@ -19,13 +19,14 @@ import flask_login
 import redis
 from dash import html
 
+from collectors.forecast.schemas import ForecastProvider
 from collectors.pipeline.clients import connect as pipeline_client
 from core.db import make_engine, session_factory
 from dashboard.announcements.service import AnnouncementCache
 from dashboard.auth import guard
 from dashboard.auth.cache import DisplayCache, UserCache
 from dashboard.auth.views import blueprint as auth_blueprint
-from dashboard.boards.forecast import CachedForecast, ForecastProvider, no_forecast
+from dashboard.boards.forecast import CachedForecast, no_forecast
 from dashboard.boards.registry import BoardRegistry
 from dashboard.boards.source import SnapshotSource
 from dashboard.boards.teams import TeamDirectory

@@ -20,7 +20,7 @@ from core.roles import (
     Role,
     allowed,
 )
-from dashboard.auth.guard import may_open
+from dashboard.auth.access import may_open
 from dashboard.i18n import t
 from dashboard.security import csrf
 

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from collectors.forecast.schemas import ForecastProvider
     from dashboard.announcements.service import AnnouncementCache
     from dashboard.auth.cache import DisplayCache, UserCache
-    from dashboard.boards.forecast import ForecastProvider
     from dashboard.boards.registry import BoardRegistry
     from dashboard.boards.source import SnapshotSource
     from dashboard.boards.teams import TeamDirectory

@@ -13,8 +13,22 @@ import flask
 from werkzeug.serving import make_server
 
 from collectors.forecast.provider import history_forecast
+from collectors.forecast.schemas import ForecastProvider
+from collectors.staffing.schemas import ServiceLevelTarget
 from dashboard.app import create_app
+from dashboard.dbsession import sessions_for
 from dashboard.settings import Settings
+
+
+def forecast_for(settings: Settings) -> ForecastProvider:
+    """The boards' forecast: the call history of the configured database, for the center's
+    time zone, interval and service-level target."""
+    return history_forecast(
+        sessions=sessions_for(settings, migrate=False),
+        timezone=settings.timezone,
+        interval_minutes=settings.interval_minutes,
+        target=ServiceLevelTarget(settings.sl_target, settings.sl_threshold),
+    )
 
 
 class WebServerThread(threading.Thread):
@@ -111,7 +125,7 @@ def serve_in_thread(
         **create_kwargs: passed to :func:`create_app`.
     """
     if app is None and "forecast" not in create_kwargs:
-        create_kwargs["forecast"] = history_forecast(settings)
+        create_kwargs["forecast"] = forecast_for(settings)
     flask_app = app or create_app(settings, **create_kwargs)
     thread = WebServerThread(
         flask_app,
@@ -136,7 +150,7 @@ def run_gunicorn(
     """
     from gunicorn.app.base import BaseApplication  # noqa: PLC0415 - only for this command
 
-    flask_app = create_app(settings, forecast=history_forecast(settings))
+    flask_app = create_app(settings, forecast=forecast_for(settings))
     engine = flask_app.extensions["floorboard"].engine
     # What is built so far lives as long as the workers: out of the collector's full passes,
     # which would otherwise walk its ~200,000 objects and stall a worker for tens of

@@ -24,6 +24,7 @@ from collectors.aggregator.engine import Engine
 from collectors.aggregator.metrics import MAX_COUNTERS, merge
 from collectors.aggregator.report import read_days
 from collectors.aggregator.snapshot import ROLLING_MINUTES, build_snapshot
+from collectors.aggregator.snapshot_schema import Snapshot
 from collectors.aggregator.state import LiveAgent, LiveCall
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient
@@ -124,7 +125,7 @@ def add_stats(total: dict[str, float], stats: Mapping[Any, Any]) -> None:
 
 def write_merged_snapshot(
     client: RedisClient, *, center: Keys, config: AggregatorConfig, now: float
-) -> dict[str, Any] | None:
+) -> Snapshot | None:
     """Merge the partitions' parts into the center's snapshot; ``None`` when no part exists."""
     raws = [client.get(k.partial) for k in center.all_partitions()]
     parts = [json.loads(raw) for raw in raws if raw]

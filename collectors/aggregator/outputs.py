@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from collectors.aggregator.committer import Committer
@@ -50,7 +50,7 @@ class Outputs:
         newest = self.engine.last_event_ts or now
         self.mirror.prune_minutes(newest_minute=int(newest // 60), now_minute=int(now // 60))
 
-    def write_snapshot(self) -> dict[str, Any]:
+    def write_snapshot(self) -> Mapping[str, Any]:
         """Build the whole live picture and store it as one document (a partition stores its
         part, and merges the center's snapshot when it holds the merger lease)."""
         now = self.now()
@@ -58,6 +58,7 @@ class Outputs:
         self._committer.wait()
         self.prune_minutes()
         stats = self.client.hgetall(self.keys.stats)
+        doc: Mapping[str, Any]  # a partition's part, or the center's Snapshot
         if isinstance(self.engine, PartitionEngine) and self.partition is not None:
             view = self.engine.owned_view()
             doc = partial_document(

@@ -3,6 +3,8 @@
 Every screen reads this one key. It holds "now" values (calls waiting, longest wait, agents by
 state), and per queue and for the center (``*``) the current interval, today, rolling windows
 and today's intervals for the intraday chart, each with the SPEC §3 metrics and their inputs.
+
+The document's shape and version are :mod:`collectors.aggregator.snapshot_schema`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from collectors.aggregator.metrics import (
     occupancy,
     queue_metrics,
 )
+from collectors.aggregator.snapshot_schema import (
+    SCHEMA_VERSION,
+    AgentRow,
+    ChartPoint,
+    NowFigures,
+    QueueBlock,
+    Snapshot,
+)
 from collectors.aggregator.state import (
     CALLS,
     LOGGED_OFF,
@@ -34,7 +44,6 @@ from collectors.aggregator.state import (
 
 ALL = "*"
 ROLLING_MINUTES = (15, 30, 60)
-SCHEMA_VERSION = 1
 
 
 def _by_interval(day: DayCounters) -> dict[str, dict[int, dict[str, int]]]:
@@ -63,13 +72,19 @@ def _agent_open_time(agent: LiveAgent, now: float) -> dict[str, int]:
 
 
 def _now_figures(
-    engine: Engine, queue: str | None, now: float, seen_today: frozenset[str]
-) -> dict[str, Any]:
+    engine: Engine,
+    queue: str | None,
+    now: float,
+    seen_today: frozenset[str],
+    interval: Mapping[str, int],
+) -> NowFigures:
     """Live figures of a queue (``None``: the center, over agents in any queue).
 
     Presence (docs/METRICS.md "Presence"): logged in, the states and occupancy are over
     ``session`` agents only; ``agents_estimated`` counts agents present by call activity
     alone, ``agents_presence_unknown`` agents seen today whose presence nobody knows now.
+    The live service level counts the calls waiting longer than T in the current
+    ``interval`` as missed.
     """
     calls = [c for c in engine.calls.values() if queue is None or c.queue == queue]
     waiting = [c for c in calls if c.answered is None]
@@ -97,6 +112,7 @@ def _now_figures(
         "agents_presence_unknown": sum(
             1 for a in members if a.presence == UNKNOWN and a.agent in seen_today
         ),
+        "service_level": queue_metrics(interval, waiting_over_t=over_t)["service_level"],
     }
 
 
@@ -108,15 +124,13 @@ def _queue_block(
     idx: int,
     now: float,
     seen_today: frozenset[str],
-) -> dict[str, Any]:
+) -> QueueBlock:
     today: dict[str, int] = {}
     for counters in intervals.values():
         merge(today, counters)
-    live = _now_figures(engine, None if queue == ALL else queue, now, seen_today)
-    interval = queue_metrics(intervals.get(idx, {}))
-    live["service_level"] = queue_metrics(
-        intervals.get(idx, {}), waiting_over_t=live["waiting_over_t"]
-    )["service_level"]
+    current = intervals.get(idx, {})
+    live = _now_figures(engine, None if queue == ALL else queue, now, seen_today, current)
+    interval = queue_metrics(current)
     if queue == ALL:
         live["lines_in_use"] = (live["calls_waiting"] + live["connected"]) / max(
             1, engine.config.trunk_capacity
@@ -136,13 +150,22 @@ def _queue_block(
     }
 
 
-def _chart_point(c: Mapping[str, int]) -> dict[str, Any]:
+def _chart_point(c: Mapping[str, int]) -> ChartPoint:
     m = queue_metrics(c)
-    keep = ("offered", "answered", "answered_within_t", "abandoned", "abandoned_after_t",
-            "short_abandoned", "exited", "handled", "answered_wait_unknown")  # fmt: skip
-    point = {k: m[k] for k in keep}
-    point.update(service_level=m["service_level"], asa=m["asa"], aht=m["aht"])
-    return point
+    return {
+        "offered": m["offered"],
+        "answered": m["answered"],
+        "answered_within_t": m["answered_within_t"],
+        "abandoned": m["abandoned"],
+        "abandoned_after_t": m["abandoned_after_t"],
+        "short_abandoned": m["short_abandoned"],
+        "exited": m["exited"],
+        "handled": m["handled"],
+        "answered_wait_unknown": m["answered_wait_unknown"],
+        "service_level": m["service_level"],
+        "asa": m["asa"],
+        "aht": m["aht"],
+    }
 
 
 def _rolling_windows(mirror: Mirror, minute: int) -> dict[str, dict[int, dict[str, int]]]:
@@ -174,10 +197,10 @@ def _rolling_windows(mirror: Mirror, minute: int) -> dict[str, dict[int, dict[st
 
 def _agents_block(
     engine: Engine, per_agent: Mapping[str, dict[str, int]], now: float, day_start: float
-) -> list[dict[str, Any]]:
+) -> list[AgentRow]:
     """Agents in session or present by estimate now, or active today (a backfill of old days
     must not show agents who left long ago as if they were on the floor)."""
-    rows = []
+    rows: list[AgentRow] = []
     for name, agent in sorted(engine.agents.items()):
         if not _seen(agent, per_agent, day_start):
             continue
@@ -194,7 +217,12 @@ def _agents_block(
                 "call_id": agent.call_id,
                 "queue": agent.call_queue if agent.call_id else "",
                 "queues": sorted(agent.queues),
-                "today": {k: today[k] for k in ("answered", "handled", "aht", "occupancy")},
+                "today": {
+                    "answered": today["answered"],
+                    "handled": today["handled"],
+                    "aht": today["aht"],
+                    "occupancy": today["occupancy"],
+                },
             }
         )
     return rows
@@ -212,7 +240,7 @@ def _seen(agent: LiveAgent, per_agent: Mapping[str, dict[str, int]], day_start: 
 
 def build_snapshot(
     *, engine: Engine, mirror: Mirror, now: float, stats: Mapping[Any, Any], center: str
-) -> dict[str, Any]:
+) -> Snapshot:
     """The snapshot document for ``now`` (wall-clock epoch seconds)."""
     clock = engine.clock
     day, idx, minute = clock.bucket(now)

@@ -1,8 +1,8 @@
 """The wallboards' forecast: intraday forecast from the SQL call history (collectors.forecast).
 
-Boards call it through ``CachedForecast`` (one SQL query per scope every few minutes, never one
-per refresh). Today's intervals so far come from the history too, so the rest of the day is
-scaled by how today is going.
+Boards call it through a cache (one SQL query per scope every few minutes, never one per
+refresh). Today's intervals so far come from the history too, so the rest of the day is scaled
+by how today is going. The web app wires it with its database and settings.
 """
 
 from __future__ import annotations
@@ -15,24 +15,30 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from collectors.forecast import ForecastError, forecast_day
+from collectors.forecast.schemas import Forecast, ForecastError, ForecastPoint, ForecastProvider
+from collectors.forecast.service import forecast_day
 from collectors.staffing.schemas import ServiceLevelTarget
-from dashboard.boards.forecast import Forecast, ForecastProvider, IntervalForecast
-from dashboard.dbsession import sessions_for
-from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 def history_forecast(
-    settings: Settings,
     *,
-    sessions: sessionmaker[Session] | None = None,
+    sessions: sessionmaker[Session],
+    timezone: str,
+    interval_minutes: int,
+    target: ServiceLevelTarget,
     clock: Callable[[], float] = time.time,
 ) -> ForecastProvider:
-    """A forecast provider reading the call history of the configured database."""
-    factory = sessions or sessions_for(settings, migrate=False)
-    target = ServiceLevelTarget(settings.sl_target, settings.sl_threshold)
+    """A forecast provider reading the call history.
+
+    Args:
+        sessions: sessions on the database holding the call history.
+        timezone: the center's time zone (the day's local intervals).
+        interval_minutes: the interval length of the live snapshot.
+        target: the service-level target Erlang C staffs for.
+        clock: wall clock (today's actuals up to now).
+    """
 
     def provider(*, day: str, queues: tuple[str, ...] | None) -> Forecast | None:
         try:
@@ -42,12 +48,12 @@ def history_forecast(
         scope = "*" if not queues else "+".join(sorted(queues))
         groups = {scope: list(queues)} if queues and len(queues) > 1 else None
         try:
-            with factory() as db_session:
+            with sessions() as db_session:
                 result = forecast_day(
                     db_session=db_session,
                     day=when,
-                    timezone=settings.timezone,
-                    interval_minutes=settings.interval_minutes,
+                    timezone=timezone,
+                    interval_minutes=interval_minutes,
                     queues=[scope],
                     groups=groups,
                     default_target=target,
@@ -62,7 +68,7 @@ def history_forecast(
         if forecast is None:
             return None
         return {
-            i.index: IntervalForecast(offered=i.offered_forecast, aht=i.aht_forecast)
+            i.index: ForecastPoint(offered=i.offered_forecast, aht=i.aht_forecast)
             for i in forecast.intervals
         }
 

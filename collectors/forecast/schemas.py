@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 from collectors.staffing import ServiceLevelTarget
 
@@ -193,3 +194,23 @@ class DayForecast:
     interval_minutes: int
     history_days: tuple[date, ...]
     queues: Mapping[str, QueueForecast]
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastPoint:
+    """The forecast of one interval as the screens use it (the intraday chart's forecast line,
+    the staffing tile): offered calls and AHT (seconds, ``None`` if unknown)."""
+
+    offered: float
+    aht: float | None = None
+
+
+Forecast = Mapping[int, ForecastPoint]
+"""A day's forecast for one scope: interval index (as in the live snapshot) → point."""
+
+
+class ForecastProvider(Protocol):
+    """``provider(day="YYYYMMDD", queues=None | ("sales", ...))`` → interval index → point, or
+    ``None`` when it has nothing for that day and scope."""
+
+    def __call__(self, *, day: str, queues: tuple[str, ...] | None) -> Forecast | None: ...

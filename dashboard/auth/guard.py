@@ -13,39 +13,32 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import dash
 import flask
 import flask_login
-from dash._pages import _path_to_page
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from core.roles import ANONYMOUS, PUBLIC, Principal, Role, allowed
+from dashboard.auth.access import (
+    ACCESS_ATTR,
+    PAGE_ENDPOINTS,
+    PUBLIC_ENDPOINTS,
+    Access,
+    page_access,
+)
 from dashboard.auth.shapes import check_callback_body
+from dashboard.i18n import t
 from dashboard.inputs import BadInput
 from dashboard.security.limits import read_capped
+from dashboard.shell import denied, denied_page
 from dashboard.state import app_state
 
-ACCESS_ATTR = "__floorboard_access__"
 SESSION_TOKEN = "fb_display_token"  # noqa: S105 - a session key name
 CALLBACKS = "floorboard_callbacks"
-# Dash's own endpoints that carry no data (the shell, scripts, assets).
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "_dash_assets.static",
-        "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
-        "/_dash-layout",
-        "/_dash-dependencies",
-        "/_reload-hash",
-        "/_favicon.ico",
-        "/healthz",
-    }
-)
-PAGE_ENDPOINTS = frozenset({"/", "/<path:path>"})
 CALLBACK_ENDPOINT = "/_dash-update-component"
 # Dash's page router: allowed, because every layout it returns is guarded by :func:`page`.
 ROUTER_MARKER = "_pages_content.children"
@@ -64,23 +57,6 @@ class Denied(Forbidden):
     def __init__(self, key: str = "denied.text") -> None:
         super().__init__(description=key)
         self.key = key
-
-
-@dataclass(frozen=True)
-class Access:
-    """What a route, page or callback declared.
-
-    Args:
-        roles: roles that may reach it; empty = public.
-        board_param: pages: the layout keyword that names the board.
-        board_state: callbacks: the component id whose ``data`` names the board.
-        client: a client-side callback (never runs on the server).
-    """
-
-    roles: frozenset[Role]
-    board_param: str | None = None
-    board_state: str | None = None
-    client: bool = False
 
 
 def current_principal() -> Principal:
@@ -133,8 +109,6 @@ def page(
             board = kwargs.get(board_param) if board_param else None
             principal = current_principal()
             if not allowed(principal, access.roles, board=board):
-                from dashboard.shell import denied  # noqa: PLC0415 - avoid an import cycle
-
                 return denied(principal)
             return layout(**kwargs)
 
@@ -235,12 +209,6 @@ def _small_body(limit: int) -> bool:
     return True
 
 
-def _page_access(path: str) -> tuple[Access | None, dict[str, Any]]:
-    page_info, variables = _path_to_page(path.strip("/"))  # type: ignore[no-untyped-call]
-    layout = page_info.get("layout") if page_info else None
-    return getattr(layout, ACCESS_ATTR, None), dict(variables or {})
-
-
 def _accept_token() -> None:
     token = flask.request.args.get("token")
     if token and app_state().displays.lookup(token) is not None:
@@ -251,7 +219,7 @@ def _accept_token() -> None:
 
 def _check_page() -> ResponseReturnValue | None:
     _accept_token()
-    access, variables = _page_access(flask.request.path)
+    access, variables = page_access(flask.request.path)
     principal = current_principal()
     roles = access.roles if access else frozenset(Role)
     board = variables.get(access.board_param) if access and access.board_param else None
@@ -264,27 +232,6 @@ def _check_page() -> ResponseReturnValue | None:
     raise Forbidden("not allowed")
 
 
-def may_open(principal: Principal, href: str) -> bool:
-    """Whether ``principal`` may follow a link to ``href`` (a page, a route or another site):
-    the same rule the guard applies when the link is followed. Render no link it refuses."""
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        return True  # not one of ours
-    try:
-        endpoint, _ = flask.current_app.url_map.bind("").match(parts.path, method="GET")
-    except HTTPException:
-        return False  # nothing there to open
-    if endpoint in PUBLIC_ENDPOINTS:
-        return True
-    if endpoint in PAGE_ENDPOINTS:
-        access, variables = _page_access(parts.path)
-        roles = access.roles if access else frozenset(Role)
-        board = variables.get(access.board_param) if access and access.board_param else None
-        return allowed(principal, roles, board=board)
-    access = getattr(flask.current_app.view_functions.get(endpoint), ACCESS_ATTR, None)
-    return access is not None and allowed(principal, access.roles)
-
-
 def _local_next() -> str:
     full = flask.request.full_path.rstrip("?")
     parts = urlsplit(full)
@@ -294,15 +241,11 @@ def _local_next() -> str:
 def _forbidden(error: Forbidden) -> ResponseReturnValue:
     """Every 403: JSON for callbacks and scripts, else the styled page in the person's language
     with the navigation they may use."""
-    from dashboard.shell import denied_page  # noqa: PLC0415 - avoid an import cycle
-
     principal = current_principal()
     key = getattr(error, "key", "denied.text")
     request = flask.request
     wants_json = request.endpoint == CALLBACK_ENDPOINT or request.is_json
     if wants_json or request.accept_mimetypes.best == "application/json":
-        from dashboard.i18n import t  # noqa: PLC0415
-
         return flask.jsonify(error=t(key, principal.locale)), 403
     return flask.Response(denied_page(principal, key), status=403, mimetype="text/html")
 

@@ -14,13 +14,15 @@ cost twenty times more than the rest of a board refresh.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dash import html
 
+from collectors.aggregator.snapshot_schema import AgentRow
 from dashboard.boards.frame import Frame
 from dashboard.boards.teams import NO_TEAM, team_filter
+from dashboard.boards.tile_head import head
 from dashboard.boards.tiles_schema import Tile
 from dashboard.i18n import EN, fmt_duration, t
 
@@ -33,22 +35,22 @@ SCREEN_ASPECT = 16 / 9
 
 
 def visible_agents(
-    agents: list[Mapping[str, Any]], queues: tuple[str, ...] | None, *, show_logged_off: bool
-) -> list[Mapping[str, Any]]:
+    agents: Sequence[AgentRow], queues: tuple[str, ...] | None, *, show_logged_off: bool
+) -> list[AgentRow]:
     """The agents a tile shows: members of its queues, logged-off ones only when asked."""
     group = set(queues) if queues else None
     out = []
     for agent in agents:
-        if agent.get("state") == "logged_off" and not show_logged_off:
+        if agent["state"] == "logged_off" and not show_logged_off:
             continue
-        if group is not None and not group & set(agent.get("queues") or ()):
+        if group is not None and not group & set(agent["queues"]):
             continue
         out.append(agent)
     return out
 
 
-def time_in_state(agent: Mapping[str, Any], frame: Frame) -> float | None:
-    if agent.get("state") == "logged_off":
+def time_in_state(agent: AgentRow, frame: Frame) -> float | None:
+    if agent["state"] == "logged_off":
         return None
     since = agent.get("since")
     if frame.live and since:
@@ -63,21 +65,21 @@ def reason_label(reason: str, locale: str) -> str:
 
 
 def sort_agents(
-    agents: list[Mapping[str, Any]],
+    agents: list[AgentRow],
     how: str,
     frame: Frame,
     teams: Mapping[str, str] | None = None,
-) -> list[Mapping[str, Any]]:
+) -> list[AgentRow]:
     """``state`` (busiest first, longest in state first), ``name``, ``time`` (longest first)
     or ``team`` (by team, then as ``state``; agents in no team last)."""
     if how == "name":
-        return sorted(agents, key=lambda a: str(a.get("agent", "")).lower())
+        return sorted(agents, key=lambda a: a["agent"].lower())
     if how == "time":
         return sorted(agents, key=lambda a: -(time_in_state(a, frame) or 0))
     table = teams or {}
 
-    def team(agent: Mapping[str, Any]) -> tuple[bool, str]:
-        name = table.get(str(agent.get("agent", "")), NO_TEAM)
+    def team(agent: AgentRow) -> tuple[bool, str]:
+        name = table.get(agent["agent"], NO_TEAM)
         return (name == NO_TEAM, name.lower())
 
     return sorted(
@@ -100,10 +102,10 @@ def grid_shape(count: int, tile: Tile, grid: tuple[int, int]) -> tuple[int, int]
     return cols, math.ceil(count / cols)
 
 
-def _is_long(agent: Mapping[str, Any], seconds: float | None, tile: Tile) -> bool:
+def _is_long(agent: AgentRow, seconds: float | None, tile: Tile) -> bool:
     if seconds is None:
         return False
-    state = agent.get("state")
+    state = agent["state"]
     if state == "on_call":
         return bool(seconds > tile.options.get("long_call_s", 600))
     if state == "paused":
@@ -119,36 +121,36 @@ def element(tag: str, children: Any, class_name: str, title: str | None = None) 
     return {"props": props, "type": tag, "namespace": "dash_html_components"}
 
 
-def no_session(agent: Mapping[str, Any]) -> bool:
+def no_session(agent: AgentRow) -> bool:
     """Whether no source states the agent present (seen through calls only; issue 18). An
     agent whose logoff a source stated is logged off, not "no session data"."""
-    if agent.get("state") == "logged_off":
+    if agent["state"] == "logged_off":
         return False
-    return (agent.get("presence") or "session") != "session"
+    return agent.get("presence", "session") != "session"  # older snapshots: all stated
 
 
-def shown_state(agent: Mapping[str, Any]) -> str:
+def shown_state(agent: AgentRow) -> str:
     """The state a screen shows: an agent without session data is never "available", only
     in its call state or ``no_session`` (whatever an older aggregator wrote)."""
-    state = str(agent.get("state", "logged_off"))
+    state = agent["state"]
     if no_session(agent) and state not in _CALL_STATES:
         return "no_session"
     return state
 
 
-def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) -> dict[str, Any]:
+def _cell(agent: AgentRow, tile: Tile, frame: Frame, team: str | None) -> dict[str, Any]:
     state = shown_state(agent)
     seconds = time_in_state(agent, frame)
     if state == "paused":
-        extra = reason_label(agent.get("reason") or "", frame.locale)
+        extra = reason_label(agent.get("reason", ""), frame.locale)
     elif state in ("on_call", "ringing", "wrap_up"):
-        extra = agent.get("queue") or ""
+        extra = agent.get("queue", "")
     else:
         extra = ""
     classes = f"agent st-{state}" + (" is-long" if _is_long(agent, seconds, tile) else "")
     label = frame.t(f"state.{state}")
-    name = str(agent.get("agent", ""))
-    title = f"{name}: {', '.join(agent.get('queues') or ())}"
+    name = agent["agent"]
+    title = f"{name}: {', '.join(agent['queues'])}"
     if team:
         title += f" · {team}"
     if no_session(agent):
@@ -170,7 +172,7 @@ def _cell(agent: Mapping[str, Any], tile: Tile, frame: Frame, team: str | None) 
     )
 
 
-def _legend(frame: Frame, agents: list[Mapping[str, Any]]) -> dict[str, Any]:
+def _legend(frame: Frame, agents: list[AgentRow]) -> dict[str, Any]:
     # States count agents with session data (as the state tiles do), so that the entries
     # add up to the grid; agents without are one entry of their own, whatever their state.
     counts: dict[str, int] = {}
@@ -205,20 +207,18 @@ def uses_teams(tile: Tile) -> bool:
 
 def agent_grid(tile: Tile, frame: Frame) -> html.Div:
     """The agent tile's body."""
-    from dashboard.boards.render import head  # noqa: PLC0415 - render imports this module
-
     how = str(tile.options.get("sort", "state"))
     chosen = tuple(tile.options.get("teams") or ())
     # The team table is only looked at by tiles that use it.
     table = frame.teams() if uses_teams(tile) else {}
     agents = visible_agents(
-        list(frame.snapshot.get("agents") or []),
+        frame.agents,
         tile.queues,
         show_logged_off=bool(tile.options.get("show_logged_off")),
     )
     agents = sort_agents(team_filter(agents, chosen, table), how, frame, table)
     cols, rows = grid_shape(len(agents), tile, frame.grid)
-    cells: list[Any] = [_cell(a, tile, frame, table.get(str(a.get("agent")))) for a in agents]
+    cells: list[Any] = [_cell(a, tile, frame, table.get(a["agent"])) for a in agents]
     if not cells:
         cells = [element("Div", frame.t("board.no_agents"), class_name="empty")]
     parts: list[Any] = [

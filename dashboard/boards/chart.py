@@ -14,6 +14,7 @@ from typing import Any
 
 from dash import dcc
 
+from collectors.aggregator.snapshot_schema import ChartPoint, Snapshot
 from dashboard.boards.frame import Frame
 from dashboard.boards.tiles_schema import Tile
 
@@ -41,29 +42,31 @@ def graph(id_: dict[str, Any], figure: Mapping[str, Any] | None = None) -> dcc.G
     )
 
 
-def points(
-    snapshot: Mapping[str, Any], queues: tuple[str, ...] | None
-) -> dict[int, dict[str, Any]]:
+def _intervals(snapshot: Snapshot | None, queue: str) -> dict[str, ChartPoint]:
+    block = snapshot.get("queues", {}).get(queue) if snapshot else None
+    return block.get("intervals", {}) if block else {}
+
+
+def points(snapshot: Snapshot | None, queues: tuple[str, ...] | None) -> dict[int, dict[str, Any]]:
     """Today's chart points (interval index → counts and service level) for the queues."""
-    blocks = snapshot.get("queues") or {}
     names = list(queues) if queues else ["*"]
     if len(names) == 1:
-        raw = (blocks.get(names[0]) or {}).get("intervals") or {}
-        return {int(i): dict(p) for i, p in raw.items()}
+        return {int(i): dict(p) for i, p in _intervals(snapshot, names[0]).items()}
     merged: dict[int, dict[str, Any]] = {}
     exact = True
     for name in names:
-        for i, point in ((blocks.get(name) or {}).get("intervals") or {}).items():
+        for i, point in _intervals(snapshot, name).items():
             target = merged.setdefault(int(i), {})
             exact = exact and "answered_within_t" in point
+            counts: Mapping[str, Any] = point
             for key in _COUNTS:
-                target[key] = target.get(key, 0) + (point.get(key) or 0)
-    for point in merged.values():
-        timed = point["answered"] - point.get("answered_wait_unknown", 0)
-        den = timed + point.get("abandoned_after_t", 0)
-        known = timed > 0 or not point["answered"]
-        point["service_level"] = (
-            point["answered_within_t"] / den if exact and den and known else None
+                target[key] = target.get(key, 0) + counts.get(key, 0)
+    for summed in merged.values():
+        timed = summed["answered"] - summed.get("answered_wait_unknown", 0)
+        den = timed + summed.get("abandoned_after_t", 0)
+        known = timed > 0 or not summed["answered"]
+        summed["service_level"] = (
+            summed["answered_within_t"] / den if exact and den and known else None
         )
     return merged
 
@@ -75,11 +78,10 @@ def _label(index: int, minutes: int) -> str:
 
 def figure(tile: Tile, frame: Frame, screen_height: float | None) -> dict[str, Any]:
     """The Plotly figure (a plain dict: cheaper than building ``go.Figure`` objects)."""
-    snap = frame.snapshot
-    minutes = int(snap.get("interval_minutes") or frame.settings.interval_minutes)
-    current = int(snap.get("interval_index") or 0)
-    data = points(snap, tile.queues)
-    forecast = frame.forecast(day=str(snap.get("day", "")), queues=tile.queues) or {}
+    minutes = frame.interval_minutes
+    current = frame.interval_index
+    data = points(frame.snapshot, tile.queues)
+    forecast = frame.forecast(day=frame.day, queues=tile.queues) or {}
     known = list(data) + list(forecast) + [current]
     first, last = max(0, min(known) - 1), min(24 * 60 // minutes - 1, max(known) + 2)
     idx = list(range(first, last + 1))

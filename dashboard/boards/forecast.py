@@ -2,33 +2,17 @@
 
 A provider returns the predicted offered calls (and AHT) per interval of a day for some
 queues, or ``None`` when it has nothing. Boards call it through :class:`CachedForecast`, so a
-provider that reads SQL costs one query per ``ttl_s``, never one per board refresh.
+provider that reads SQL costs one query per ``ttl_s``, never one per board refresh. The types
+live with the forecast (:mod:`collectors.forecast.schemas`).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable
 
-
-@dataclass(frozen=True)
-class IntervalForecast:
-    """The forecast of one interval: offered calls and AHT (seconds, ``None`` if unknown)."""
-
-    offered: float
-    aht: float | None = None
-
-
-Forecast = Mapping[int, IntervalForecast]
-
-
-class ForecastProvider(Protocol):
-    """``provider(day="YYYYMMDD", queues=None | ("sales", ...))`` → interval index → forecast."""
-
-    def __call__(self, *, day: str, queues: tuple[str, ...] | None) -> Forecast | None: ...
+from collectors.forecast.schemas import Forecast, ForecastProvider
 
 
 def no_forecast(*, day: str, queues: tuple[str, ...] | None) -> Forecast | None:

@@ -9,12 +9,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from collectors.aggregator.snapshot_schema import AgentRow, Snapshot
+from collectors.forecast.schemas import ForecastProvider
 from dashboard.boards import scope
-from dashboard.boards.forecast import ForecastProvider, no_forecast
+from dashboard.boards.forecast import no_forecast
 from dashboard.boards.source import Reading
 from dashboard.boards.thresholds import NONE
 from dashboard.i18n import EN, t
 from dashboard.settings import Settings
+
+
+def no_poster(locale: str) -> tuple[str, Any]:
+    """The poster tile's badge and body where no poster is wired: nothing."""
+    return "", []
 
 
 @dataclass
@@ -31,6 +38,8 @@ class Frame:
         board_queues: the board's default queues (tiles with other queues say which).
         teams: returns the agent → team table (in memory; only tiles that filter or sort
             by team call it).
+        poster: the poster tile's badge and body in a locale (HR's wall poster, from memory:
+            a refresh runs no SQL).
         levels: threshold levels met while rendering (the board's alert state).
     """
 
@@ -42,12 +51,37 @@ class Frame:
     grid: tuple[int, int] = (12, 8)
     board_queues: tuple[str, ...] | None = None
     teams: Callable[[], Mapping[str, str]] = dict
+    poster: Callable[[str], tuple[str, Any]] = no_poster
     levels: list[str] = field(default_factory=list)
     _figs: dict[tuple[str, ...] | None, dict[str, Any]] = field(default_factory=dict)
 
     @property
-    def snapshot(self) -> dict[str, Any]:
-        return self.reading.snapshot or {}
+    def snapshot(self) -> Snapshot | None:
+        return self.reading.snapshot
+
+    @property
+    def agents(self) -> list[AgentRow]:
+        """The snapshot's agents (none without a snapshot)."""
+        snap = self.reading.snapshot
+        return snap.get("agents", []) if snap else []
+
+    @property
+    def day(self) -> str:
+        """The snapshot's day, ``YYYYMMDD`` ("" without a snapshot)."""
+        snap = self.reading.snapshot
+        return str(snap.get("day", "")) if snap else ""
+
+    @property
+    def interval_minutes(self) -> int:
+        snap = self.reading.snapshot
+        minutes = snap.get("interval_minutes") if snap else None
+        return int(minutes or self.settings.interval_minutes)
+
+    @property
+    def interval_index(self) -> int:
+        """The current interval of the snapshot's day (0 without a snapshot)."""
+        snap = self.reading.snapshot
+        return int(snap.get("interval_index", 0)) if snap else 0
 
     @property
     def live(self) -> bool:
@@ -91,9 +125,11 @@ class Frame:
     def sl_threshold(self, queues: tuple[str, ...] | None) -> float:
         if queues and len(queues) == 1:
             return self.settings.sl_threshold_for(queues[0])
-        config = self.snapshot.get("config") or {}
-        return float(config.get("sl_threshold") or self.settings.sl_threshold)
+        snap = self.reading.snapshot
+        config = snap.get("config") if snap else None
+        return float((config and config.get("sl_threshold")) or self.settings.sl_threshold)
 
     def sl_target(self) -> float:
-        config = self.snapshot.get("config") or {}
-        return float(config.get("sl_target") or self.settings.sl_target)
+        snap = self.reading.snapshot
+        config = snap.get("config") if snap else None
+        return float((config and config.get("sl_target")) or self.settings.sl_target)

@@ -13,33 +13,14 @@ from dash import html
 
 from dashboard.boards import presence, scope
 from dashboard.boards.agents import agent_grid
+from dashboard.boards.chart import graph
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import Board
 from dashboard.boards.staffing import estimate
+from dashboard.boards.tile_head import head
 from dashboard.boards.tiles_schema import Column, Tile
-from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value, t
+from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value
 from dashboard.pages.floor import ids
-
-
-def _fresh_props(frame: Frame) -> dict[str, Any]:
-    return {
-        "children": frame.freshness(),
-        "className": "fresh " + ("is-live" if frame.live else "is-old"),
-        "data-stale": frame.t("board.stale"),
-    }
-
-
-def head(frame: Frame, label: str, badge: str, *, tooltip: str = "") -> html.Div:
-    """A tile's head: what it shows, which window, and how fresh it is."""
-    return html.Div(
-        [
-            html.Span(label, className="tile-label"),
-            html.Span(badge, className="tile-badge"),
-            html.Span(**_fresh_props(frame)),
-        ],
-        className="tile-head",
-        title=tooltip,
-    )
 
 
 def column_label(frame: Frame, column: Column) -> str:
@@ -165,14 +146,13 @@ def _queue_table(tile: Tile, frame: Frame) -> html.Div:
 
 
 def _staffing(tile: Tile, frame: Frame) -> html.Div:
-    snap = frame.snapshot
-    forecast = frame.forecast(day=str(snap.get("day", "")), queues=tile.queues) or {}
+    forecast = frame.forecast(day=frame.day, queues=tile.queues) or {}
     est = estimate(
         frame.figs(tile.queues),
-        interval_minutes=int(snap.get("interval_minutes") or frame.settings.interval_minutes),
+        interval_minutes=frame.interval_minutes,
         sl_target=frame.sl_target(),
         sl_threshold=frame.sl_threshold(tile.queues),
-        forecast=forecast.get(int(snap.get("interval_index") or 0)),
+        forecast=forecast.get(frame.interval_index),
     )
     if est.required is None:
         level, verdict = "none", frame.t("staff.no_data")
@@ -226,14 +206,8 @@ def _label_only(tile: Tile, frame: Frame, default: str) -> html.Div:
 
 
 def _poster(tile: Tile, frame: Frame) -> html.Div:
-    # HR's wall poster (issue 5): read from an in-memory cache, so a refresh runs no SQL
-    from dashboard.state import app_state  # noqa: PLC0415
-    from qa.awards.poster import poster_view  # noqa: PLC0415
-
-    data = app_state().poster.get()
-    badge = f"{data.month_zh()} · {data.month_en()}" if data else ""
+    badge, body = frame.poster(frame.locale)
     label = tile.label or frame.t("hr.poster.tile")
-    body = poster_view(data, translate=t, variant="tile", locale=frame.locale)
     return html.Div([head(frame, label, badge), body], className="tile-body kind-poster")
 
 
@@ -284,11 +258,5 @@ def tile_frame(board: Board, tile: Tile, *, body: Any = None, figure: Any = None
     else:
         parts = [html.Div(body, id=tile_id(ids.TILE, board, tile), className="tile-slot")]
     if tile.kind == "chart":
-        from dashboard.boards.chart import graph  # noqa: PLC0415 - plotly only where needed
-
         parts.append(graph(tile_id(ids.TILE_GRAPH, board, tile), figure))
-    elif tile.kind == "poster":
-        from dashboard.state import app_state  # noqa: PLC0415
-
-        app_state().poster.get()  # loaded with the page, so that refreshes find it in memory
     return html.Div(parts, className=f"tile tile-{tile.kind}", style=style)

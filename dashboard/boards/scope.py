@@ -9,57 +9,72 @@ even when they serve several queues of the group.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from collectors.aggregator.metrics import merge, queue_metrics
+from collectors.aggregator.snapshot_schema import (
+    AgentRow,
+    Figures,
+    NowFigures,
+    QueueBlock,
+    Snapshot,
+)
 from dashboard.boards.metrics import AGENT_STATE_METRICS, NOW, PERIODS
 
 ALL = "*"
-_PERIOD_KEYS = {"interval": ("interval",), "today": ("today",)}
-_ROLLING = {"15m": "15m", "30m": "30m", "60m": "60m"}
-_NOW_SUMS = ("calls_waiting", "connected", "waiting_over_t")
+_ROLLING = ("15m", "30m", "60m")
 #: Presence counts of the "now" block (agents no source has stated present; older snapshots
 #: lack them: 0).
 PRESENCE_COUNTS = ("agents_estimated", "agents_presence_unknown")
+#: A queue the snapshot does not know yet (no traffic, no members): every figure reads as 0.
+_NO_BLOCK = cast(QueueBlock, {})
 
 
-def _period_block(block: Mapping[str, Any], window: str) -> Mapping[str, Any]:
+def _period_block(block: QueueBlock, window: str) -> Figures:
+    # A block may lack a window (a document written by hand, as the tests do): no figures.
     if window in _ROLLING:
-        return block.get("rolling", {}).get(_ROLLING[window], {}) or {}
-    return block.get(window, {}) or {}
+        return block.get("rolling", {}).get(window, {})
+    if window == "interval":
+        return block.get("interval", {})
+    return block.get("today", {})
 
 
-def _now_values(now: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: now.get(k) for k in ("calls_waiting", "longest_wait", "connected", "occupancy")}
-    out["waiting_over_t"] = now.get("waiting_over_t")
-    out["agents_logged_in"] = now.get("agents_logged_in")
-    for key in PRESENCE_COUNTS:
-        out[key] = now.get(key) or 0
-    out["occupancy_agents"] = now.get("occupancy_agents")
-    out["service_level"] = now.get("service_level")
-    out["lines_in_use"] = now.get("lines_in_use")
-    states = now.get("agents", {}) or {}
+def _now_values(now: NowFigures) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "calls_waiting": now.get("calls_waiting"),
+        "longest_wait": now.get("longest_wait"),
+        "connected": now.get("connected"),
+        "occupancy": now.get("occupancy"),
+        "waiting_over_t": now.get("waiting_over_t"),
+        "agents_logged_in": now.get("agents_logged_in"),
+        "agents_estimated": now.get("agents_estimated", 0),
+        "agents_presence_unknown": now.get("agents_presence_unknown", 0),
+        "occupancy_agents": now.get("occupancy_agents"),
+        "service_level": now.get("service_level"),
+        "lines_in_use": now.get("lines_in_use"),
+    }
+    states = now.get("agents", {})
     for metric, state in AGENT_STATE_METRICS.items():
         out[metric] = states.get(state, 0)
     return out
 
 
-def _raw(block: Mapping[str, Any]) -> dict[str, int]:
+def _raw(block: Figures) -> dict[str, int]:
     # Period blocks carry their raw counters next to the derived figures (ints only).
     return {k: v for k, v in block.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def _group_agents(
-    agents: Sequence[Mapping[str, Any]], group: set[str]
+    agents: Sequence[AgentRow], group: set[str]
 ) -> tuple[dict[str, int], dict[str, int]]:
     """State counts of the group's agents whose presence a source stated (logged in), and
     presence counts of the others (``calls``: estimated from call activity, ``unknown``)."""
     counts: dict[str, int] = {}
     presence: dict[str, int] = {}
     for agent in agents:
-        if agent.get("state") == "logged_off" or not group & set(agent.get("queues", ())):
+        if agent["state"] == "logged_off" or not group & set(agent["queues"]):
             continue
-        how = agent.get("presence") or "session"
+        how = agent.get("presence", "session")  # older snapshots: all stated
         if how != "session":
             presence[how] = presence.get(how, 0) + 1
             continue
@@ -67,12 +82,17 @@ def _group_agents(
     return counts, presence
 
 
-def _group_now(snapshot: Mapping[str, Any], queues: Sequence[str]) -> dict[str, Any]:
-    blocks = [snapshot.get("queues", {}).get(q) or {} for q in queues]
-    nows = [b.get("now", {}) or {} for b in blocks]
-    out: dict[str, Any] = {k: sum(n.get(k, 0) or 0 for n in nows) for k in _NOW_SUMS}
-    out["longest_wait"] = max((n.get("longest_wait", 0) or 0 for n in nows), default=0.0)
-    states, presence = _group_agents(snapshot.get("agents", []), set(queues))
+def _group_now(
+    blocks: Sequence[QueueBlock], agents: Sequence[AgentRow], queues: Sequence[str]
+) -> dict[str, Any]:
+    nows = [b.get("now", {}) for b in blocks]
+    out: dict[str, Any] = {
+        "calls_waiting": sum(n.get("calls_waiting", 0) for n in nows),
+        "connected": sum(n.get("connected", 0) for n in nows),
+        "waiting_over_t": sum(n.get("waiting_over_t", 0) for n in nows),
+    }
+    out["longest_wait"] = max((n.get("longest_wait", 0) for n in nows), default=0.0)
+    states, presence = _group_agents(agents, set(queues))
     logged_in = sum(states.values())
     out["agents_logged_in"] = logged_in
     for metric, state in AGENT_STATE_METRICS.items():
@@ -86,7 +106,7 @@ def _group_now(snapshot: Mapping[str, Any], queues: Sequence[str]) -> dict[str, 
     out["agents_presence_unknown"] = presence.get("unknown", 0)
     interval: dict[str, int] = {}
     for block in blocks:
-        merge(interval, _raw(block.get("interval", {}) or {}))
+        merge(interval, _raw(block.get("interval", {})))
     out["service_level"] = queue_metrics(interval, waiting_over_t=out["waiting_over_t"])[
         "service_level"
     ]
@@ -94,31 +114,32 @@ def _group_now(snapshot: Mapping[str, Any], queues: Sequence[str]) -> dict[str, 
     return out
 
 
-def _group_period(blocks: Sequence[Mapping[str, Any]], window: str) -> dict[str, Any]:
+def _group_period(blocks: Sequence[QueueBlock], window: str) -> dict[str, Any]:
     raw: dict[str, int] = {}
     for block in blocks:
         merge(raw, _raw(_period_block(block, window)))
     return queue_metrics(raw)
 
 
-def figures(snapshot: Mapping[str, Any], queues: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+def figures(snapshot: Snapshot | None, queues: Sequence[str] | None) -> dict[str, dict[str, Any]]:
     """``window → metric → value`` for the given queues (``None`` or ``["*"]``: the center).
 
     Args:
-        snapshot: the aggregator's snapshot document.
+        snapshot: the aggregator's snapshot document (``None``: none yet, all zeros).
         queues: queue names; a queue without traffic yet counts as all zeros.
     """
     names = list(queues) if queues else [ALL]
-    all_queues = snapshot.get("queues", {}) or {}
+    all_queues = snapshot.get("queues", {}) if snapshot else {}
     if len(names) == 1:
-        block = all_queues.get(names[0]) or {}
-        out: dict[str, dict[str, Any]] = {NOW: _now_values(block.get("now", {}) or {})}
+        block = all_queues.get(names[0]) or _NO_BLOCK
+        out: dict[str, dict[str, Any]] = {NOW: _now_values(block.get("now", {}))}
         for window in PERIODS:
             period = dict(_period_block(block, window))
             out[window] = period or queue_metrics({})
         return out
-    blocks = [all_queues.get(q) or {} for q in names]
-    out = {NOW: _group_now(snapshot, names)}
+    blocks = [all_queues.get(q) or _NO_BLOCK for q in names]
+    agents = snapshot.get("agents", []) if snapshot else []
+    out = {NOW: _group_now(blocks, agents, names)}
     for window in PERIODS:
         out[window] = _group_period(blocks, window)
     return out
@@ -129,9 +150,9 @@ def value(figs: Mapping[str, Mapping[str, Any]], metric: str, window: str) -> An
     return (figs.get(window) or {}).get(metric)
 
 
-def queue_names(snapshot: Mapping[str, Any]) -> list[str]:
+def queue_names(snapshot: Snapshot | None) -> list[str]:
     """The queues the snapshot knows, center total excluded, sorted."""
-    return sorted(q for q in (snapshot.get("queues") or {}) if q != ALL)
+    return sorted(q for q in (snapshot.get("queues", {}) if snapshot else {}) if q != ALL)
 
 
 def not_available(figs: Mapping[str, Mapping[str, Any]], metric: str, window: str) -> bool:

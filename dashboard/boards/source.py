@@ -5,19 +5,28 @@ last read), so 200 TVs refreshing every second cost a few reads per second in to
 the picture is fresh is decided here: a snapshot older than ``stale_after_s`` (the aggregator
 stopped) or a Redis error makes the read *stale*, and boards say so instead of showing old
 numbers as live.
+
+The document is read by :func:`collectors.aggregator.snapshot_schema.parse_snapshot`: a snapshot
+of another schema version (an aggregator older or newer than this app) reads as *no data*, with
+the reason in :attr:`Reading.problem` and the log, never half understood.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import redis
+
+from collectors.aggregator.snapshot_schema import (
+    Snapshot,
+    SnapshotError,
+    SnapshotVersionError,
+    parse_snapshot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +42,15 @@ class Reading:
         snapshot: the document (the last good one when unreachable, else ``None``).
         age: seconds since the aggregator wrote it (``None`` without a snapshot).
         read_at: wall-clock time of the read.
+        problem: why a stored snapshot could not be used (another schema version, a damaged
+            document), else "".
     """
 
     status: str
-    snapshot: dict[str, Any] | None
+    snapshot: Snapshot | None
     age: float | None
     read_at: float
+    problem: str = ""
 
     @property
     def live(self) -> bool:
@@ -73,7 +85,7 @@ class SnapshotSource:
         self.clock = clock
         self._client: redis.Redis | None = None
         self._last: Reading | None = None
-        self._last_good: dict[str, Any] | None = None
+        self._last_good: Snapshot | None = None
         self._lock = threading.Lock()
 
     def read(self) -> Reading:
@@ -100,10 +112,13 @@ class SnapshotSource:
         if raw is None:
             return Reading(NO_DATA, None, None, now)
         try:
-            doc = json.loads(raw)
-            age = max(0.0, now - float(doc["generated_at"]))
-        except (ValueError, KeyError, TypeError):
-            log.warning("snapshot: damaged document under %s", self.key)
-            return Reading(NO_DATA, None, None, now)
+            doc = parse_snapshot(raw)
+        except SnapshotVersionError as exc:
+            log.warning("snapshot: %s under %s (aggregator and web app differ)", exc, self.key)
+            return Reading(NO_DATA, None, None, now, problem=str(exc))
+        except SnapshotError as exc:
+            log.warning("snapshot: damaged document under %s (%s)", self.key, exc)
+            return Reading(NO_DATA, None, None, now, problem=str(exc))
+        age = max(0.0, now - doc["generated_at"])
         self._last_good = doc
         return Reading(OK if age <= self.stale_after_s else STALE, doc, age, now)

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from collectors.forecast.schemas import ForecastPoint
 from collectors.staffing import ServiceLevelTarget, staff
-from dashboard.boards.forecast import IntervalForecast
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def estimate(
     interval_minutes: int,
     sl_target: float,
     sl_threshold: float,
-    forecast: IntervalForecast | None = None,
+    forecast: ForecastPoint | None = None,
 ) -> Estimate:
     """Erlang C for the current interval.
 

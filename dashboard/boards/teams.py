@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,9 +101,12 @@ class TeamDirectory:
                 self._teams = teams
 
 
+_Row = TypeVar("_Row", bound=Mapping[str, Any])  # a snapshot's agent row
+
+
 def team_filter(
-    agents: Sequence[Mapping[str, Any]], teams: Sequence[str], table: Mapping[str, str]
-) -> list[Mapping[str, Any]]:
+    agents: Sequence[_Row], teams: Sequence[str], table: Mapping[str, str]
+) -> list[_Row]:
     """The agents of ``teams`` (all of them when ``teams`` is empty)."""
     if not teams:
         return list(agents)

@@ -39,10 +39,10 @@ def serve(
     # Floorboard process (the aggregator, the demo) already does.
     with redis_connection(settings):
         if dev:
-            from collectors.forecast.provider import history_forecast  # noqa: PLC0415
             from dashboard.app import create_app  # noqa: PLC0415
+            from dashboard.webserver import forecast_for  # noqa: PLC0415
 
-            create_app(settings, forecast=history_forecast(settings)).run(
+            create_app(settings, forecast=forecast_for(settings)).run(
                 host=settings.host, port=settings.port, debug=True, use_reloader=False
             )
         else:

@@ -14,6 +14,7 @@ import pytest
 import redis
 from sqlalchemy import event
 
+from collectors.aggregator.snapshot_schema import SCHEMA_VERSION
 from collectors.keys import Keys
 from collectors.redis_server import free_port
 from dashboard.app import create_app, dash_app
@@ -161,7 +162,11 @@ def test_old_snapshot_and_lost_redis_are_stale(
     state = app.extensions["floorboard"]
     state.snapshots.share_ms = 0
     client = display_client(app, make_display(("center",)), "center")
-    old = {"generated_at": time.time() - 60, "queues": {"*": {"now": {"calls_waiting": 7}}}}
+    old = {
+        "version": SCHEMA_VERSION,
+        "generated_at": time.time() - 60,
+        "queues": {"*": {"now": {"calls_waiting": 7}}},
+    }
     redis_client.set(keys.snapshot, json.dumps(old))
     out = refresh(client, app, "center")
     assert out["board-status"]["data"]["reason"] == "stale"
@@ -176,6 +181,32 @@ def test_old_snapshot_and_lost_redis_are_stale(
         settings.redis_url, decode_responses=True
     )
     redis_client.set(keys.snapshot, json.dumps({**old, "generated_at": time.time()}))
+    assert refresh(client, app, "center")["board-status"]["data"]["reason"] == "ok"
+
+
+def test_a_snapshot_of_another_version_reads_as_no_data(
+    settings: Settings,
+    sessions: Any,
+    make_display: Callable[..., str],
+    redis_client: redis.Redis,
+    keys: Keys,
+    snapshot: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(settings)
+    state = app.extensions["floorboard"]
+    state.snapshots.share_ms = 0
+    client = display_client(app, make_display(("center",)), "center")
+    newer = {**snapshot, "version": SCHEMA_VERSION + 1, "generated_at": time.time()}
+    redis_client.set(keys.snapshot, json.dumps(newer))
+    out = refresh(client, app, "center")
+    assert out["board-status"]["data"]["reason"] == "no_data"
+    assert out["board-status"]["data"]["live"] is False
+    reading = state.snapshots.read()
+    assert reading.snapshot is None
+    assert reading.problem == f"snapshot version {SCHEMA_VERSION + 1}; this version reads 1"
+    assert reading.problem in caplog.text
+    redis_client.set(keys.snapshot, json.dumps({**snapshot, "generated_at": time.time()}))
     assert refresh(client, app, "center")["board-status"]["data"]["reason"] == "ok"
 
 

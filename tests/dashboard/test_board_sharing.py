@@ -16,11 +16,11 @@ from dash import html
 from flask.testing import FlaskClient
 from plotly.io.json import to_json_plotly
 
-from collectors.forecast.provider import history_forecast
 from dashboard.app import create_app, dash_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.boards.shared import SharedRenders, plain
 from dashboard.settings import Settings, SettingsError, load_settings
+from dashboard.webserver import forecast_for
 
 
 def test_screens_asking_at_once_share_one_render() -> None:
@@ -153,7 +153,7 @@ def test_a_missing_layouts_dir_is_named(tmp_path: Path) -> None:
 def test_a_board_opened_before_any_snapshot_refreshes_without_error(
     settings: Settings, sessions: Any, folder: Path, make_display: Callable[..., str]
 ) -> None:
-    app = create_app(settings, layouts_dir=folder, forecast=history_forecast(settings))
+    app = create_app(settings, layouts_dir=folder, forecast=forecast_for(settings))
     client = app.test_client()
     token = make_display(("lobby",))
     assert client.get(f"/board/lobby?token={token}").status_code == 200
@@ -161,7 +161,7 @@ def test_a_board_opened_before_any_snapshot_refreshes_without_error(
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     status = response.get_json()["response"]["board-status"]["data"]
     assert status == {**status, "live": False, "reason": "no_data"}
-    assert history_forecast(settings)(day="", queues=None) is None
+    assert forecast_for(settings)(day="", queues=None) is None
 
 
 def test_a_kept_answer_is_still_checked_for_every_screen(

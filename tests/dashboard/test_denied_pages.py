@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 
 from core.roles import Principal, Role
 from dashboard.app import create_app
-from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER, may_open
+from dashboard.auth.access import may_open
+from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
 from dashboard.i18n import t
 from dashboard.settings import Settings
 

@@ -20,6 +20,7 @@ import pytest
 from render_support import tile_text, wait_for
 from selenium.webdriver.common.by import By
 
+from collectors.aggregator.snapshot_schema import SCHEMA_VERSION
 from collectors.keys import Keys
 from collectors.redis_server import EmbeddedRedis
 from core.db import make_engine, session_factory, session_scope
@@ -83,6 +84,7 @@ def _snapshot(now: float) -> dict[str, Any]:
         "today": {"offered": 400, "answered": 380, "abandoned": 12, "service_level": 0.88},
     }
     return {
+        "version": SCHEMA_VERSION,
         "generated_at": now,
         "day": time.strftime("%Y-%m-%d", time.gmtime(now)),
         "interval_minutes": 15,

@@ -25,23 +25,24 @@ from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.boards import chart
 from dashboard.boards.agents import uses_teams
-from dashboard.boards.answers import install_shared_answers, refresh_output
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import Board, LayoutError
 from dashboard.boards.render import has_body, render_body
 from dashboard.boards.shared import plain
 from dashboard.boards.source import Reading
 from dashboard.boards.thresholds import worst
-from dashboard.boards.view import (
+from dashboard.i18n import fmt_date, fmt_time, t
+from dashboard.pages.floor import ids
+from dashboard.pages.floor.board_answers import install_shared_answers, refresh_output
+from dashboard.pages.floor.board_view import (
     FirstFrame,
     board_view,
     error_view,
     missing_view,
     screen_height,
 )
-from dashboard.i18n import fmt_date, fmt_time, t
-from dashboard.pages.floor import ids
 from dashboard.state import app_state
+from qa.awards.poster import poster_view
 
 dash.register_page(
     __name__,
@@ -62,6 +63,8 @@ def layout(name: str | None = None, **query: Any) -> Any:
         return error_view(name or "", result, state)
     if state.teams is not None and any(uses_teams(tile) for tile in result.tiles):
         state.teams.ensure()  # loaded with the page, so that refreshes find it in memory
+    if any(tile.kind == "poster" for tile in result.tiles):
+        state.poster.get()  # the same: the poster tile reads it on every refresh
     return board_view(result, state, query, first_frame(result, screen_height(query)))
 
 
@@ -90,6 +93,14 @@ def _clock(locale: str) -> list[html.Div]:
     ]
 
 
+def _poster_tile(locale: str) -> tuple[str, Any]:
+    """The poster tile's badge and body: HR's wall poster (issue 5), from its in-memory cache,
+    so a refresh runs no SQL."""
+    data = app_state().poster.get()
+    badge = f"{data.month_zh()} · {data.month_en()}" if data else ""
+    return badge, poster_view(data, translate=t, variant="tile", locale=locale)
+
+
 def _status(name: str, frame: Frame | None, version: str) -> dict[str, Any]:
     # "board" and "read_at": the browser takes a status only for the board it shows, and
     # times the data's age from the arrival of each new read.
@@ -105,7 +116,7 @@ def _status(name: str, frame: Frame | None, version: str) -> dict[str, Any]:
     stamp = ""
     if reading.snapshot:
         tz = ZoneInfo(frame.settings.timezone)
-        made = datetime.fromtimestamp(float(reading.snapshot.get("generated_at", 0)), tz)
+        made = datetime.fromtimestamp(reading.snapshot["generated_at"], tz)
         stamp = fmt_time(made, frame.locale)
     return {
         "board": name,
@@ -151,6 +162,7 @@ def _render(
         grid=(board.columns, board.rows),
         board_queues=board.queues,
         teams=state.teams.mapping if state.teams is not None else dict,
+        poster=_poster_tile,
     )
     bodies = [render_body(tile, frame) for tile in board.tiles if has_body(tile)]
     charts = [tile for tile in board.tiles if tile.kind == "chart"]

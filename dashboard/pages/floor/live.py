@@ -71,7 +71,7 @@ def layout(**_query: Any) -> Any:
     principal = guard.current_principal()
     loc = principal.locale
     state = app_state()
-    snapshot = state.snapshots.read().snapshot or {}
+    snapshot = state.snapshots.read().snapshot
     options = [{"label": q, "value": q} for q in scope.queue_names(snapshot)]
     teams = state.teams.names() if state.teams is not None else []
     body = html.Div(
@@ -122,7 +122,7 @@ def refresh(queues: list[str] | None, teams: list[str] | None = None) -> tuple[A
     state = app_state()
     loc = guard.current_principal().locale
     reading = state.snapshots.read()
-    snapshot = reading.snapshot or {}
+    snapshot = reading.snapshot
     chosen = inputs.texts(queues, "queues")
     teams = inputs.texts(teams, "teams")
     if reading.live:

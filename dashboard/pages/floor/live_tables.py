@@ -7,6 +7,7 @@ from typing import Any
 
 from dash.dash_table.Format import Format, Scheme, Symbol
 
+from collectors.aggregator.snapshot_schema import AgentRow, Snapshot
 from dashboard.boards import scope
 from dashboard.boards.agents import STATE_ORDER, no_session, reason_label, shown_state
 from dashboard.boards.metrics import CATALOGUE, DURATION, PERCENT
@@ -79,7 +80,7 @@ def queue_columns(locale: str) -> list[dict[str, Any]]:
 
 
 def queue_rows(
-    snapshot: Mapping[str, Any], queues: Sequence[str], locale: str
+    snapshot: Snapshot | None, queues: Sequence[str], locale: str
 ) -> list[dict[str, Any]]:
     """One row per queue, then the total of the selection (the whole center if none)."""
     names = list(queues) or scope.queue_names(snapshot)
@@ -154,7 +155,7 @@ def agent_columns(locale: str) -> list[dict[str, Any]]:
 
 
 def agent_rows(
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot | None,
     queues: Sequence[str],
     locale: str,
     now: float,
@@ -165,7 +166,7 @@ def agent_rows(
     """One row per agent of the chosen queues and teams (all when none is chosen).
 
     Args:
-        snapshot: the aggregator's snapshot.
+        snapshot: the aggregator's snapshot (``None``: none yet).
         queues: only agents serving one of these queues.
         locale: the UI language.
         now: wall-clock time (time in state).
@@ -175,15 +176,16 @@ def agent_rows(
     group = set(queues)
     table = table or {}
     rows = []
-    for agent in team_filter(snapshot.get("agents") or [], teams, table):
-        if group and not group & set(agent.get("queues") or ()):
+    agents = snapshot.get("agents", []) if snapshot else []
+    for agent in team_filter(agents, teams, table):
+        if group and not group & set(agent["queues"]):
             continue
         rows.append(_agent_row(agent, locale, now, table))
     return sorted(rows, key=lambda r: (r["state_rank"], r["agent"]))
 
 
 def _agent_row(
-    agent: Mapping[str, Any], locale: str, now: float, table: Mapping[str, str]
+    agent: AgentRow, locale: str, now: float, table: Mapping[str, str]
 ) -> dict[str, Any]:
     state = shown_state(agent)
     label = t(f"state.{state}", locale)
@@ -191,8 +193,8 @@ def _agent_row(
         label = f"{t('presence.no_session', locale)} · {label}"
     since = agent.get("since")
     seconds = now - float(since) if since and state != "logged_off" else None
-    today = agent.get("today") or {}
-    name = agent.get("agent", "")
+    today: Mapping[str, Any] = agent.get("today", {})
+    name = agent["agent"]
     return {
         "agent": name,
         "team": table.get(name, ""),
@@ -200,9 +202,9 @@ def _agent_row(
         "state_key": state,
         "state_rank": STATE_ORDER.index(state) if state in STATE_ORDER else 9,
         "time_in_state": hms(seconds),
-        "reason": reason_label(agent.get("reason") or "", locale),
-        "current_queue": agent.get("queue") or "",
-        "member_of": ", ".join(agent.get("queues") or ()),
+        "reason": reason_label(agent.get("reason", ""), locale),
+        "current_queue": agent.get("queue", ""),
+        "member_of": ", ".join(agent["queues"]),
         "answered_today": today.get("answered"),
         "handled_today": today.get("handled"),
         "aht_today": hms(today.get("aht")),
