@@ -13,6 +13,7 @@ from pathlib import Path
 
 HOT_MODULES = (
     "collectors.events",
+    "collectors.queue_log.verbs",
     "collectors.queue_log.parser",
     "collectors.queue_log.decoder",
     "collectors.aggregator.clock",

@@ -46,8 +46,6 @@ KNOWN_BREACHES: frozenset[tuple[str, str]] = frozenset(
 )
 #: Import loops between modules present today, each as its modules (a strongly connected set).
 KNOWN_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset({"collectors.cdr.mapping", "collectors.cdr.schemas"}),
-    frozenset({"collectors.queue_log.parser", "collectors.queue_log.survey"}),
     # Subcommand modules import the group from dashboard.cli, which imports them to register.
     frozenset(
         {

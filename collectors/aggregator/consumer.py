@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import redis
 
@@ -27,7 +28,12 @@ from collectors.aggregator.counters import Mirror, Writes
 from collectors.aggregator.engine import AggregatorConfig, Changes, Engine
 from collectors.aggregator.lease import Lease
 from collectors.aggregator.options import ConsumerOptions
-from collectors.aggregator.outputs import HistorySink, Outputs
+from collectors.aggregator.outputs import (
+    HistoryFlusher,
+    HistorySink,
+    SnapshotWriter,
+    trim_applied,
+)
 from collectors.aggregator.partition import Partition, PartitionEngine
 from collectors.aggregator.seen import SeenCheck, drop_seen
 from collectors.aggregator.state import Handoff, LiveAgent, LiveCall
@@ -42,8 +48,11 @@ log = logging.getLogger(__name__)
 __all__ = ["Aggregator", "Batch", "ConsumerOptions", "HistorySink"]
 
 
-class Aggregator(Outputs):
+class Aggregator:
     """Consumes one center's event stream.
+
+    It owns the parts that write its outputs (``outputs.py``): a :class:`SnapshotWriter`
+    (``snapshots``) and, given a ``history`` sink, a :class:`HistoryFlusher` (``history``).
 
     Args:
         client: Redis client (or cluster client) with ``decode_responses=True``. The aggregator
@@ -75,7 +84,6 @@ class Aggregator(Outputs):
         self.keys = keys
         self.config = config or AggregatorConfig()
         self.options = options or ConsumerOptions()
-        self.history = history
         self.now = clock
         self.partition = partition
         self.engine = self._new_engine()
@@ -92,6 +100,19 @@ class Aggregator(Outputs):
                 key=partition.center.merger_lock,
                 owner=opts.consumer,
                 ttl_ms=opts.merger_lease_ms,
+            )
+        self.snapshots = SnapshotWriter(
+            self.client, keys=keys, config=self.config, partition=partition, merger=self.merger
+        )
+        self.history: HistoryFlusher | None = None
+        if history is not None:
+            self.history = HistoryFlusher(
+                self.client,
+                keys=keys,
+                sink=history,
+                batch=opts.history_batch,
+                retry_s=opts.history_retry_s,
+                clock=clock,
             )
         self.mirror = Mirror(keys)
         self._last_snapshot = 0.0
@@ -384,6 +405,36 @@ class Aggregator(Outputs):
         self._committer.submit(pipe, set(fresh_ids), background=not self._recovering)
 
     # -- outputs ----------------------------------------------------------------------------
+
+    def write_snapshot(self) -> Mapping[str, Any]:
+        """Build the whole live picture and store it as one document (a partition stores its
+        part, and merges the center's snapshot when it holds the merger lease)."""
+        now = self.now()
+        # The snapshot shows only what is durable: wait for the transaction in flight.
+        self._committer.wait()
+        self.prune_minutes()
+        doc = self.snapshots.write(engine=self.engine, mirror=self.mirror, now=now)
+        self._last_snapshot = now
+        self._dirty = False
+        return doc
+
+    def flush_history(self, *, everything: bool = False) -> int:
+        """Write finished calls from the outbox to SQL (see :class:`HistoryFlusher`); ``0``
+        without a history sink, the records then stay in the outbox."""
+        if self.history is None:
+            return 0
+        return self.history.flush(everything=everything)
+
+    def trim(self) -> None:
+        """Drop stream entries that every consumer has acknowledged."""
+        trim_applied(self.client, self.keys, group=self.options.group)
+
+    def prune_minutes(self) -> None:
+        """Keep the mirror's per-minute counters to what the rolling windows and the next
+        writes need (see ``Mirror.prune_minutes``)."""
+        now = self.now()
+        newest = self.engine.last_event_ts or now
+        self.mirror.prune_minutes(newest_minute=int(newest // 60), now_minute=int(now // 60))
 
     def tick_presence(self) -> None:
         """Roster shifts start and end, and call-activity estimates lapse, when no event

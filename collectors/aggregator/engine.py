@@ -4,6 +4,17 @@ The engine is the single implementation of SPEC §3's counting rules (in ``call_
 ``handoff_rules`` and ``agent_rules``). The consumer feeds it events from the stream and writes
 what changed to Redis in one transaction per batch; the report command and the tests feed it
 directly.
+
+Why a chain of classes (``Counting`` → ``AgentRules`` → ``CallRules`` → ``HandoffRules`` →
+``Engine``, and ``PartitionEngine`` below it) and not rule objects composed together: the rules
+are one state machine over one state (calls, agents, hand-offs, the deltas), and they call each
+other both ways (a call rule settles agent state; ``CallRules`` leaves the transfer hooks to
+``HandoffRules``), while ``PartitionEngine`` filters what is counted by overriding the three
+counting primitives (``_inc``, ``_ainc``, ``_agent_time``) that every rule calls. mypyc compiles
+the chain to native classes: a ``self`` attribute is a struct field and a rule calling another
+is a vtable call, on the path every event takes. Composed objects would add a hop per access
+and a Python-visible way to inject the partition's filter into every rule set. Each class is
+one file's worth of rules; only ``Engine`` and ``PartitionEngine`` are instantiated.
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
-"""What the aggregator writes besides its batch transactions: the snapshot (or a partition's
-part of it), the SQL call history from the outbox, and the trimming of applied entries."""
+"""What the aggregator writes besides its batch transactions, as parts it owns: the snapshot
+(:class:`SnapshotWriter`), the SQL call history from the outbox (:class:`HistoryFlusher`),
+and the trimming of applied stream entries (:func:`trim_applied`).
+
+Each part is given what it writes with and keeps only its own state; the aggregator decides when
+each runs (its loop's pacing) and hands the snapshot writer the engine and mirror of the moment,
+since a reload from Redis replaces both."""
 
 from __future__ import annotations
 
@@ -8,120 +13,151 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from collectors.aggregator.committer import Committer
 from collectors.aggregator.counters import Mirror
 from collectors.aggregator.engine import AggregatorConfig, Engine
 from collectors.aggregator.lease import Lease
 from collectors.aggregator.merge import partial_document, write_merged_snapshot
-from collectors.aggregator.options import ConsumerOptions
 from collectors.aggregator.partition import Partition, PartitionEngine
 from collectors.aggregator.scripts import TRIM_OUTBOX
 from collectors.aggregator.snapshot import build_snapshot
 from collectors.keys import Keys
 from collectors.pipeline.clients import RedisClient
 
+# The aggregator's log: these parts are the aggregator's, and operators grep for its name.
 log = logging.getLogger("collectors.aggregator.consumer")
 
 HistorySink = Callable[[Sequence[dict[str, Any]]], None]
 
 
-class Outputs:
-    """The aggregator's outputs (a part of :class:`~collectors.aggregator.consumer.Aggregator`)."""
+class SnapshotWriter:
+    """Stores the live picture as one document: the center's snapshot, or a partition's part
+    (and the center's merged snapshot while that partition's worker holds the merger lease).
 
-    client: RedisClient
-    keys: Keys
-    config: AggregatorConfig
-    options: ConsumerOptions
-    history: HistorySink | None
-    now: Callable[[], float]
-    engine: Engine
-    mirror: Mirror
-    partition: Partition | None
-    merger: Lease | None
-    _committer: Committer
-    _last_snapshot: float
-    _dirty: bool
-    _history_retry_at: float = 0.0
+    Args:
+        client: Redis client with ``decode_responses=True``.
+        keys: the keys the aggregator consumes (the center's, or its partition's).
+        config: counting rules (the merged snapshot is built with them).
+        partition: the partition the aggregator runs; ``None`` for a center with one stream.
+        merger: the center's merger lease, held by at most one partition's worker.
+    """
 
-    def prune_minutes(self) -> None:
-        """Keep the mirror's per-minute counters to what the rolling windows and the next
-        writes need (see ``Mirror.prune_minutes``)."""
-        now = self.now()
-        newest = self.engine.last_event_ts or now
-        self.mirror.prune_minutes(newest_minute=int(newest // 60), now_minute=int(now // 60))
+    def __init__(
+        self,
+        client: RedisClient,
+        *,
+        keys: Keys,
+        config: AggregatorConfig,
+        partition: Partition | None = None,
+        merger: Lease | None = None,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.config = config
+        self.partition = partition
+        self.merger = merger
 
-    def write_snapshot(self) -> Mapping[str, Any]:
-        """Build the whole live picture and store it as one document (a partition stores its
-        part, and merges the center's snapshot when it holds the merger lease)."""
-        now = self.now()
-        # The snapshot shows only what is durable: wait for the transaction in flight.
-        self._committer.wait()
-        self.prune_minutes()
+    def write(self, *, engine: Engine, mirror: Mirror, now: float) -> Mapping[str, Any]:
+        """Build the picture of ``engine`` and ``mirror`` at ``now``, store it and return it.
+
+        The caller waits for its transaction in flight first: the snapshot shows only what is
+        durable.
+        """
         stats = self.client.hgetall(self.keys.stats)
         doc: Mapping[str, Any]  # a partition's part, or the center's Snapshot
-        if isinstance(self.engine, PartitionEngine) and self.partition is not None:
-            view = self.engine.owned_view()
+        if isinstance(engine, PartitionEngine) and self.partition is not None:
             doc = partial_document(
-                engine=view, mirror=self.mirror, now=now, stats=stats, index=self.partition.index
+                engine=engine.owned_view(),
+                mirror=mirror,
+                now=now,
+                stats=stats,
+                index=self.partition.index,
             )
             self.client.set(self.keys.partial, json.dumps(doc, separators=(",", ":")))
             if self.merger is not None and self.merger.hold():
                 center = self.partition.center
                 write_merged_snapshot(self.client, center=center, config=self.config, now=now)
-        else:
-            doc = build_snapshot(
-                engine=self.engine,
-                mirror=self.mirror,
-                now=now,
-                stats=stats,
-                center=self.keys.center,
-            )
-            self.client.set(self.keys.snapshot, json.dumps(doc, separators=(",", ":")))
-        self._last_snapshot = now
-        self._dirty = False
+            return doc
+        doc = build_snapshot(
+            engine=engine, mirror=mirror, now=now, stats=stats, center=self.keys.center
+        )
+        self.client.set(self.keys.snapshot, json.dumps(doc, separators=(",", ":")))
         return doc
 
-    def flush_history(self, *, everything: bool = False) -> int:
-        """Write finished calls from the outbox to SQL; on failure they stay for next time."""
-        if self.history is None or (not everything and self.now() < self._history_retry_at):
+
+class HistoryFlusher:
+    """Writes finished calls from the outbox to SQL; on failure they stay for next time.
+
+    Args:
+        client: Redis client with ``decode_responses=True``.
+        keys: the keys whose outbox it empties.
+        sink: stores records durably; must be idempotent (it may see a record again after a
+            crash).
+        batch: outbox elements (each one batch's records) read per write.
+        retry_s: after a failed write (the database is down), wait this long before the next.
+        clock: wall clock in seconds.
+    """
+
+    def __init__(
+        self,
+        client: RedisClient,
+        *,
+        keys: Keys,
+        sink: HistorySink,
+        batch: int,
+        retry_s: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.sink = sink
+        self.batch = batch
+        self.retry_s = retry_s
+        self.now = clock
+        self.retry_at = 0.0  # while the database is away: no attempt before this time
+
+    def flush(self, *, everything: bool = False) -> int:
+        """Write one batch of records (``everything``: all of them, even while waiting to
+        retry); returns how many were written."""
+        if not everything and self.now() < self.retry_at:
             return 0
         written = 0
         while True:
-            raw = self.client.lrange(self.keys.outbox, 0, self.options.history_batch - 1)
+            raw = self.client.lrange(self.keys.outbox, 0, self.batch - 1)
             if not raw:
                 return written
             records = [record for element in raw for record in json.loads(element)]
             try:
-                self.history(records)
+                self.sink(records)
             except Exception as exc:  # noqa: BLE001 - any database failure: keep them, retry
-                self._history_failed(exc, len(records))
+                self._failed(exc, len(records))
                 return written
-            if self._history_retry_at:
+            if self.retry_at:
                 log.warning("aggregator: the database is back; writing the outbox")
-                self._history_retry_at = 0.0
+                self.retry_at = 0.0
             # Trimmed only if still at the head: never drops records nobody has written.
             self.client.eval(TRIM_OUTBOX, 1, self.keys.outbox, len(raw), raw[0], raw[-1])
             written += len(records)
             if not everything:
                 return written
 
-    def _history_failed(self, exc: Exception, records: int) -> None:
-        """Log once per outage, then wait ``history_retry_s`` between attempts."""
-        if not self._history_retry_at:
+    def _failed(self, exc: Exception, records: int) -> None:
+        """Log once per outage, then wait ``retry_s`` between attempts."""
+        if not self.retry_at:
             log.exception("aggregator: history write failed; %d records kept", records)
         else:
             log.warning("aggregator: history still failing (%s); records kept", type(exc).__name__)
-        self._history_retry_at = self.now() + self.options.history_retry_s
+        self.retry_at = self.now() + self.retry_s
 
-    def trim(self) -> None:
-        """Drop stream entries that every consumer has acknowledged."""
-        summary = self.client.xpending(self.keys.events, self.options.group)
-        if summary and summary.get("pending"):
-            floor = summary["min"]
-        else:
-            groups = self.client.xinfo_groups(self.keys.events)
-            mine = [g for g in groups if g["name"] == self.options.group]
-            if not mine:
-                return
-            floor = mine[0]["last-delivered-id"]
-        self.client.xtrim(self.keys.events, minid=floor, approximate=True)
+
+def trim_applied(client: RedisClient, keys: Keys, *, group: str) -> None:
+    """Drop stream entries that every consumer of ``group`` has acknowledged."""
+    summary = client.xpending(keys.events, group)
+    if summary and summary.get("pending"):
+        floor = summary["min"]
+    else:
+        groups = client.xinfo_groups(keys.events)
+        mine = [g for g in groups if g["name"] == group]
+        if not mine:
+            return
+        floor = mine[0]["last-delivered-id"]
+    client.xtrim(keys.events, minid=floor, approximate=True)

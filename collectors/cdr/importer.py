@@ -34,14 +34,8 @@ from typing import IO
 
 from collectors.cdr.legs import Leg, LegGrouper, LegReader, call_of, mark_unknown
 from collectors.cdr.mapping import Mapping, missing_times
-from collectors.cdr.schemas import (
-    UNDECODED,
-    ColumnIndex,
-    RowConverter,
-    RowError,
-    call_events,
-    escape_undecoded,
-)
+from collectors.cdr.rows import ColumnIndex, RowConverter, RowError
+from collectors.cdr.schemas import UNDECODED, call_events, escape_undecoded
 from collectors.cdr.verdict import ClockCheck
 from collectors.events import Event, Kind, Reject
 from collectors.pipeline.producer import EventProducer

@@ -26,7 +26,8 @@ import heapq
 from dataclasses import dataclass, field
 
 from collectors.cdr.mapping import LegSpec
-from collectors.cdr.schemas import CONNECTED, CallRecord, Outcome, RowConverter
+from collectors.cdr.rows import RowConverter
+from collectors.cdr.schemas import CONNECTED, CallRecord, Outcome
 
 
 @dataclass(slots=True)

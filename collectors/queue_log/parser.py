@@ -11,7 +11,7 @@ before the colon (``too few fields``, ``unknown event``, ``bad epoch``, ``bad nu
 
 Survey verbs (``SURVEY`` by default, :mod:`.survey`) are in the same dispatch table, built per
 reader by :func:`handler_table`. A line whose event name is in neither but looks like an event
-verb (see :data:`.survey.VERB`), with a sane epoch, is a site-made event (``QueueLog()`` in a
+verb (see :data:`.verbs.VERB`), with a sane epoch, is a site-made event (``QueueLog()`` in a
 dialplan): the slow path returns ``"custom event: VERB"`` for it, and the decoder counts it as
 ignored, not rejected.
 """
@@ -23,7 +23,17 @@ from hashlib import blake2b
 from pathlib import Path
 
 from collectors.events import Event, Kind
-from collectors.queue_log.survey import DEFAULT_SURVEY, VERB, SurveyMapping
+from collectors.queue_log.survey import DEFAULT_SURVEY, SurveyMapping
+from collectors.queue_log.verbs import (
+    ASTERISK_EVENTS,
+    ASTERISK_HANDLERS,
+    ATTENDED_LAYOUT,
+    VERB,
+    Fields,
+    read_duration,
+    read_position,
+    read_score,
+)
 
 MAX_LINE_BYTES = 64 * 1024
 """Longest accepted line in bytes (without its line ending); longer lines are rejected."""
@@ -34,7 +44,6 @@ PREVIEW_BYTES = 256
 BOM = "\ufeff"
 BOM_BYTES = BOM.encode()
 _MAX_EPOCH = 1e11  # year 5138: anything larger is a corrupt field, not a time
-_MAX_DURATION = 1e9  # ~31 years of seconds (or ring milliseconds)
 
 Result = Event | str | None
 """What :func:`parse_raw` returns: an event, a rejection reason, or ``None`` for a blank line."""
@@ -49,189 +58,21 @@ def default_source(path: Path | str) -> str:
     return f"queue_log:{Path(path).absolute()}"
 
 
-# --- field converters: raise ValueError on anything that is not a sane value ------------------
-
-
-def _dur(text: str) -> float:
-    value = float(text)
-    if 0.0 <= value < _MAX_DURATION:
-        return value
-    raise ValueError(text)
-
-
-def _opt_dur(p: list[str], i: int) -> float | None:
-    return _dur(p[i]) if len(p) > i and p[i] else None
-
-
-def _pos(text: str) -> int:
-    value = int(text)
-    if value >= 0:
-        return value
-    raise ValueError(text)
-
-
-def _score(text: str) -> float:
-    value = float(text)
-    if value - value == 0.0:  # finite: nan and inf fail this
-        return value
-    raise ValueError(text)
-
-
-def _opt(p: list[str], i: int) -> str:
-    return p[i] if len(p) > i else ""
-
-
-# --- handlers: parts -> (wait, talk, ring, position, reason, target, score) ------------------
-
-_Fields = tuple[float | None, float | None, float | None, int | None, str, str, float | None]
-
-
-def _enterqueue(p: list[str]) -> _Fields:
-    pos = _pos(p[7]) if len(p) > 7 and p[7] else None
-    return None, None, None, pos, "", _opt(p, 6), None
-
-
-def _connect(p: list[str]) -> _Fields:
-    return _dur(p[5]), None, _opt_dur(p, 7), None, "", "", None
-
-
-def _abandon(p: list[str]) -> _Fields:
-    return _dur(p[7]), None, None, _pos(p[5]), "", "", None
-
-
-def _exit(p: list[str]) -> _Fields:
-    return _opt_dur(p, 7), None, None, _pos(p[5]), "", "", None
-
-
-def _exitwithkey(p: list[str]) -> _Fields:
-    return _opt_dur(p, 8), None, None, _pos(p[6]), p[5], "", None
-
-
-def _attended(p: list[str]) -> _Fields:
-    first = _ATTENDED_LAYOUT[p[5]]  # KeyError for an unknown method: diagnosed slowly
-    return _dur(p[first]), _dur(p[first + 1]), None, None, "attended", p[first - 1], None
-
-
-def _info(p: list[str]) -> _Fields:
-    return None, None, None, None, "info", "|".join(p[5:]), None
-
-
-def _addmember(p: list[str]) -> _Fields:
-    # ADDMEMBER|PAUSED: the AMI's QueueAdd with Paused: yes adds the member paused
-    reason = "paused" if len(p) > 5 and p[5] == "PAUSED" else ""
-    return None, None, None, None, reason, "", None
-
-
-def _setting(name: str) -> Callable[[list[str]], _Fields]:
-    """PENALTY|n and RINGINUSE|0/1: a member setting changed (the number must be an integer)."""
-
-    def handler(p: list[str]) -> _Fields:
-        int(p[5])
-        return None, None, None, None, name, p[5], None
-
-    return handler
-
-
-def _complete(who: str) -> Callable[[list[str]], _Fields]:
-    def handler(p: list[str]) -> _Fields:
-        return _dur(p[5]), _dur(p[6]), None, None, who, "", None
-
-    return handler
-
-
-def _transfer(how: str) -> Callable[[list[str]], _Fields]:
-    def handler(p: list[str]) -> _Fields:
-        return _dur(p[7]), _dur(p[8]), None, None, how, f"{p[5]}@{p[6]}", None
-
-    return handler
-
-
-def _ring(why: str) -> Callable[[list[str]], _Fields]:
-    def handler(p: list[str]) -> _Fields:
-        return None, None, _dur(p[5]) / 1000.0, None, why, "", None
-
-    return handler
-
-
-def _reason(index: int) -> Callable[[list[str]], _Fields]:
-    def handler(p: list[str]) -> _Fields:
-        return None, None, None, None, _opt(p, index), "", None
-
-    return handler
-
-
-def _const(reason: str = "", target_index: int = 0) -> Callable[[list[str]], _Fields]:
-    fixed: _Fields = (None, None, None, None, reason, "", None)
-
-    def handler(p: list[str]) -> _Fields:
-        if target_index:  # DID: the number is the target
-            return None, None, None, None, reason, _opt(p, target_index), None
-        return fixed
-
-    return handler
-
-
-# ATTENDEDTRANSFER method → index of holdtime (the target is the field just before it)
-_ATTENDED_LAYOUT = {"BRIDGE": 7, "APP": 7, "LINK": 8}
-
-# event name → (kind, handler, whether the event is for all queues whatever its queue field says)
-_HANDLERS: dict[str, tuple[str, Callable[[list[str]], _Fields], bool]] = {
-    "ENTERQUEUE": (Kind.ENQUEUE, _enterqueue, False),
-    "CONNECT": (Kind.ANSWER, _connect, False),
-    "COMPLETEAGENT": (Kind.COMPLETE, _complete("agent"), False),
-    "COMPLETECALLER": (Kind.COMPLETE, _complete("caller"), False),
-    "ABANDON": (Kind.ABANDON, _abandon, False),
-    "EXITWITHTIMEOUT": (Kind.EXIT_TIMEOUT, _exit, False),
-    "EXITEMPTY": (Kind.EXIT_EMPTY, _exit, False),
-    "EXITWITHKEY": (Kind.EXIT_KEY, _exitwithkey, False),
-    "TRANSFER": (Kind.TRANSFER, _transfer("transfer"), False),
-    "BLINDTRANSFER": (Kind.TRANSFER, _transfer("blind"), False),
-    "ATTENDEDTRANSFER": (Kind.TRANSFER, _attended, False),
-    "RINGNOANSWER": (Kind.RING_NO_ANSWER, _ring(""), False),
-    "RINGCANCELED": (Kind.RING_NO_ANSWER, _ring("canceled"), False),
-    # the agent answered, then hung up before the bridge: an offer the agent did not take
-    "AGENTDUMP": (Kind.RING_NO_ANSWER, _const("dump"), False),
-    "AGENTCALLED": (Kind.RING, _const(), False),
-    "ADDMEMBER": (Kind.MEMBER_ADD, _addmember, False),
-    "REMOVEMEMBER": (Kind.MEMBER_REMOVE, _const(), False),
-    "AGENTLOGIN": (Kind.LOGIN, _const(), False),
-    "AGENTCALLBACKLOGIN": (Kind.LOGIN, _const(), False),
-    "AGENTLOGOFF": (Kind.LOGOUT, _const(), False),
-    "AGENTCALLBACKLOGOFF": (Kind.LOGOUT, _reason(7), False),
-    "PAUSE": (Kind.PAUSE, _reason(5), False),
-    "PAUSEALL": (Kind.PAUSE, _reason(5), True),
-    "UNPAUSE": (Kind.UNPAUSE, _reason(5), False),
-    "UNPAUSEALL": (Kind.UNPAUSE, _reason(5), True),
-    "QUEUESTART": (Kind.SYSTEM_START, _const(), False),
-    "DID": (Kind.CALL_INFO, _const("did", 5), False),
-    "INFO": (Kind.CALL_INFO, _info, False),
-    "CONFIGRELOAD": (Kind.CALL_INFO, _const("configreload"), False),
-    "SYSCOMPAT": (Kind.CALL_INFO, _const("syscompat"), False),
-    # a member's setting changed (its agent field is the interface): no metric effect
-    "PENALTY": (Kind.CALL_INFO, _setting("penalty"), False),
-    "RINGINUSE": (Kind.CALL_INFO, _setting("ringinuse"), False),
-}
-# plain str kinds: what a decoded frame holds too, and cheaper to serialise than the enum
-_HANDLERS = {name: (str(kind), fn, every) for name, (kind, fn, every) in _HANDLERS.items()}
-
-ASTERISK_EVENTS = frozenset(_HANDLERS)
-"""The event names Asterisk (or a common distribution: ``DID``, ``INFO``) writes, mapped."""
-
 EVENT_NAMES = ASTERISK_EVENTS | {"SURVEY"}
 """The queue_log event names the parser understands (``SURVEY`` through the survey mapping)."""
 
 CUSTOM = "custom event: "
 """How the slow path marks a site-made event (the verb follows)."""
 
-Handlers = dict[str, tuple[str, Callable[[list[str]], _Fields], bool]]
+Handlers = dict[str, tuple[str, Callable[[list[str]], Fields], bool]]
 """Event name → (kind, handler, for every queue): what :func:`parse_raw` dispatches on."""
 
 
-def _survey(index: int, low: float, high: float) -> Callable[[list[str]], _Fields]:
+def _survey(index: int, low: float, high: float) -> Callable[[list[str]], Fields]:
     at = 4 + index
 
-    def handler(p: list[str]) -> _Fields:
-        score = _score(p[at])
+    def handler(p: list[str]) -> Fields:
+        score = read_score(p[at])
         if low <= score <= high:
             return None, None, None, None, "", "", score
         raise ValueError(p[at])  # out of the scale: diagnosed slowly
@@ -242,7 +83,7 @@ def _survey(index: int, low: float, high: float) -> Callable[[list[str]], _Field
 def handler_table(survey: SurveyMapping) -> Handlers:
     """Asterisk's events plus the survey verbs of ``survey`` (each reads its score field and
     refuses a score outside the scale), for :func:`parse_raw`. Build it once per reader."""
-    table = dict(_HANDLERS)
+    table = dict(ASTERISK_HANDLERS)
     for verb, index in survey.verbs.items():
         table[verb] = (str(Kind.SURVEY), _survey(index, survey.low, survey.high), False)
     return table
@@ -301,30 +142,36 @@ def parse_raw(
 
 # Per event: (layout for messages, numeric fields as (index, name, converter, required)).
 _Field = tuple[int, str, Callable[[str], object], bool]
-_DUR_PAIR: tuple[_Field, ...] = ((7, "holdtime", _dur, True), (8, "calltime", _dur, True))
-_EXIT: tuple[_Field, ...] = ((5, "position", _pos, True), (7, "waittime", _dur, False))
+_DUR_PAIR: tuple[_Field, ...] = (
+    (7, "holdtime", read_duration, True),
+    (8, "calltime", read_duration, True),
+)
+_EXIT: tuple[_Field, ...] = (
+    (5, "position", read_position, True),
+    (7, "waittime", read_duration, False),
+)
 _SPECS: dict[str, tuple[str, tuple[_Field, ...]]] = {
-    "ENTERQUEUE": ("url|callerid[|position]", ((7, "position", _pos, False),)),
+    "ENTERQUEUE": ("url|callerid[|position]", ((7, "position", read_position, False),)),
     "CONNECT": (
         "holdtime|bridgedchanneluniqueid[|ringtime]",
-        ((5, "holdtime", _dur, True), (7, "ringtime", _dur, False)),
+        ((5, "holdtime", read_duration, True), (7, "ringtime", read_duration, False)),
     ),
     "COMPLETEAGENT": (
         "holdtime|calltime|origposition",
-        ((5, "holdtime", _dur, True), (6, "calltime", _dur, True)),
+        ((5, "holdtime", read_duration, True), (6, "calltime", read_duration, True)),
     ),
     "ABANDON": (
         "position|origposition|waittime",
-        ((5, "position", _pos, True), (7, "waittime", _dur, True)),
+        ((5, "position", read_position, True), (7, "waittime", read_duration, True)),
     ),
     "EXITWITHTIMEOUT": ("position[|origposition|waittime]", _EXIT),
     "EXITEMPTY": ("position[|origposition|waittime]", _EXIT),
     "EXITWITHKEY": (
         "key|position[|origposition|waittime]",
-        ((6, "position", _pos, True), (8, "waittime", _dur, False)),
+        ((6, "position", read_position, True), (8, "waittime", read_duration, False)),
     ),
     "TRANSFER": ("extension|context|holdtime|calltime|origposition", _DUR_PAIR),
-    "RINGNOANSWER": ("ringtime_ms", ((5, "ringtime_ms", _dur, True),)),
+    "RINGNOANSWER": ("ringtime_ms", ((5, "ringtime_ms", read_duration, True),)),
     "PENALTY": ("penalty", ((5, "penalty", int, True),)),
     "RINGINUSE": ("ringinuse", ((5, "ringinuse", int, True),)),
 }
@@ -337,9 +184,9 @@ def _attended_spec(p: list[str]) -> tuple[str, tuple[_Field, ...]] | str:
     if len(p) < 6:
         return "too few fields: ATTENDEDTRANSFER needs method|data|holdtime|calltime|origposition"
     if p[5] == "LINK":
-        fields = ((8, "holdtime", _dur, True), (9, "calltime", _dur, True))
+        fields = ((8, "holdtime", read_duration, True), (9, "calltime", read_duration, True))
         return "LINK|chan1|chan2|holdtime|calltime|origposition", fields
-    if p[5] in _ATTENDED_LAYOUT:
+    if p[5] in ATTENDED_LAYOUT:
         return f"{p[5]}|data|holdtime|calltime|origposition", _DUR_PAIR
     return f"unknown transfer method: ATTENDEDTRANSFER {p[5][:40]!r} (want BRIDGE, APP or LINK)"
 
@@ -430,7 +277,7 @@ def _survey_problem(name: str, p: list[str], index: int, survey: SurveyMapping) 
     if not text:
         return f"bad number: {name} score is empty"
     try:
-        score = _score(text)
+        score = read_score(text)
     except ValueError:
         return f"bad number: {name} score={text[:40]!r}"
     if not survey.low <= score <= survey.high:

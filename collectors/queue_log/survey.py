@@ -20,13 +20,10 @@ what is wrong with it.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-VERB = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
-"""What looks like a queue_log event verb: a capital ASCII letter, then capital letters,
-digits or underscores, 32 characters at most (every verb Asterisk writes has this shape)."""
+from collectors.queue_log.verbs import ASTERISK_EVENTS, VERB
 
 MAX_FIELD = 5
 """Highest data field a score may be in (``QueueLog()`` lines have up to five data fields)."""
@@ -117,8 +114,6 @@ def survey_mapping(verbs: str | None, scale: str | None) -> SurveyMapping:
     Raises:
         SurveyConfigError: naming what is wrong (an Asterisk event is never a survey verb).
     """
-    from collectors.queue_log.parser import ASTERISK_EVENTS  # noqa: PLC0415 - it imports us
-
     mapped = parse_verbs(verbs, builtin=ASTERISK_EVENTS) if verbs else _default_verbs()
     low, high = parse_scale(scale) if scale else (DEFAULT_SURVEY.low, DEFAULT_SURVEY.high)
     return SurveyMapping(mapped, low, high)
