@@ -26,6 +26,7 @@ from qa.evaluations.schemas import (
     Decision,
     DecisionPreview,
     DisputePolicy,
+    DisputeStatus,
     EvaluationError,
     Kind,
 )
@@ -124,7 +125,8 @@ def raise_dispute(
     at = now or utcnow()
     _check_raise(evaluation, item_ref, policy or DisputePolicy(), at)
     dispute = Dispute(
-        item_ref=item_ref, reason=reason.strip(), raised_by=actor, raised_at=at, status="open",
+        item_ref=item_ref, reason=reason.strip(), raised_by=actor, raised_at=at,
+        status=DisputeStatus.OPEN,
         value_before=answers_of(evaluation)[item_ref], score_before=evaluation.score,
         decision_note="",
     )  # fmt: skip
@@ -194,7 +196,7 @@ def _plan(
     dispute = get_by_id(db_session, Dispute, dispute_id)
     if dispute is None:
         raise EvaluationError(f"there is no dispute {dispute_id}")
-    if dispute.status != "open":
+    if dispute.status != DisputeStatus.OPEN:
         raise EvaluationError(f"dispute {dispute_id} is already {dispute.status}: it is final")
     chosen = _chosen(decision)
     if chosen is not Decision.ACCEPT and not note.strip():
@@ -284,7 +286,7 @@ def resolve_dispute(
 def list_disputes(
     *,
     db_session: Session,
-    status: str | None = None,
+    status: DisputeStatus | None = None,
     agent_id: str | None = None,
     evaluator: str | None = None,
 ) -> list[Dispute]:
