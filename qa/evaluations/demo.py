@@ -8,7 +8,7 @@ of earlier evaluations give the reports something to show.
 
 Accounts live in the shell, which ``qa`` does not import: the caller passes the database's
 session factory and ``link_agent``, which links the demo ``agent`` account to the agent chosen
-here (``dashboard/cli/demo.py`` does).
+here (the ``floorboard demo`` command does).
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def deal(count: int, evaluators: Sequence[str], *, seed: int) -> list[str]:
 
 def check_evaluators(evaluators: Iterable[str], staff: Collection[str]) -> None:
     """Refuse anyone who may not evaluate: ``staff`` names the active users with a QA role
-    (accounts live in the dashboard, which ``qa`` does not import, so callers pass them).
+    (accounts live in the web shell, which ``qa`` does not import, so callers pass them).
 
     Raises:
         NotEvaluatorError: Names every evaluator who is not in ``staff``.
