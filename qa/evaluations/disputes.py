@@ -29,6 +29,7 @@ from qa.evaluations.schemas import (
     DisputeStatus,
     EvaluationError,
     Kind,
+    Refusal,
 )
 from qa.evaluations.service import (
     answers_of,
@@ -73,7 +74,8 @@ def _check_raise(evaluation: Evaluation, item_ref: str, policy: DisputePolicy,
     if now > deadline:
         raise EvaluationError(
             f"the dispute window of {evaluation.ref} closed on "
-            f"{deadline.isoformat(sep=' ', timespec='minutes')} UTC"
+            f"{deadline.isoformat(sep=' ', timespec='minutes')} UTC",
+            refusal=Refusal.WINDOW_CLOSED,
         )
     earlier = next((d for d in evaluation.disputes if d.item_ref == item_ref), None)
     if earlier is not None:
@@ -120,7 +122,7 @@ def raise_dispute(
     if agent_id != evaluation.agent_id:
         raise EvaluationError(f"only agent {evaluation.agent_id} may dispute {evaluation.ref}")
     if not reason.strip():
-        raise EvaluationError("a dispute needs a reason")
+        raise EvaluationError("a dispute needs a reason", refusal=Refusal.NEEDS_REASON)
     check_length(reason.strip(), Field.DISPUTE_REASON, error=EvaluationError)
     at = now or utcnow()
     _check_raise(evaluation, item_ref, policy or DisputePolicy(), at)

@@ -11,17 +11,28 @@ from qa.scorecards.schemas import ScorecardSpec
 from qa.scoring import Problem, ScoreResult
 
 
+class Refusal(StrEnum):
+    """Why a dispute was refused, where the agent is told in their own words."""
+
+    NEEDS_REASON = "needs_reason"
+    WINDOW_CLOSED = "window_closed"
+
+
 class EvaluationError(ValueError):
     """An evaluation or dispute step is not allowed; the message says why.
 
     Attributes:
         problems: When refused for the answers given, what is wrong with each item (callers
             tell them apart by :class:`~qa.scoring.ProblemKind`, never by the message).
+        refusal: For some refused disputes, why (callers use it, never the message).
     """
 
-    def __init__(self, message: str, *, problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self, message: str, *, problems: Sequence[Problem] = (), refusal: Refusal | None = None
+    ) -> None:
         super().__init__(message)
         self.problems = tuple(problems)
+        self.refusal = refusal
 
 
 class Kind(StrEnum):

@@ -31,7 +31,7 @@ from dashboard.state import app_state
 from qa.evaluations.access import can_dispute, can_edit_evaluation
 from qa.evaluations.disputes import raise_dispute
 from qa.evaluations.models import Evaluation
-from qa.evaluations.schemas import EvaluationError, EvaluationStatus
+from qa.evaluations.schemas import EvaluationError, EvaluationStatus, Refusal
 from qa.evaluations.service import (
     acknowledge,
     add_comment,
@@ -222,14 +222,14 @@ def agent_act(evaluation_id: Any, reasons: list[Any]) -> tuple[Any, Any]:
                 )
                 done = "acknowledged"
         except EvaluationError as exc:
-            why = too_long_text(exc, loc) or _dispute_problem(str(exc), loc)
+            why = too_long_text(exc, loc) or _dispute_problem(exc, loc)
             return message(why, error=True), no_update
     return "", f"/qa/evaluation/{evaluation_id}?done={done}&at={time.time():.0f}"
 
 
-def _dispute_problem(text: str, loc: str) -> str:
-    if "needs a reason" in text:
+def _dispute_problem(exc: EvaluationError, loc: str) -> str:
+    if exc.refusal is Refusal.NEEDS_REASON:
         return t("qa.dispute.need_reason", loc)
-    if "window" in text:
+    if exc.refusal is Refusal.WINDOW_CLOSED:
         return t("qa.dispute.closed", loc)
-    return t("qa.dispute.refused", loc, why=text)
+    return t("qa.dispute.refused", loc, why=str(exc))
