@@ -40,6 +40,22 @@ HR_VIEWERS = frozenset({Role.SUPERVISOR, Role.QA, Role.HR, Role.ADMIN})
 HR_MANAGERS = frozenset({Role.HR, Role.ADMIN})
 #: HR: who records incidents, bonuses and corrections in the ledger.
 INCIDENT_RECORDERS = frozenset({Role.SUPERVISOR, Role.HR, Role.ADMIN})
+#: QA console: who scores calls (work queue, evaluation form, calibration, scorecards) and
+#: sees every regular evaluation, drafts included (:mod:`qa.evaluations.access`); also who
+#: hears every call's recording (:mod:`qa.recordings.access`).
+QA_STAFF = frozenset({Role.SUPERVISOR, Role.QA, Role.ADMIN})
+#: QA: who decides agents' disputes.
+QA_DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+#: QA: who reads quality reports (HR: scores feed the monthly awards).
+QA_READERS = QA_STAFF | {Role.HR}
+#: QA: who may open an evaluation page (each evaluation is checked again by
+#: :func:`qa.evaluations.access.can_view_evaluation`).
+EVAL_VIEWERS = QA_STAFF | {Role.AGENT, Role.HR}
+#: QA: agents' own pages (their evaluations, acknowledgements and disputes).
+QA_AGENTS = frozenset({Role.AGENT})
+#: QA: who may reach the recordings route (each call is checked again by
+#: :func:`qa.recordings.access.can_access`: an agent hears only their own calls).
+RECORDING_LISTENERS = QA_STAFF | {Role.AGENT}
 #: A marker for routes anyone may reach (login page, static files).
 PUBLIC: frozenset[Role] = frozenset()
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from qa.scorecards.schemas import (
     AnswerType,
@@ -107,6 +108,27 @@ class ScoreResult:
 
     def item(self, ref: str) -> ItemScore:
         return next(i for i in self.items if i.ref == ref)
+
+
+class ProblemKind(StrEnum):
+    """What stops an answer from being stored or submitted."""
+
+    UNKNOWN_ITEM = "unknown_item"
+    UNANSWERED = "unanswered"
+    INVALID = "invalid"
+    COMMENT_REQUIRED = "comment_required"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the answers to one item; ``str()`` gives ``"<ref>: <message>"``."""
+
+    kind: ProblemKind
+    item_ref: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.item_ref}: {self.message}"
 
 
 def value_problem(item: ItemSpec, value: str) -> str | None:
@@ -207,8 +229,8 @@ def answer_problems(
     comments: Mapping[str, str] | None = None,
     *,
     complete: bool = True,
-) -> list[str]:
-    """Everything that stops these answers from being submitted, one message per problem.
+) -> list[Problem]:
+    """Everything that stops these answers from being submitted, one problem per item.
 
     Args:
         spec: The scorecard.
@@ -217,20 +239,25 @@ def answer_problems(
         complete: Require every item to be answered (False: check only what is given).
     """
     comments = comments or {}
-    problems = [f"{ref}: no such item" for ref in sorted(set(answers) - set(spec.refs()))]
+    problems = [unknown_item(ref) for ref in sorted(set(answers) - set(spec.refs()))]
     for ref, _section, item in spec.items():
         value = answers.get(ref)
         if value is None:
             if complete:
-                problems.append(f"{ref}: not answered")
+                problems.append(Problem(ProblemKind.UNANSWERED, ref, "not answered"))
             continue
         problem = value_problem(item, value)
         if problem:
-            problems.append(f"{ref}: {problem}")
+            problems.append(Problem(ProblemKind.INVALID, ref, problem))
             continue
         if not (comments.get(ref) or "").strip() and _needs_comment(ref, item, value):
-            problems.append(f"{ref}: a comment is required")
+            problems.append(Problem(ProblemKind.COMMENT_REQUIRED, ref, "a comment is required"))
     return problems
+
+
+def unknown_item(ref: str) -> Problem:
+    """The problem of an answer to an item the scorecard does not have."""
+    return Problem(ProblemKind.UNKNOWN_ITEM, ref, "no such item")
 
 
 def _needs_comment(ref: str, item: ItemSpec, value: str) -> bool:

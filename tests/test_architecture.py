@@ -36,14 +36,7 @@ CORE_FORBIDDEN = frozenset({"click", "flask", "flask_login", "dash", "plotly", "
 ACYCLIC = PACKAGES
 
 #: Imports that break the layers today, as (file, imported module): being removed (issue 13).
-KNOWN_BREACHES: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("qa/evaluations/demo.py", "dashboard.auth.models"),
-        ("qa/evaluations/demo.py", "dashboard.auth.service"),
-        ("qa/evaluations/demo.py", "dashboard.dbsession"),
-        ("qa/evaluations/demo.py", "dashboard.settings"),
-    }
-)
+KNOWN_BREACHES: frozenset[tuple[str, str]] = frozenset()
 #: Import loops between modules present today, each as its modules (a strongly connected set).
 KNOWN_CYCLES: tuple[frozenset[str], ...] = (
     # Subcommand modules import the group from dashboard.cli, which imports them to register.

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import secrets
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from core.db import session_scope
 from dashboard.auth import service
+from dashboard.auth.models import User
 from dashboard.auth.schemas import AuthError
 from dashboard.dbsession import sessions_for
 from dashboard.security.passwords import PasswordPolicy, policy_for
@@ -76,3 +80,21 @@ def create_demo_display(
             session, name=f"{name}-{suffix}", boards=boards, created_by="demo"
         )
     return new.token
+
+
+def link_demo_agent(session: Session, agent_id: str, *, username: str = "agent") -> None:
+    """Link the demo agent account to ``agent_id`` (the agent the QA demo picked), creating the
+    account if it does not exist yet: its password is replaced when the demo prints its logins."""
+    row = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if row is None:
+        service.create_user(
+            session,
+            username=username,
+            password=secrets.token_urlsafe(16),
+            role="agent",
+            display_name="Demo Agent",
+            agent_id=agent_id,
+        )
+    else:
+        row.agent_id = agent_id
+        session.flush()

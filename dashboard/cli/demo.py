@@ -38,6 +38,7 @@ from core.center_time import center_time
 from core.db import make_engine, session_factory, session_scope
 from core.migrate import upgrade
 from dashboard.announcements.demo import seed_demo_announcements
+from dashboard.auth.demo import link_demo_agent
 from dashboard.auth.service import list_users
 from dashboard.cli import Context, main, pass_context
 from dashboard.cli.pipeline import stop_on_signals
@@ -45,7 +46,7 @@ from dashboard.dbsession import sessions_for
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
 from dashboard.settings import Settings
 from qa.awards.demo import seed_hr_demo
-from qa.evaluations.demo import seed_qa_demo
+from qa.evaluations.demo import AGENT_USER, DemoSetup, seed_qa_demo
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def demo(ctx: Context, speed: float, agents: int, seed: int, history_days: int, 
     upgrade(settings.sqlalchemy_url)
     config = default_center(agents=agents, timezone=settings.timezone)
     _backfill_history(settings, config, seed, history_days)
-    seed_qa_demo(settings, config=config, seed=seed)  # scorecard, samples, recordings
+    seed_qa_demo(qa_demo_setup(settings), config=config, seed=seed)  # scorecard, samples, audio
     _seed_hr(settings, config, seed)  # after any QA data: it shapes ties
     seed_demo_announcements(settings)  # the boards' ticker: outages and repairs
     stop = stop_on_signals()
@@ -126,6 +127,17 @@ def _seed_hr(settings: Settings, config: Any, seed: int) -> None:
         accounts=accounts,
         seed=seed,
         echo=click.echo,
+    )
+
+
+def qa_demo_setup(settings: Settings) -> DemoSetup:
+    """What the QA demo data needs from the shell: the database, the center's zone, where the
+    recordings go, and the demo agent account to link to the demo agent."""
+    return DemoSetup(
+        sessions=sessions_for(settings),
+        timezone=settings.timezone,
+        recordings_dir=settings.data_dir / "recordings",
+        link_agent=functools.partial(link_demo_agent, username=AGENT_USER),
     )
 
 

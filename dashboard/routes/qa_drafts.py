@@ -7,7 +7,7 @@ callback would be cancelled with it). The body is JSON::
     {"answers": {"<item ref>": "yes" | null, ...}, "notes": {"<item ref>": "text", ...},
      "note": "text left in the Comments box (sent when leaving)"}
 
-It is stored by :func:`dashboard.pages.qa.eval_actions.autosave`: the same access rule, service
+It is stored by :func:`dashboard.qa_web.autosave`: the same access rule, service
 and validation as the Save draft button. Answers: 200 with the indicator's text, 409 when the
 evaluation is no longer a draft (nothing is written), 400 with the reason for bad input.
 """
@@ -20,10 +20,10 @@ from typing import Any
 import flask
 from werkzeug.exceptions import BadRequest
 
+from core.roles import QA_STAFF
 from dashboard.auth.guard import current_principal, route
 from dashboard.i18n import t
-from dashboard.pages.qa import eval_actions as actions
-from dashboard.pages.qa.common import QA_STAFF
+from dashboard.qa_web import autosave as store_form
 
 blueprint = flask.Blueprint("qa_drafts", __name__)
 MAX_ID = 2**63 - 1
@@ -70,5 +70,5 @@ def autosave(evaluation_id: int) -> flask.Response:
             raise BadRequest("note: expected text")
     except BadRequest as exc:
         return _reply(400, t("qa.not_saved", loc, why=exc.description))
-    done = actions.autosave(evaluation_id, answers, notes, note)
+    done = store_form(evaluation_id, answers, notes, note)
     return _reply(done.status, done.text, posted=done.posted)

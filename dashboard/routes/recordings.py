@@ -11,39 +11,19 @@ from __future__ import annotations
 
 import flask
 
-from collectors.history.models import Call
 from collectors.history.service import get_call
 from core.db import session_scope
-from core.roles import Principal, Role
+from core.roles import RECORDING_LISTENERS
 from dashboard.auth.guard import current_principal, route
 from dashboard.i18n import t
+from dashboard.qa_web import locate, problem_text
 from dashboard.state import app_state
-from qa.recordings.access import LISTENERS, can_access
-from qa.recordings.service import RecordingError, RecordingInfo, find_recording
+from qa.recordings.access import can_access
+from qa.recordings.service import RecordingError
 
 blueprint = flask.Blueprint("recordings", __name__)
-ROLES = (Role.AGENT, Role.SUPERVISOR, Role.QA, Role.ADMIN)
 #: Reasons for which the recording exists in principle but cannot be read now.
 GONE = frozenset({"missing", "unreadable", "not_audio"})
-
-
-def locate(call: Call) -> RecordingInfo:
-    """The call's playable recording under the app's settings.
-
-    Raises:
-        RecordingError: Why it cannot be played.
-    """
-    settings = app_state().settings
-    return find_recording(call, pattern=settings.recording_pattern, base_dir=settings.data_dir)
-
-
-def problem_text(error: RecordingError, principal: Principal) -> str:
-    """What to tell this person about an unplayable recording: the reason in their language,
-    and for QA staff the technical detail (paths are not shown to agents)."""
-    text = t(f"qa.rec.{error.reason}", principal.locale)
-    if principal.role is not None and principal.role.value in LISTENERS:
-        text = f"{text} ({error})"
-    return text
 
 
 def _text(body: str, status: int) -> flask.Response:
@@ -53,7 +33,7 @@ def _text(body: str, status: int) -> flask.Response:
 
 
 @blueprint.route("/recordings/<int:call_pk>", methods=["GET", "HEAD"])
-@route(*ROLES)
+@route(*RECORDING_LISTENERS)
 def recording(call_pk: int) -> flask.Response:
     """Stream the call's recording (see the module docstring)."""
     principal = current_principal()

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
+from qa.calibration.schemas import SessionStatus
 
 
 class CalibrationSession(Base):
@@ -25,7 +26,7 @@ class CalibrationSession(Base):
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"))
     expert: Mapped[str] = mapped_column(String(128))
     evaluators: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.OPEN.value)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 class CalibrationError(ValueError):
     """A calibration step is not allowed; the message says why."""
+
+
+class SessionStatus(StrEnum):
+    """A calibration session is ``open`` (evaluators score blind) until ``closed`` (answers
+    and report visible). The stored values of ``calibration_sessions.status``."""
+
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ class CalibrationReport:
     call_id: str
     scorecard_key: str
     scorecard_version: int
-    status: str
+    status: SessionStatus
     expert: str
     benchmark_score: float | None
     evaluators: tuple[EvaluatorComparison, ...]

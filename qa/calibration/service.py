@@ -20,9 +20,9 @@ from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.calibration.models import CalibrationSession
 from qa.calibration.report import compare
-from qa.calibration.schemas import CalibrationError, CalibrationReport
+from qa.calibration.schemas import CalibrationError, CalibrationReport, SessionStatus
 from qa.evaluations.models import Evaluation
-from qa.evaluations.schemas import EvaluationError, Kind
+from qa.evaluations.schemas import EvaluationError, EvaluationStatus, Kind
 from qa.evaluations.service import answers_of, list_evaluations, start_evaluation
 from qa.limits import Field, check_length
 from qa.scorecards.models import Scorecard
@@ -81,7 +81,7 @@ def create_session(
         raise CalibrationError(str(exc)) from exc
     session = CalibrationSession(
         title=title.strip() or f"Call {call.call_id}", call_pk=call.id, scorecard_id=version.id,
-        expert=expert.strip(), evaluators=names, status="open", created_by=actor,
+        expert=expert.strip(), evaluators=names, status=SessionStatus.OPEN, created_by=actor,
         created_at=utcnow(),
     )  # fmt: skip
     db_session.add(session)
@@ -106,7 +106,7 @@ def start_calibration(*, db_session: Session, session_id: int, evaluator: str) -
         CalibrationError: Closed session, or the user is not invited.
     """
     session = get_session(db_session=db_session, session_id=session_id)
-    if session.status != "open":
+    if session.status != SessionStatus.OPEN:
         raise CalibrationError(f"calibration session {session_id} is closed")
     if evaluator != session.expert and evaluator not in session.evaluators:
         raise CalibrationError(f"{evaluator} is not invited to calibration session {session_id}")
@@ -134,7 +134,7 @@ def _submitted(db_session: Session, session: CalibrationSession) -> list[Evaluat
         for e in list_evaluations(
             db_session=db_session, kinds=(), calibration_session_id=session.id
         )
-        if e.status == "submitted"
+        if e.status == EvaluationStatus.SUBMITTED
     ]
 
 
@@ -145,18 +145,18 @@ def close_session(*, db_session: Session, session_id: int, actor: str) -> Calibr
         CalibrationError: Already closed, or the benchmark is not submitted.
     """
     session = get_session(db_session=db_session, session_id=session_id)
-    if session.status != "open":
+    if session.status != SessionStatus.OPEN:
         raise CalibrationError(f"calibration session {session_id} is already closed")
     if not any(e.kind == Kind.BENCHMARK.value for e in _submitted(db_session, session)):
         raise CalibrationError(f"the expert {session.expert} has not submitted the benchmark")
-    session.status, session.closed_at, session.closed_by = "closed", utcnow(), actor
+    session.status, session.closed_at, session.closed_by = SessionStatus.CLOSED, utcnow(), actor
     db_session.flush()
     _audit(db_session, session, actor, "calibration.close")
     return session
 
 
 def list_sessions(
-    *, db_session: Session, status: str | None = None, participant: str | None = None
+    *, db_session: Session, status: SessionStatus | None = None, participant: str | None = None
 ) -> list[CalibrationSession]:
     """Sessions, newest first; optionally only ``open``/``closed`` ones, or those where
     ``participant`` is an evaluator or the expert."""
@@ -189,8 +189,9 @@ def calibration_report(*, db_session: Session, session_id: int) -> CalibrationRe
     alignments = [e.alignment for e in evaluators if e.alignment is not None]
     return CalibrationReport(
         session_id=session.id, title=session.title, call_id=bench.call_id,
-        scorecard_key=version.key, scorecard_version=version.version, status=session.status,
-        expert=session.expert, benchmark_score=bench_score, evaluators=evaluators, items=items,
+        scorecard_key=version.key, scorecard_version=version.version,
+        status=SessionStatus(session.status), expert=session.expert,
+        benchmark_score=bench_score, evaluators=evaluators, items=items,
         score_spread=round(statistics.pstdev(scores), 2) if len(scores) >= 2 else None,
         score_range=round(max(scores) - min(scores), 2) if len(scores) >= 2 else None,
         mean_alignment=round(statistics.fmean(alignments), 4) if alignments else None,

@@ -1,5 +1,5 @@
 """Who may see and do what with evaluations: pure functions the web layer calls on every page,
-callback and URL (roles are the values of ``core.roles.Role``).
+callback and URL (roles and role sets from :mod:`core.roles`).
 
 - supervisor, qa, admin: see every regular evaluation (drafts included); evaluate calls.
 - hr: sees submitted regular evaluations (scores feed the monthly awards), never drafts,
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-STAFF = frozenset({"supervisor", "qa", "admin"})
-DISPUTE_DECIDERS = frozenset({"supervisor", "admin"})
+from core.roles import QA_DECIDERS, QA_STAFF, Role
+from qa.evaluations.schemas import EvaluationStatus, Kind
 
 
 class EvaluationLike(Protocol):
@@ -54,27 +54,31 @@ def can_view_evaluation(
         evaluation: The evaluation.
         calibration_closed: For calibration kinds, whether the session is closed.
     """
-    if evaluation.kind != "regular":
+    if evaluation.kind != Kind.REGULAR:
         if username and username == evaluation.evaluator:
             return True
-        return calibration_closed and user_role in STAFF
-    if user_role in STAFF:
+        return calibration_closed and user_role in QA_STAFF
+    if user_role in QA_STAFF:
         return True
-    if evaluation.status != "submitted":
+    if evaluation.status != EvaluationStatus.SUBMITTED:
         return False
-    if user_role == "hr":
+    if user_role == Role.HR:
         return True
-    return user_role == "agent" and _own_agent(user_agent_id, evaluation)
+    return user_role == Role.AGENT and _own_agent(user_agent_id, evaluation)
 
 
 def can_evaluate(user_role: str | None) -> bool:
     """Whether the role scores calls (work queue, evaluation form, calibration)."""
-    return user_role in STAFF
+    return user_role in QA_STAFF
 
 
 def can_edit_evaluation(*, username: str, evaluation: EvaluationLike) -> bool:
     """Only the evaluator edits, comments on, submits or discards a draft."""
-    return evaluation.status == "draft" and bool(username) and username == evaluation.evaluator
+    return (
+        evaluation.status == EvaluationStatus.DRAFT
+        and bool(username)
+        and username == evaluation.evaluator
+    )
 
 
 def can_dispute(
@@ -83,13 +87,13 @@ def can_dispute(
     """Whether the user is the evaluated agent of a submitted regular evaluation (who may
     acknowledge and dispute it; the window is checked by the dispute service)."""
     return (
-        user_role == "agent"
-        and evaluation.kind == "regular"
-        and evaluation.status == "submitted"
+        user_role == Role.AGENT
+        and evaluation.kind == Kind.REGULAR
+        and evaluation.status == EvaluationStatus.SUBMITTED
         and _own_agent(user_agent_id, evaluation)
     )
 
 
 def can_resolve_disputes(user_role: str | None) -> bool:
     """Whether the role decides disputes."""
-    return user_role in DISPUTE_DECIDERS
+    return user_role in QA_DECIDERS

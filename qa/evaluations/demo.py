@@ -5,31 +5,30 @@ queue (the first ones are calls of the agent the demo ``agent`` account is linke
 one while listening, the agent logs in, sees it and disputes an item, the supervisor decides,
 and the calibration page shows a closed session with two evaluators and its report. A few weeks
 of earlier evaluations give the reports something to show.
+
+Accounts live in the shell, which ``qa`` does not import: the caller passes the database's
+session factory and ``link_agent``, which links the demo ``agent`` account to the agent chosen
+here (the ``floorboard demo`` command does).
 """
 
 from __future__ import annotations
 
 import random
-import secrets
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from collectors.history.models import Call
 from collectors.history.schemas import CallFilter
 from collectors.history.service import list_calls
 from core.db import session_scope
-from dashboard.auth import service as auth_service
-from dashboard.auth.models import User
-from dashboard.dbsession import sessions_for
-from dashboard.settings import Settings
 from qa.calibration.service import close_session, create_session, list_sessions, start_calibration
 from qa.evaluations.disputes import raise_dispute, resolve_dispute
 from qa.evaluations.schemas import AnswerIn, Decision, DisputePolicy
@@ -50,8 +49,30 @@ EVALUATORS = ("supervisor", "qa")
 EXPERT = "admin"
 
 
+#: Links the demo agent account (:data:`AGENT_USER`) to an agent id, in the session given.
+LinkAgent = Callable[[Session, str], None]
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    """Where the demo data goes.
+
+    Attributes:
+        sessions: The database's session factory (the schema is migrated already).
+        timezone: The center's time zone.
+        recordings_dir: Where the synthetic recordings are written.
+        link_agent: Links the demo ``agent`` account to the demo agent (accounts are the
+            shell's).
+    """
+
+    sessions: sessionmaker[Session]
+    timezone: str
+    recordings_dir: Path
+    link_agent: LinkAgent
+
+
 def seed_qa_demo(
-    settings: Settings,
+    setup: DemoSetup,
     *,
     config: Any,
     seed: int = 7,
@@ -62,7 +83,7 @@ def seed_qa_demo(
     """Install the QA demo data unless the database already has QA work.
 
     Args:
-        settings: The demo's settings (database, data directory, time zone).
+        setup: The database, time zone, recordings folder and account linking.
         config: The simulator's center (``collectors.simulator.default_center``): its roster
             becomes the agents HR and QA know.
         seed: Makes the sample and the demo answers reproducible.
@@ -73,10 +94,10 @@ def seed_qa_demo(
     Returns:
         True when data was added.
     """
-    with session_scope(sessions_for(settings)) as db:
+    with session_scope(setup.sessions) as db:
         if work_queue(db_session=db, include_done=True) or list_sessions(db_session=db):
             return False
-        done = _seed(db, settings, config, seed, recordings, seconds)
+        done = _seed(db, setup, config, seed, recordings, seconds)
     if done is None:
         echo("QA demo: no call history yet, nothing sampled")
         return False
@@ -89,19 +110,19 @@ def seed_qa_demo(
     return True
 
 
-def _seed(db: Session, settings: Settings, config: Any, seed: int, recordings: int,
+def _seed(db: Session, setup: DemoSetup, config: Any, seed: int, recordings: int,
           seconds: float) -> tuple[str, int, int] | None:  # fmt: skip
     """Everything of :func:`seed_qa_demo` in one transaction: (agent, sampled, earlier)."""
     install_default(db_session=db, actor=ACTOR)
     _import_roster(db, config)
-    tz = settings.timezone
+    tz = setup.timezone
     today = datetime.now(ZoneInfo(tz)).date()
     agent = _demo_agent(db, today, tz)
     if agent is None:
         return None
-    _link_agent_user(db, agent)
-    written = write_demo_recordings(settings.data_dir / "recordings", count=recordings,
-                                    seconds=seconds, seed=seed)  # fmt: skip
+    setup.link_agent(db, agent)
+    written = write_demo_recordings(setup.recordings_dir, count=recordings, seconds=seconds,
+                                    seed=seed)  # fmt: skip
     files = [f.resolve() for f in written]
     assigned = _sample(db, agent, today, tz, seed)
     rng = random.Random(seed)  # noqa: S311 - demo answers, not security
@@ -135,23 +156,6 @@ def _demo_agent(db: Session, today: date, tz: str) -> str | None:
     if not counts:
         return None
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-
-
-def _link_agent_user(db: Session, agent: str) -> None:
-    row = db.scalars(select(User).where(User.username == AGENT_USER)).one_or_none()
-    if row is None:
-        # The password is replaced when the demo prints its logins.
-        auth_service.create_user(
-            db,
-            username=AGENT_USER,
-            password=secrets.token_urlsafe(16),
-            role="agent",
-            display_name="Demo Agent",
-            agent_id=agent,
-        )
-    else:
-        row.agent_id = agent
-        db.flush()
 
 
 def _sample(db: Session, agent: str, today: date, tz: str, seed: int) -> int:

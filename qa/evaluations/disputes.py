@@ -26,8 +26,10 @@ from qa.evaluations.schemas import (
     Decision,
     DecisionPreview,
     DisputePolicy,
+    DisputeStatus,
     EvaluationError,
     Kind,
+    Refusal,
 )
 from qa.evaluations.service import (
     answers_of,
@@ -72,7 +74,8 @@ def _check_raise(evaluation: Evaluation, item_ref: str, policy: DisputePolicy,
     if now > deadline:
         raise EvaluationError(
             f"the dispute window of {evaluation.ref} closed on "
-            f"{deadline.isoformat(sep=' ', timespec='minutes')} UTC"
+            f"{deadline.isoformat(sep=' ', timespec='minutes')} UTC",
+            refusal=Refusal.WINDOW_CLOSED,
         )
     earlier = next((d for d in evaluation.disputes if d.item_ref == item_ref), None)
     if earlier is not None:
@@ -119,12 +122,13 @@ def raise_dispute(
     if agent_id != evaluation.agent_id:
         raise EvaluationError(f"only agent {evaluation.agent_id} may dispute {evaluation.ref}")
     if not reason.strip():
-        raise EvaluationError("a dispute needs a reason")
+        raise EvaluationError("a dispute needs a reason", refusal=Refusal.NEEDS_REASON)
     check_length(reason.strip(), Field.DISPUTE_REASON, error=EvaluationError)
     at = now or utcnow()
     _check_raise(evaluation, item_ref, policy or DisputePolicy(), at)
     dispute = Dispute(
-        item_ref=item_ref, reason=reason.strip(), raised_by=actor, raised_at=at, status="open",
+        item_ref=item_ref, reason=reason.strip(), raised_by=actor, raised_at=at,
+        status=DisputeStatus.OPEN,
         value_before=answers_of(evaluation)[item_ref], score_before=evaluation.score,
         decision_note="",
     )  # fmt: skip
@@ -194,7 +198,7 @@ def _plan(
     dispute = get_by_id(db_session, Dispute, dispute_id)
     if dispute is None:
         raise EvaluationError(f"there is no dispute {dispute_id}")
-    if dispute.status != "open":
+    if dispute.status != DisputeStatus.OPEN:
         raise EvaluationError(f"dispute {dispute_id} is already {dispute.status}: it is final")
     chosen = _chosen(decision)
     if chosen is not Decision.ACCEPT and not note.strip():
@@ -284,7 +288,7 @@ def resolve_dispute(
 def list_disputes(
     *,
     db_session: Session,
-    status: str | None = None,
+    status: DisputeStatus | None = None,
     agent_id: str | None = None,
     evaluator: str | None = None,
 ) -> list[Dispute]:

@@ -21,11 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
+from qa.evaluations.schemas import DisputeStatus, EvaluationStatus, Kind
 from qa.scorecards.models import Scorecard
-
-KIND_VALUES = ("regular", "calibration", "benchmark")
-STATUS_VALUES = ("draft", "submitted")
-DISPUTE_STATUS_VALUES = ("open", "accepted", "partly_accepted", "rejected")
 
 
 class Evaluation(Base):
@@ -53,8 +50,8 @@ class Evaluation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), default="regular")
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    kind: Mapped[str] = mapped_column(String(16), default=Kind.REGULAR.value)
+    status: Mapped[str] = mapped_column(String(16), default=EvaluationStatus.DRAFT.value)
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), index=True)
     call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id"))
     call_id: Mapped[str] = mapped_column(String(128))
@@ -157,7 +154,7 @@ class Dispute(Base):
     reason: Mapped[str] = mapped_column(Text)
     raised_by: Mapped[str] = mapped_column(String(128))
     raised_at: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=DisputeStatus.OPEN.value)
     value_before: Mapped[str] = mapped_column(String(8))
     value_after: Mapped[str | None] = mapped_column(String(8))
     score_before: Mapped[float | None] = mapped_column(Float)

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from qa.scorecards.schemas import ScorecardSpec
-from qa.scoring import ScoreResult
+from qa.scoring import Problem, ScoreResult
+
+
+class Refusal(StrEnum):
+    """Why a dispute was refused, where the agent is told in their own words."""
+
+    NEEDS_REASON = "needs_reason"
+    WINDOW_CLOSED = "window_closed"
 
 
 class EvaluationError(ValueError):
-    """An evaluation or dispute step is not allowed; the message says why."""
+    """An evaluation or dispute step is not allowed; the message says why.
+
+    Attributes:
+        problems: When refused for the answers given, what is wrong with each item (callers
+            tell them apart by :class:`~qa.scoring.ProblemKind`, never by the message).
+        refusal: For some refused disputes, why (callers use it, never the message).
+    """
+
+    def __init__(
+        self, message: str, *, problems: Sequence[Problem] = (), refusal: Refusal | None = None
+    ) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+        self.refusal = refusal
 
 
 class Kind(StrEnum):
@@ -21,6 +41,29 @@ class Kind(StrEnum):
     REGULAR = "regular"
     CALIBRATION = "calibration"
     BENCHMARK = "benchmark"
+
+
+class EvaluationStatus(StrEnum):
+    """An evaluation is a ``draft`` (its evaluator edits it) until ``submitted`` (immutable
+    except through a dispute). The stored values of ``evaluations.status``."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class DisputeStatus(StrEnum):
+    """A dispute is ``open`` until decided. The stored values of
+    ``evaluation_disputes.status``."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    PARTLY_ACCEPTED = "partly_accepted"
+    REJECTED = "rejected"
+
+    @property
+    def upheld(self) -> bool:
+        """Whether the agent was (at least partly) right."""
+        return self in (DisputeStatus.ACCEPTED, DisputeStatus.PARTLY_ACCEPTED)
 
 
 class Decision(StrEnum):
@@ -32,9 +75,9 @@ class Decision(StrEnum):
 
 
 DISPUTE_STATUS = {
-    Decision.ACCEPT: "accepted",
-    Decision.PARTLY_ACCEPT: "partly_accepted",
-    Decision.REJECT: "rejected",
+    Decision.ACCEPT: DisputeStatus.ACCEPTED,
+    Decision.PARTLY_ACCEPT: DisputeStatus.PARTLY_ACCEPTED,
+    Decision.REJECT: DisputeStatus.REJECTED,
 }
 
 
@@ -100,7 +143,7 @@ class DisputeOut:
     reason: str
     raised_by: str
     raised_at: datetime
-    status: str
+    status: DisputeStatus
     value_before: str
     value_after: str | None
     score_before: float | None
@@ -117,8 +160,8 @@ class EvaluationView:
     timestamped comments and disputes (the history of changes after submission)."""
 
     id: int
-    kind: str
-    status: str
+    kind: Kind
+    status: EvaluationStatus
     scorecard_id: int
     scorecard_key: str
     scorecard_version: int

@@ -21,7 +21,7 @@ from collectors.history.models import Call
 from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation, EvaluationAnswer, EvaluationComment
-from qa.evaluations.schemas import AnswerIn, EvaluationError, Kind
+from qa.evaluations.schemas import AnswerIn, EvaluationError, EvaluationStatus, Kind
 from qa.ledger.schemas import ScorecardDeduction
 from qa.ledger.service import record_scorecard_deductions
 from qa.limits import Field, check_length
@@ -29,7 +29,7 @@ from qa.people.service import get_agent
 from qa.scorecards.models import Scorecard
 from qa.scorecards.schemas import ScorecardError, ScorecardSpec
 from qa.scorecards.service import get_current, spec_of
-from qa.scoring import ScoreResult, answer_problems, score
+from qa.scoring import Problem, ProblemKind, ScoreResult, answer_problems, score, unknown_item
 
 
 def get_evaluation(*, db_session: Session, evaluation_id: int) -> Evaluation | None:
@@ -129,7 +129,7 @@ def start_evaluation(
                 Evaluation.kind == Kind.REGULAR.value,
             )
         ).first()  # fmt: skip
-        if existing is not None and existing.status == "draft":
+        if existing is not None and existing.status == EvaluationStatus.DRAFT:
             return existing
         if existing is not None:
             raise EvaluationError(f"{evaluator} already evaluated this call ({existing.ref})")
@@ -139,7 +139,7 @@ def start_evaluation(
         raise EvaluationError(str(exc)) from exc
     now = utcnow()
     evaluation = Evaluation(
-        kind=kind.value, status="draft", scorecard=version, call_pk=call.id,
+        kind=kind.value, status=EvaluationStatus.DRAFT, scorecard=version, call_pk=call.id,
         call_id=call.call_id, queue=call.queue, agent_id=call.agent,
         call_at=call.answered_at or call.enqueued_at, evaluator=evaluator,
         assignment_id=assignment_id, calibration_session_id=calibration_session_id,
@@ -162,7 +162,7 @@ def _audit(
 
 
 def _editable(evaluation: Evaluation, actor: str) -> None:
-    if evaluation.status != "draft":
+    if evaluation.status != EvaluationStatus.DRAFT:
         raise EvaluationError(f"{evaluation.ref} is submitted: it changes only through a dispute")
     if actor != evaluation.evaluator:
         raise EvaluationError(f"{evaluation.ref} is {evaluation.evaluator}'s draft")
@@ -184,7 +184,7 @@ def _claim_draft(db_session: Session, evaluation: Evaluation, actor: str) -> Non
     _editable(evaluation, actor)
     taken = db_session.execute(
         update(Evaluation)
-        .where(Evaluation.id == evaluation.id, Evaluation.status == "draft")
+        .where(Evaluation.id == evaluation.id, Evaluation.status == EvaluationStatus.DRAFT)
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -215,18 +215,15 @@ def save_draft(
         The live score of the draft (unanswered items count as N/A until submission).
 
     Raises:
-        EvaluationError: Not a draft, not the evaluator, unknown item or invalid value.
+        EvaluationError: Not a draft, not the evaluator, unknown item or invalid value (its
+            ``problems`` name them).
     """
     evaluation = require_evaluation(db_session=db_session, evaluation_id=evaluation_id)
     _editable(evaluation, actor)
     spec = spec_for(evaluation)
-    given = {ref: a.value for ref, a in answers.items() if a.value is not None}
-    problems = answer_problems(spec, given, complete=False)
-    cleared = set(answers) - set(given) - set(spec.refs())
-    problems += [f"{ref}: no such item" for ref in sorted(cleared)]
-    problems = [p for p in problems if not p.endswith("a comment is required")]
+    problems = draft_problems(spec, answers)
     if problems:
-        raise EvaluationError("; ".join(problems))
+        raise EvaluationError("; ".join(map(str, problems)), problems=problems)
     for ref, answer in answers.items():
         check_length(answer.comment, Field.ITEM_COMMENT, error=EvaluationError, where=f"item {ref}")
     _claim_draft(db_session, evaluation, actor)
@@ -240,6 +237,16 @@ def save_draft(
     changed = {ref: a.value for ref, a in answers.items()}
     _audit(db_session, evaluation, actor, "evaluation.save", {"answers": changed})
     return result
+
+
+def draft_problems(spec: ScorecardSpec, answers: Mapping[str, AnswerIn]) -> list[Problem]:
+    """What stops these answers from being stored in a draft: unknown items and invalid
+    values. A missing answer or a missing required comment is fine until submission."""
+    given = {ref: a.value for ref, a in answers.items() if a.value is not None}
+    problems = answer_problems(spec, given, complete=False)
+    cleared = set(answers) - set(given) - set(spec.refs())
+    problems += [unknown_item(ref) for ref in sorted(cleared)]
+    return [p for p in problems if p.kind is not ProblemKind.COMMENT_REQUIRED]
 
 
 def _store_answer(
@@ -330,7 +337,7 @@ def sync_ledger(*, db_session: Session, evaluation: Evaluation, actor: str, tz: 
     Returns:
         The number of ledger entries written (0 when nothing changed).
     """
-    if evaluation.kind != Kind.REGULAR.value or evaluation.status != "submitted":
+    if evaluation.kind != Kind.REGULAR.value or evaluation.status != EvaluationStatus.SUBMITTED:
         return 0
     if get_agent(db_session=db_session, agent_id=evaluation.agent_id) is None:
         return 0
@@ -376,10 +383,11 @@ def submit_evaluation(
     answers = answers_of(evaluation)
     problems = answer_problems(spec, answers, item_comments_of(evaluation))
     if problems:
-        raise EvaluationError(f"{evaluation.ref} cannot be submitted: " + "; ".join(problems))
+        text = "; ".join(map(str, problems))
+        raise EvaluationError(f"{evaluation.ref} cannot be submitted: {text}", problems=problems)
     result = score(spec, answers)
     apply_result(evaluation, result)
-    evaluation.status = "submitted"
+    evaluation.status = EvaluationStatus.SUBMITTED
     evaluation.submitted_at = now or utcnow()
     evaluation.updated_at = evaluation.submitted_at
     db_session.flush()
@@ -398,11 +406,11 @@ def _already_submitted(db_session: Session, evaluation: Evaluation, actor: str) 
     Raises:
         EvaluationError: Someone else's evaluation, or submitted by someone else.
     """
-    if evaluation.status == "draft":
+    if evaluation.status == EvaluationStatus.DRAFT:
         try:
             _claim_draft(db_session, evaluation, actor)
         except EvaluationError:
-            if evaluation.status == "draft":
+            if evaluation.status == EvaluationStatus.DRAFT:
                 raise
         else:
             return False
@@ -421,7 +429,7 @@ def acknowledge(
         EvaluationError: Not submitted, not regular, or not this agent's evaluation.
     """
     evaluation = require_evaluation(db_session=db_session, evaluation_id=evaluation_id)
-    if evaluation.kind != Kind.REGULAR.value or evaluation.status != "submitted":
+    if evaluation.kind != Kind.REGULAR.value or evaluation.status != EvaluationStatus.SUBMITTED:
         raise EvaluationError(f"{evaluation.ref} is not a submitted evaluation of an agent")
     if agent_id != evaluation.agent_id:
         raise EvaluationError(f"{evaluation.ref} is not an evaluation of agent {agent_id}")
@@ -437,7 +445,7 @@ def list_evaluations(
     db_session: Session,
     agent_id: str | None = None,
     evaluator: str | None = None,
-    status: str | None = None,
+    status: EvaluationStatus | None = None,
     kinds: Sequence[Kind] = (Kind.REGULAR,),
     start: datetime | None = None,
     end: datetime | None = None,

@@ -8,7 +8,15 @@ from qa.audit.models import AuditEntry
 from qa.audit.service import list_entries
 from qa.evaluations.disputes import dispute_deadline
 from qa.evaluations.models import Dispute, Evaluation
-from qa.evaluations.schemas import CommentOut, DisputeOut, DisputePolicy, EvaluationView
+from qa.evaluations.schemas import (
+    CommentOut,
+    DisputeOut,
+    DisputePolicy,
+    DisputeStatus,
+    EvaluationStatus,
+    EvaluationView,
+    Kind,
+)
 from qa.evaluations.service import answers_of, item_comments_of, spec_for
 from qa.scoring import score
 
@@ -18,7 +26,7 @@ def dispute_out(dispute: Dispute) -> DisputeOut:
     return DisputeOut(
         id=dispute.id, evaluation_id=dispute.evaluation_id, item_ref=dispute.item_ref,
         reason=dispute.reason, raised_by=dispute.raised_by, raised_at=dispute.raised_at,
-        status=dispute.status, value_before=dispute.value_before,
+        status=DisputeStatus(dispute.status), value_before=dispute.value_before,
         value_after=dispute.value_after, score_before=dispute.score_before,
         score_after=dispute.score_after, decision_note=dispute.decision_note,
         resolved_by=dispute.resolved_by, resolved_at=dispute.resolved_at,
@@ -37,7 +45,7 @@ def evaluation_view(
     spec = spec_for(evaluation)
     answers = answers_of(evaluation)
     return EvaluationView(
-        id=evaluation.id, kind=evaluation.kind, status=evaluation.status,
+        id=evaluation.id, kind=Kind(evaluation.kind), status=EvaluationStatus(evaluation.status),
         scorecard_id=evaluation.scorecard_id, scorecard_key=evaluation.scorecard.key,
         scorecard_version=evaluation.scorecard.version, call_pk=evaluation.call_pk,
         call_id=evaluation.call_id, queue=evaluation.queue, agent_id=evaluation.agent_id,

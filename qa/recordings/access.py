@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-LISTENERS = frozenset({"supervisor", "qa", "admin"})
+from core.roles import QA_STAFF, Role
+
+#: Who hears every call: the QA staff (they score, calibrate and coach).
+LISTENERS = QA_STAFF
 
 
 class CallLike(Protocol):
@@ -34,4 +37,4 @@ def can_access(user_role: str | None, user_agent_id: str | None, call: CallLike)
     """
     if user_role in LISTENERS:
         return True
-    return user_role == "agent" and bool(user_agent_id) and call.agent == user_agent_id
+    return user_role == Role.AGENT and bool(user_agent_id) and call.agent == user_agent_id

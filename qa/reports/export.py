@@ -1,14 +1,29 @@
 """Report tables and their exports: CSV (UTF-8 with BOM so that Excel shows Chinese) and XLSX
-(one sheet per table), both written by :mod:`core.safe_export`."""
+(one sheet per table), both written by :mod:`core.safe_export`. :func:`report_tables` builds
+the three reports the web page shows and :func:`report_file` the file it downloads."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from core import safe_export
-from qa.reports.schemas import EvaluatorRow, GroupBy, ItemFailureRow, QualityRow, Table
+from qa.reports.schemas import (
+    EvaluatorRow,
+    FileFormat,
+    GroupBy,
+    ItemFailureRow,
+    QualityRow,
+    ReportFile,
+    ReportKind,
+    Table,
+)
+from qa.reports.service import evaluator_workload, item_failure_rates, quality_scores
+from qa.sampling.schemas import Period
 
 
 def quality_table(rows: Sequence[QualityRow], *, by: GroupBy = GroupBy.AGENT) -> Table:
@@ -83,3 +98,68 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> int:
     sheets = [safe_export.Sheet(t.title, t.columns, t.rows) for t in tables]
     path.write_bytes(safe_export.xlsx_bytes(sheets))
     return len(tables)
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """The last four weeks, ``today`` (the center's) included: ``(first day, day after)``."""
+    end = today + timedelta(days=1)
+    return end - timedelta(days=28), end
+
+
+def report_tables(
+    *,
+    db_session: Session,
+    start: date,
+    end: date,
+    group: GroupBy = GroupBy.AGENT,
+    period: Period | None = None,
+    tz: str = "UTC",
+) -> dict[ReportKind, Table]:
+    """The three QA reports for local days ``[start, end)``, titled with the range.
+
+    Args:
+        db_session: The session.
+        start: First local day.
+        end: Day after the last.
+        group: Grouping of the quality report.
+        period: Split of the quality report (None: the whole range).
+        tz: The center's time zone.
+    """
+    quality = quality_scores(
+        db_session=db_session, start=start, end=end, by=group, period=period, tz=tz
+    )
+    items = item_failure_rates(db_session=db_session, start=start, end=end, tz=tz)
+    workload = evaluator_workload(db_session=db_session, start=start, end=end, tz=tz)
+    tables = {
+        ReportKind.QUALITY: quality_table(quality, by=group),
+        ReportKind.ITEMS: failures_table(items),
+        ReportKind.EVALUATORS: workload_table(workload),
+    }
+    return {k: Table(f"{v.title}, {start} to {end}", v.columns, v.rows) for k, v in tables.items()}
+
+
+def report_file(
+    *,
+    db_session: Session,
+    fmt: FileFormat,
+    kind: ReportKind,
+    start: date,
+    end: date,
+    group: GroupBy = GroupBy.AGENT,
+    period: Period | None = None,
+    tz: str = "UTC",
+) -> ReportFile:
+    """A QA report as a file: CSV holds the ``kind`` asked for, XLSX all three (one sheet
+    each). Arguments as for :func:`report_tables`."""
+    tables = report_tables(
+        db_session=db_session, start=start, end=end, group=group, period=period, tz=tz
+    )
+    with tempfile.TemporaryDirectory(prefix="floorboard-report-") as folder:
+        path = Path(folder) / f"report.{fmt}"
+        if fmt is FileFormat.CSV:
+            write_csv(tables[kind], path)
+            name = f"qa-{kind}-{start}-{end}.csv"
+        else:
+            write_xlsx([tables[k] for k in ReportKind], path)
+            name = f"qa-report-{start}-{end}.xlsx"
+        return ReportFile(name, path.read_bytes())

@@ -16,6 +16,21 @@ class GroupBy(StrEnum):
     CENTER = "center"
 
 
+class ReportKind(StrEnum):
+    """The three QA reports (a CSV download holds one, an XLSX workbook all three)."""
+
+    QUALITY = "quality"
+    ITEMS = "items"
+    EVALUATORS = "evaluators"
+
+
+class FileFormat(StrEnum):
+    """How a report downloads."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
 @dataclass(frozen=True)
 class QualityRow:
     """Quality of one group in one period: ``mean_score`` is the mean of its evaluations'
@@ -68,3 +83,11 @@ class Table:
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[object, ...], ...]
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A report written as a file: its bytes and the name to download it as."""
+
+    name: str
+    data: bytes

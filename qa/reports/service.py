@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from qa.awards.schemas import QaAverageProvider
 from qa.evaluations.models import Dispute, Evaluation
-from qa.evaluations.schemas import Kind
+from qa.evaluations.schemas import DisputeStatus, EvaluationStatus, Kind
 from qa.people.models import Agent
 from qa.reports.schemas import EvaluatorRow, GroupBy, ItemFailureRow, QualityRow
 from qa.sampling.models import Assignment
@@ -44,7 +44,7 @@ def submitted_evaluations(
         select(Evaluation)
         .where(
             Evaluation.kind == Kind.REGULAR.value,
-            Evaluation.status == "submitted",
+            Evaluation.status == EvaluationStatus.SUBMITTED,
             Evaluation.call_at >= local_to_utc(start, tz),
             Evaluation.call_at < local_to_utc(end, tz),
         )
@@ -204,11 +204,15 @@ def evaluator_workload(
     submitted: dict[str, list[Evaluation]] = defaultdict(list)
     drafts: dict[str, int] = defaultdict(int)
     for e in evaluations:
-        if e.status == "draft":
+        if e.status == EvaluationStatus.DRAFT:
             drafts[e.evaluator] += 1
         elif e.submitted_at is not None and low <= e.submitted_at < high:
             submitted[e.evaluator].append(e)
-    done = {e.assignment_id for e in evaluations if e.status == "submitted" and e.assignment_id}
+    done = {
+        e.assignment_id
+        for e in evaluations
+        if e.status == EvaluationStatus.SUBMITTED and e.assignment_id
+    }
     open_by: dict[str, list[Assignment]] = defaultdict(list)
     for a in db_session.scalars(select(Assignment).where(Assignment.cancelled_at.is_(None))):
         if a.id not in done:
@@ -226,7 +230,7 @@ def evaluator_workload(
             _mean([e.score for e in submitted[name] if e.score is not None]), drafts[name],
             len(open_by[name]), sum(1 for a in open_by[name] if a.due_on and a.due_on < cutoff),
             len(disputes[name]),
-            sum(1 for d in disputes[name] if d.status in ("accepted", "partly_accepted")),
+            sum(1 for d in disputes[name] if DisputeStatus(d.status).upheld),
         )
         for name in names
     ]  # fmt: skip

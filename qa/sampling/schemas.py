@@ -212,6 +212,15 @@ class SampleResult:
     short: tuple[tuple[str, date, int], ...]
 
 
+class WorkStatus(StrEnum):
+    """Where a work-queue assignment stands: ``due`` (not started), ``in_progress`` (a draft
+    exists) or ``done`` (its evaluation is submitted). Derived, never stored."""
+
+    DUE = "due"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
 @dataclass(frozen=True)
 class WorkItem:
     """One line of an evaluator's work queue. ``status``: ``due`` (not started),
@@ -228,6 +237,6 @@ class WorkItem:
     scorecard_key: str
     evaluator: str
     due_on: date | None
-    status: str
+    status: WorkStatus
     overdue: bool
     evaluation_id: int | None

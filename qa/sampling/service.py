@@ -25,7 +25,7 @@ from collectors.history.models import Call
 from core.db import get_by_id
 from qa.audit.service import record, utcnow
 from qa.evaluations.models import Evaluation
-from qa.evaluations.schemas import Kind
+from qa.evaluations.schemas import EvaluationStatus, Kind
 from qa.evaluations.service import start_evaluation
 from qa.sampling.models import Assignment, SamplingRun
 from qa.sampling.schemas import (
@@ -35,6 +35,7 @@ from qa.sampling.schemas import (
     SamplingError,
     SamplingPolicy,
     WorkItem,
+    WorkStatus,
     check_policy,
 )
 from qa.scorecards.schemas import ScorecardError
@@ -126,7 +127,7 @@ def deal(count: int, evaluators: Sequence[str], *, seed: int) -> list[str]:
 
 def check_evaluators(evaluators: Iterable[str], staff: Collection[str]) -> None:
     """Refuse anyone who may not evaluate: ``staff`` names the active users with a QA role
-    (accounts live in the dashboard, which ``qa`` does not import, so callers pass them).
+    (accounts live in the web shell, which ``qa`` does not import, so callers pass them).
 
     Raises:
         NotEvaluatorError: Names every evaluator who is not in ``staff``.
@@ -333,12 +334,16 @@ def work_queue(
     today = today or utcnow().date()
     items = []
     for assignment, call, evaluation in db_session.execute(query).all():
-        status = "due" if evaluation is None else "in_progress"
-        if evaluation is not None and evaluation.status == "submitted":
-            status = "done"
-        if status == "done" and not include_done:
+        status = WorkStatus.DUE if evaluation is None else WorkStatus.IN_PROGRESS
+        if evaluation is not None and evaluation.status == EvaluationStatus.SUBMITTED:
+            status = WorkStatus.DONE
+        if status is WorkStatus.DONE and not include_done:
             continue
-        overdue = status != "done" and assignment.due_on is not None and assignment.due_on < today
+        overdue = (
+            status is not WorkStatus.DONE
+            and assignment.due_on is not None
+            and assignment.due_on < today
+        )
         items.append(
             WorkItem(
                 assignment.id, call.id, call.call_id, call.queue, assignment.agent_id,

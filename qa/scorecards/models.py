@@ -24,8 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
 from qa.ledger.models import ExactDecimal
-
-STATUS_VALUES = ("current", "superseded", "archived")
+from qa.scorecards.schemas import ScorecardStatus
 
 
 class Scorecard(Base):
@@ -45,7 +44,7 @@ class Scorecard(Base):
     name_zh: Mapped[str] = mapped_column(String(255), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     pass_mark: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), default="current")
+    status: Mapped[str] = mapped_column(String(16), default=ScorecardStatus.CURRENT.value)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTime)

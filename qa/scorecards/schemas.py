@@ -177,6 +177,15 @@ class ScorecardSpec:
         return tuple(ref for ref, _s, _i in self.items())
 
 
+class ScorecardStatus(StrEnum):
+    """A version is ``current`` (new evaluations use it), ``superseded`` (an older version) or
+    ``archived`` (no new evaluations at all). The stored values of ``scorecards.status``."""
+
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    ARCHIVED = "archived"
+
+
 @dataclass(frozen=True)
 class ScorecardOut:
     """A stored scorecard version as listed to people and tools."""
@@ -186,7 +195,7 @@ class ScorecardOut:
     version: int
     name: str
     name_zh: str
-    status: str
+    status: ScorecardStatus
     items: int
     evaluations: int
     created_at: str

@@ -28,6 +28,7 @@ from qa.scorecards.schemas import (
     ScorecardError,
     ScorecardOut,
     ScorecardSpec,
+    ScorecardStatus,
     SectionSpec,
 )
 
@@ -113,7 +114,7 @@ def get_current(*, db_session: Session, key: str) -> Scorecard:
     latest = get_latest(db_session=db_session, key=key)
     if latest is None:
         raise ScorecardError(f"there is no scorecard {key!r} (import one first)")
-    if latest.status != "current":
+    if latest.status != ScorecardStatus.CURRENT:
         raise ScorecardError(f"scorecard {key!r} is archived: restore it to use it")
     return latest
 
@@ -145,12 +146,19 @@ def scorecard_out(*, db_session: Session, scorecard: Scorecard) -> ScorecardOut:
         version=scorecard.version,
         name=scorecard.name,
         name_zh=scorecard.name_zh,
-        status=scorecard.status,
+        status=ScorecardStatus(scorecard.status),
         items=sum(len(s.items) for s in scorecard.sections),
         evaluations=evaluation_count(db_session=db_session, scorecard_id=scorecard.id),
         created_at=scorecard.created_at.isoformat(timespec="seconds"),
         created_by=scorecard.created_by,
     )
+
+
+def _new_status(latest: Scorecard | None) -> ScorecardStatus:
+    """A new version is current unless the scorecard is archived (it stays archived)."""
+    if latest is None or latest.status == ScorecardStatus.CURRENT:
+        return ScorecardStatus.CURRENT
+    return ScorecardStatus.ARCHIVED
 
 
 def save_scorecard(*, db_session: Session, spec: ScorecardSpec, actor: str) -> SaveResult:
@@ -173,13 +181,13 @@ def save_scorecard(*, db_session: Session, spec: ScorecardSpec, actor: str) -> S
         row = Scorecard(
             key=spec.key,
             version=latest.version + 1 if latest else 1,
-            status="current" if latest is None or latest.status == "current" else "archived",
+            status=_new_status(latest),
             created_at=now,
             created_by=actor,
         )
         _fill(row, spec)
         if latest is not None:
-            latest.status = "superseded"
+            latest.status = ScorecardStatus.SUPERSEDED
         db_session.add(row)
         change = "created" if latest is None else "new_version"
     else:
@@ -204,7 +212,7 @@ def set_archived(*, db_session: Session, key: str, archived: bool, actor: str) -
     latest = get_latest(db_session=db_session, key=key)
     if latest is None:
         raise ScorecardError(f"there is no scorecard {key!r}")
-    wanted = "archived" if archived else "current"
+    wanted = ScorecardStatus.ARCHIVED if archived else ScorecardStatus.CURRENT
     if latest.status != wanted:
         latest.status = wanted
         db_session.flush()

@@ -16,6 +16,7 @@ from collectors.history.service import archive_records
 from collectors.simulator import default_center, generate
 from core.db import session_scope
 from dashboard.auth.models import User
+from dashboard.cli.demo import qa_demo_setup
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings
 from qa.calibration.service import calibration_report, list_sessions
@@ -42,7 +43,7 @@ def simulate(settings: Settings, sessions: Any, days: int) -> Any:
 def test_the_demo_gets_a_scored_ready_qa_console(settings: Settings, sessions: Any) -> None:
     config = simulate(settings, sessions, days=10)
     said: list[str] = []
-    assert seed_qa_demo(settings, config=config, seconds=3.0, echo=said.append)
+    assert seed_qa_demo(qa_demo_setup(settings), config=config, seconds=3.0, echo=said.append)
     assert "calls sampled" in said[0]
     with session_scope(sessions) as db:
         agent = db.scalars(select(User).where(User.username == "agent")).one().agent_id
@@ -62,11 +63,11 @@ def test_the_demo_gets_a_scored_ready_qa_console(settings: Settings, sessions: A
         assert [e.evaluator for e in report.evaluators] == ["qa", "supervisor"]
         assert report.score_spread is not None and report.mean_alignment is not None
         assert opened.evaluators == ["supervisor", "qa"]
-    assert not seed_qa_demo(settings, config=config, seconds=3.0, echo=said.append)
+    assert not seed_qa_demo(qa_demo_setup(settings), config=config, seconds=3.0, echo=said.append)
 
 
 def test_without_history_nothing_is_sampled(settings: Settings, sessions: Any) -> None:
     said: list[str] = []
     config = default_center(agents=4, timezone=settings.timezone)
-    assert not seed_qa_demo(settings, config=config, echo=said.append)
+    assert not seed_qa_demo(qa_demo_setup(settings), config=config, echo=said.append)
     assert "no call history" in said[0]

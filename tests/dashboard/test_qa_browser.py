@@ -29,6 +29,7 @@ from collectors.simulator import default_center, generate
 from core.db import make_engine, session_factory, session_scope
 from core.migrate import upgrade
 from dashboard.auth import service
+from dashboard.cli.demo import qa_demo_setup
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings, load_settings
 from dashboard.webserver import WebServerThread, serve_in_thread
@@ -62,7 +63,9 @@ def simulate_history(settings: Settings, days: int) -> None:
         engine.apply(event)
     with session_scope(sessions) as db:
         archive_records(db_session=db, records=engine.take_changes().outbox)
-    assert seed_qa_demo(settings, config=config, seconds=12.0, echo=lambda _text: None)
+    assert seed_qa_demo(
+        qa_demo_setup(settings), config=config, seconds=12.0, echo=lambda _text: None
+    )
 
 
 @pytest.fixture(scope="module")

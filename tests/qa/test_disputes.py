@@ -19,7 +19,7 @@ from qa.evaluations.disputes import (
     resolve_dispute,
 )
 from qa.evaluations.models import Evaluation
-from qa.evaluations.schemas import Decision, DisputePolicy, EvaluationError
+from qa.evaluations.schemas import Decision, DisputePolicy, EvaluationError, Refusal
 from qa.evaluations.views import evaluation_history, evaluation_view
 from qa.ledger.service import effective_points, list_entries
 from qa.people.models import Agent
@@ -261,3 +261,21 @@ def test_a_300_kb_reason_or_note_is_refused_and_nothing_is_stored(
             actor="qa1", note="n" * 2001,
         )  # fmt: skip
     assert [d.status for d in scored.disputes] == ["open"]
+
+
+def test_refusals_the_agent_is_told_about_carry_their_reason(
+    db_session: Session, scored: Evaluation
+) -> None:
+    """The page words these refusals for the agent from ``refusal``, not from the message."""
+    with pytest.raises(EvaluationError) as late:
+        _raise(db_session, scored, "s.greet", days=7.01)
+    assert late.value.refusal is Refusal.WINDOW_CLOSED
+    with pytest.raises(EvaluationError) as empty:
+        raise_dispute(
+            db_session=db_session, evaluation_id=scored.id, item_ref="s.greet", reason=" ",
+            agent_id="A1", actor="agent1", now=SUBMITTED,
+        )  # fmt: skip
+    assert empty.value.refusal is Refusal.NEEDS_REASON
+    with pytest.raises(EvaluationError) as other:
+        _raise(db_session, scored, "s.rude")
+    assert other.value.refusal is None

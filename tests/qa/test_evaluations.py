@@ -3,6 +3,7 @@ submission rules, immutability, the HR ledger feed, acknowledgement, audit, acce
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -10,8 +11,11 @@ from types import SimpleNamespace
 
 import pytest
 from qa_factories import card, evaluate, ledger_card, make_call
+from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import Session
 
+from qa.calibration.models import CalibrationSession
+from qa.calibration.schemas import SessionStatus
 from qa.evaluations.access import (
     can_dispute,
     can_edit_evaluation,
@@ -19,7 +23,8 @@ from qa.evaluations.access import (
     can_resolve_disputes,
     can_view_evaluation,
 )
-from qa.evaluations.schemas import AnswerIn, EvaluationError
+from qa.evaluations.models import Dispute, Evaluation
+from qa.evaluations.schemas import AnswerIn, DisputeStatus, EvaluationError, EvaluationStatus
 from qa.evaluations.service import (
     acknowledge,
     add_comment,
@@ -33,6 +38,9 @@ from qa.evaluations.service import (
 from qa.evaluations.views import evaluation_history, evaluation_view
 from qa.ledger.service import list_entries
 from qa.people.models import Agent
+from qa.scorecards.models import Scorecard
+from qa.scorecards.schemas import ScorecardStatus
+from qa.scoring import ProblemKind
 
 FULL = {"s.greet": "yes", "s.answer": "4", "s.rude": "yes", "s.wow": "na"}
 
@@ -291,3 +299,52 @@ def test_long_comments_are_refused_and_nothing_is_stored(db_session: Session) ->
     assert (draft.comments, draft.answers) == ([], [])
     add_comment(db_session=db_session, evaluation_id=draft.id, author="qa1", text="c" * 2000)
     assert len(draft.comments) == 1
+
+
+def test_refused_answers_carry_typed_problems(db_session: Session) -> None:
+    """Callers tell problems apart by kind, never by message (issue 13.5): a draft refuses
+    unknown items and invalid values but not a missing required comment; a submission lists
+    every problem, each with its kind and item."""
+    card(db_session, ledger_card())
+    draft = evaluate(db_session, make_call(db_session), {}, scorecard_key="card", submit=False)
+    with pytest.raises(EvaluationError) as refused:
+        save_draft(
+            db_session=db_session, evaluation_id=draft.id, actor="qa1",
+            answers={"s.greet": AnswerIn("maybe"), "s.rude": AnswerIn("no"), "x.y": AnswerIn(None)},
+        )  # fmt: skip
+    assert [(p.kind, p.item_ref) for p in refused.value.problems] == [
+        (ProblemKind.INVALID, "s.greet"),
+        (ProblemKind.UNKNOWN_ITEM, "x.y"),
+    ]
+    assert str(refused.value) == (
+        "s.greet: answer 'maybe' must be one of yes, no; x.y: no such item"
+    )
+    save_draft(
+        db_session=db_session, evaluation_id=draft.id, actor="qa1",
+        answers={"s.greet": AnswerIn("yes"), "s.rude": AnswerIn("no")},
+    )  # fmt: skip
+    with pytest.raises(EvaluationError) as incomplete:
+        submit_evaluation(db_session=db_session, evaluation_id=draft.id, actor="qa1")
+    assert [(p.kind, p.item_ref) for p in incomplete.value.problems] == [
+        (ProblemKind.UNANSWERED, "s.answer"),
+        (ProblemKind.COMMENT_REQUIRED, "s.rude"),
+        (ProblemKind.UNANSWERED, "s.wow"),
+    ]
+
+
+def test_stored_statuses_are_the_enum_values() -> None:
+    """The status enums name exactly the values the tables' CHECK constraints allow (no
+    migration: the stored values did not change)."""
+    for table, enum in (
+        (Evaluation.__table__, EvaluationStatus),
+        (Dispute.__table__, DisputeStatus),
+        (CalibrationSession.__table__, SessionStatus),
+        (Scorecard.__table__, ScorecardStatus),
+    ):
+        check = next(
+            c
+            for c in table.constraints
+            if isinstance(c, CheckConstraint) and "status" in str(c.sqltext)
+        )
+        allowed = set(re.findall(r"'([a-z_]+)'", str(check.sqltext)))
+        assert allowed == {s.value for s in enum}, table.name

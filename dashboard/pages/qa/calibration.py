@@ -14,12 +14,12 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from collectors.history.schemas import CallFilter
 from collectors.history.service import get_call, list_calls
+from core.roles import QA_STAFF
 from dashboard.auth import guard
 from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
-    QA_STAFF,
     badge,
     clicked,
     db,
@@ -34,11 +34,13 @@ from dashboard.pages.qa.common import (
 )
 from dashboard.state import app_state
 from qa.calibration.models import CalibrationSession
-from qa.calibration.schemas import CalibrationError
+from qa.calibration.schemas import CalibrationError, SessionStatus
 from qa.calibration.service import close_session, create_session, list_sessions, start_calibration
+from qa.evaluations.schemas import EvaluationStatus
 from qa.evaluations.service import list_evaluations
 from qa.limits import Field
 from qa.sampling.service import local_to_utc
+from qa.scorecards.schemas import ScorecardStatus
 from qa.scorecards.service import list_scorecards
 
 dash.register_page(
@@ -57,7 +59,9 @@ def _progress(session: Any, row: CalibrationSession, me: str, loc: str) -> tuple
     people = [
         badge(
             f"{name}{' ★' if name == row.expert else ''}",
-            "ok" if done.get(name) == "submitted" else ("warn" if name in done else "neutral"),
+            "ok"
+            if done.get(name) == EvaluationStatus.SUBMITTED
+            else ("warn" if name in done else "neutral"),
             title=t(f"qa.c.person.{done.get(name, 'none')}", loc),
         )
         for name in [row.expert, *row.evaluators]
@@ -66,12 +70,12 @@ def _progress(session: Any, row: CalibrationSession, me: str, loc: str) -> tuple
 
 
 def _action(row: CalibrationSession, me: str, done: dict[str, str], loc: str) -> Any:
-    if row.status == "closed":
+    if row.status == SessionStatus.CLOSED:
         return dcc.Link(
             t("qa.c.report", loc), href=f"/qa/calibration/{row.id}", className="qa-btn qa-small"
         )
     buttons: list[Any] = []
-    if me in (row.expert, *row.evaluators) and done.get(me) != "submitted":
+    if me in (row.expert, *row.evaluators) and done.get(me) != EvaluationStatus.SUBMITTED:
         label = "qa.c.continue" if me in done else "qa.c.score"
         buttons.append(
             html.Button(
@@ -80,7 +84,7 @@ def _action(row: CalibrationSession, me: str, done: dict[str, str], loc: str) ->
                 className="qa-btn qa-small",
             )
         )
-    if done.get(row.expert) == "submitted":
+    if done.get(row.expert) == EvaluationStatus.SUBMITTED:
         buttons.append(
             html.Button(
                 t("qa.c.close", loc),
@@ -100,7 +104,8 @@ def listing(loc: str, me: str) -> Any:
             people, action = _progress(session, row, me, loc)
             what = f"{call.agent} · {call.queue} · {local(call.enqueued_at)}" if call else "—"
             status = badge(
-                t(f"qa.c.status.{row.status}", loc), "ok" if row.status == "closed" else "info"
+                t(f"qa.c.status.{row.status}", loc),
+                "ok" if row.status == SessionStatus.CLOSED else "info",
             )
             rows.append(
                 html.Tr(
@@ -141,7 +146,11 @@ def _call_options() -> list[dict[str, Any]]:
 def _form(loc: str, me: str) -> html.Div:
     with db() as session:
         staff = staff_names(session)
-        cards = [c.key for c in list_scorecards(db_session=session) if c.status == "current"]
+        cards = [
+            c.key
+            for c in list_scorecards(db_session=session)
+            if c.status == ScorecardStatus.CURRENT
+        ]
     default = "default" if "default" in cards else None
     fields = [
         field(t("qa.c.title_field", loc),

@@ -10,10 +10,16 @@ from typing import Any
 import dash
 from dash import dcc, html
 
+from core.roles import QA_STAFF
 from dashboard.auth import guard
 from dashboard.i18n import t
-from dashboard.pages.qa.common import QA_STAFF, answer_label, badge, db, gone, qa_page, score_text
-from qa.calibration.schemas import CalibrationError, CalibrationReport, ItemComparison
+from dashboard.pages.qa.common import answer_label, badge, db, gone, qa_page, score_text
+from qa.calibration.schemas import (
+    CalibrationError,
+    CalibrationReport,
+    ItemComparison,
+    SessionStatus,
+)
 from qa.calibration.service import calibration_report, get_session
 from qa.scorecards.schemas import ScorecardSpec
 from qa.scorecards.service import get_scorecard, spec_of
@@ -234,7 +240,7 @@ def layout(session_id: str | None = None, **_query: Any) -> Any:
         number = int(session_id or "")
         with db() as session:
             row = get_session(db_session=session, session_id=number)
-            if row.status != "closed":
+            if row.status != SessionStatus.CLOSED:
                 return qa_page(principal, row.title, "/qa/calibration", _open_note(loc))
             report = calibration_report(db_session=session, session_id=number)
             card = get_scorecard(db_session=session, scorecard_id=row.scorecard_id)

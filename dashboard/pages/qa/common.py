@@ -1,10 +1,10 @@
-"""What the QA console pages share: who may do what, the QA tabs, times in the center's zone,
-database sessions, and small pieces of UI (badges, scores, messages)."""
+"""What the QA console pages share: the QA tabs (who may do what is in :mod:`core.roles`),
+times in the center's zone, database sessions, and small pieces of UI (badges, scores,
+messages)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,29 +15,19 @@ from sqlalchemy.orm import Session
 from collectors.history.schemas import CallFilter
 from collectors.history.service import list_calls
 from core.center_time import Style, center_time
-from core.db import session_scope
-from core.roles import Principal, Role, allowed
+from core.roles import QA_AGENTS, QA_DECIDERS, QA_READERS, QA_STAFF, Principal, Role, allowed
 from dashboard.auth import service as auth_service
 from dashboard.i18n import fmt_duration, t
+from dashboard.qa_web import db as db
+from dashboard.qa_web import parse_day as parse_day
+from dashboard.qa_web import today as today
+from dashboard.qa_web import zone as zone
 from dashboard.shell import chrome
 from dashboard.state import app_state, center_tz
 from qa.evaluations.schemas import DisputePolicy
 from qa.people.service import get_agent
 from qa.scorecards.schemas import AnswerType, ItemSpec
 from qa.scoring import NA
-
-#: Who scores calls: the work queue, the evaluation form, calibration, scorecards.
-QA_STAFF = frozenset({Role.SUPERVISOR, Role.QA, Role.ADMIN})
-#: Who decides agents' disputes (:func:`qa.evaluations.access.can_resolve_disputes`).
-QA_DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
-#: Who reads quality reports (HR: scores feed the monthly awards).
-QA_READERS = QA_STAFF | {Role.HR}
-#: Who may open an evaluation page (each evaluation is checked again: see ``qa_evaluation``).
-EVAL_VIEWERS = QA_STAFF | {Role.AGENT, Role.HR}
-#: Agents' own pages.
-QA_AGENTS = frozenset({Role.AGENT})
-#: Who may reach the recordings route (each call is checked with ``can_access``).
-LISTENERS = QA_STAFF | {Role.AGENT}
 
 
 def dispute_policy() -> DisputePolicy:
@@ -61,26 +51,9 @@ TABS = (
 )
 
 
-@contextmanager
-def db() -> Iterator[Session]:
-    """A session of the app's database, committed when the block succeeds."""
-    with session_scope(app_state().sessions) as session:
-        yield session
-
-
-def zone() -> ZoneInfo:
-    """The center's time zone."""
-    return ZoneInfo(app_state().settings.timezone)
-
-
 def local(moment: datetime | None, style: Style = "datetime") -> str:
     """A naive UTC time (as stored) in the center's time zone, labelled with the zone."""
     return center_time(moment, center_tz(), style=style)
-
-
-def today() -> date:
-    """Today in the center's time zone."""
-    return datetime.now(zone()).date()
 
 
 def qa_page(principal: Principal, title: str, active: str, body: Any) -> Any:
@@ -184,16 +157,6 @@ def recent_facets(session: Session, *, days: int = 14, limit: int = 5000) -> tup
     queues = sorted({c.queue for c in calls})
     agents = sorted({c.agent for c in calls if c.agent})
     return queues, agents
-
-
-def parse_day(text: str | None) -> date | None:
-    """A ``YYYY-MM-DD`` (or ISO datetime) string from a date picker, or None."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
 
 
 def clicked(ctx: Any) -> bool:

@@ -14,12 +14,12 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from core.roles import QA_DECIDERS
 from dashboard.auth import guard
 from dashboard.forms import limited, too_long_text
 from dashboard.i18n import t
 from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
-    QA_DECIDERS,
     agent_label,
     answer_label,
     badge,
@@ -37,7 +37,7 @@ from dashboard.state import app_state
 from qa.evaluations.access import can_resolve_disputes
 from qa.evaluations.disputes import list_disputes, preview_decision, resolve_dispute
 from qa.evaluations.models import Dispute
-from qa.evaluations.schemas import Decision, DecisionPreview, EvaluationError
+from qa.evaluations.schemas import Decision, DecisionPreview, DisputeStatus, EvaluationError
 from qa.evaluations.service import spec_for
 from qa.limits import Field
 from qa.scorecards.schemas import AnswerType, ItemSpec
@@ -123,7 +123,7 @@ def _open_card(dispute: Dispute, session: Any, loc: str) -> html.Div:
 
 def _history_row(d: Dispute, session: Any, loc: str) -> html.Tr:
     item = spec_for(d.evaluation).item(d.item_ref)
-    kind = "fail" if d.status == "rejected" else "ok"
+    kind = "fail" if d.status == DisputeStatus.REJECTED else "ok"
     change = f"{answer_label(item, d.value_before, loc)} → {answer_label(item, d.value_after, loc)}"
     return html.Tr([
         html.Td(local(d.resolved_at), className="qa-when"),
@@ -150,8 +150,10 @@ def listing(loc: str) -> list[Any]:
     """The open disputes (oldest first) and the decided ones (newest first)."""
     with db() as session:
         disputes = list_disputes(db_session=session)
-        pending: list[Any] = [_open_card(d, session, loc) for d in disputes if d.status == "open"]
-        history = _history([d for d in disputes if d.status != "open"], session, loc)
+        pending: list[Any] = [
+            _open_card(d, session, loc) for d in disputes if d.status == DisputeStatus.OPEN
+        ]
+        history = _history([d for d in disputes if d.status != DisputeStatus.OPEN], session, loc)
     return [
         html.H2(t("qa.d.open", loc, n=len(pending))),
         *(pending or [html.P(t("qa.d.none", loc), className="qa-empty")]),

@@ -19,7 +19,7 @@ from dashboard.pages.qa.common import (
     passed_badge,
     score_text,
 )
-from qa.evaluations.schemas import DisputeOut, EvaluationView
+from qa.evaluations.schemas import DisputeOut, DisputeStatus, EvaluationStatus, EvaluationView
 from qa.limits import Field
 from qa.scorecards.schemas import CommentRule, Critical, ItemSpec, ScorecardSpec
 from qa.scoring import NA, ItemScore, ScoreResult, SectionScore
@@ -32,7 +32,8 @@ def _fact(label: str, value: Any) -> html.Div:
 def call_card(view: EvaluationView, call: Any, agent: str, loc: str) -> html.Div:
     """Who, when, which queue, how long; the evaluation's status and scorecard version."""
     status = badge(
-        t(f"qa.status.{view.status}", loc), "ok" if view.status == "submitted" else "info"
+        t(f"qa.status.{view.status}", loc),
+        "ok" if view.status is EvaluationStatus.SUBMITTED else "info",
     )
     facts = [
         _fact(t("qa.agent", loc), html.Strong(agent)),
@@ -212,7 +213,7 @@ def _section_card(title: str, weight: float, rows: list[Any], loc: str) -> html.
 
 
 def _dispute_line(dispute: DisputeOut, item: ItemSpec, loc: str) -> html.Div:
-    status = {"open": "warn", "rejected": "fail"}.get(dispute.status, "ok")
+    status = {DisputeStatus.OPEN: "warn", DisputeStatus.REJECTED: "fail"}.get(dispute.status, "ok")
     parts: list[Any] = [
         badge(t(f"qa.dispute.{dispute.status}", loc), status),
         html.Span(
@@ -220,7 +221,7 @@ def _dispute_line(dispute: DisputeOut, item: ItemSpec, loc: str) -> html.Div:
         ),
         html.Blockquote(dispute.reason),
     ]
-    if dispute.status != "open":
+    if dispute.status is not DisputeStatus.OPEN:
         change = t(
             "qa.dispute.change",
             loc,

@@ -16,30 +16,20 @@ from dash import ALL, Input, Output, State, dcc, html
 from sqlalchemy.orm import Session
 
 from collectors.history.service import get_call
-from core.roles import Principal, Role
+from core.roles import EVAL_VIEWERS, QA_AGENTS, QA_DECIDERS, QA_STAFF, Principal, Role
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa import eval_actions as actions
 from dashboard.pages.qa import eval_player as player_ui
 from dashboard.pages.qa import eval_view as view_ui
 from dashboard.pages.qa import ids
-from dashboard.pages.qa.common import (
-    EVAL_VIEWERS,
-    QA_AGENTS,
-    QA_STAFF,
-    agent_label,
-    db,
-    dispute_policy,
-    gone,
-    local,
-    qa_page,
-)
-from dashboard.routes.recordings import locate, problem_text
+from dashboard.pages.qa.common import agent_label, db, dispute_policy, gone, local, qa_page
+from dashboard.qa_web import locate, may_view, problem_text, saved_time
 from dashboard.shell import denied
 from qa.evaluations.access import can_dispute, can_edit_evaluation
 from qa.evaluations.disputes import disputable_items
 from qa.evaluations.models import Evaluation
-from qa.evaluations.schemas import EvaluationView
+from qa.evaluations.schemas import DisputeStatus, EvaluationStatus, EvaluationView, Kind
 from qa.evaluations.service import get_evaluation
 from qa.evaluations.views import evaluation_history, evaluation_view
 from qa.recordings.access import can_access
@@ -65,7 +55,7 @@ def layout(evaluation_id: str | None = None, done: str | None = None, **_query: 
         evaluation = get_evaluation(db_session=session, evaluation_id=number)
         if evaluation is None:
             return gone(principal, t("qa.evaluation", loc))
-        if not actions.may_view(session, evaluation, principal):
+        if not may_view(session, evaluation, principal):
             return denied(principal)
         return _page(session, evaluation, principal, done)
 
@@ -170,14 +160,14 @@ def _actions(
         parts = _agent_actions(view, loc, disputable or frozenset())
     else:
         parts = [html.P(_read_only_note(view, principal, loc), className="qa-muted")]
-        if any(d.status == "open" for d in view.disputes) and principal.role in (
-            Role.SUPERVISOR,
-            Role.ADMIN,
+        if (
+            any(d.status is DisputeStatus.OPEN for d in view.disputes)
+            and principal.role in QA_DECIDERS
         ):
             parts.append(
                 dcc.Link(t("qa.decide_disputes", loc), href="/qa/disputes", className="button")
             )
-    if view.kind != "regular":
+    if view.kind is not Kind.REGULAR:
         parts.append(
             dcc.Link(t("qa.back_calibration", loc), href="/qa/calibration", className="qa-link")
         )
@@ -192,7 +182,7 @@ def _autosave_indicator(evaluation_id: int, saved_at: datetime | None, loc: str)
         for state in ("saving", "unsaved", "retrying", "denied")
     }
     return html.Span(
-        t("qa.autosave.saved", loc, time=actions.saved_time(saved_at)),
+        t("qa.autosave.saved", loc, time=saved_time(saved_at)),
         id=ids.QA_E_AUTOSAVE,
         className="qa-autosave is-saved",
         role="status",
@@ -202,7 +192,7 @@ def _autosave_indicator(evaluation_id: int, saved_at: datetime | None, loc: str)
 
 
 def _read_only_note(view: EvaluationView, principal: Principal, loc: str) -> str:
-    if view.status == "draft":
+    if view.status is EvaluationStatus.DRAFT:
         return t("qa.draft_of", loc, who=view.evaluator)
     return t("qa.read_only", loc, when=local(view.submitted_at))
 

@@ -10,10 +10,10 @@ from typing import Any
 import dash
 from dash import dcc, html
 
+from core.roles import QA_AGENTS
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa.common import (
-    QA_AGENTS,
     badge,
     db,
     dispute_policy,
@@ -24,6 +24,7 @@ from dashboard.pages.qa.common import (
 )
 from qa.evaluations.disputes import disputable_items, dispute_deadline
 from qa.evaluations.models import Evaluation
+from qa.evaluations.schemas import DisputeStatus, EvaluationStatus
 from qa.evaluations.service import list_evaluations, result_of, spec_for
 
 dash.register_page(
@@ -42,7 +43,9 @@ def _disputes(evaluation: Evaluation, loc: str) -> Any:
         return "—"
     out = []
     for d in evaluation.disputes:
-        kind = {"open": "warn", "rejected": "fail"}.get(d.status, "ok")
+        kind = {DisputeStatus.OPEN: "warn", DisputeStatus.REJECTED: "fail"}.get(
+            DisputeStatus(d.status), "ok"
+        )
         out.append(badge(t(f"qa.dispute.{d.status}", loc), kind))
     return html.Span(out, className="qa-row")
 
@@ -114,7 +117,7 @@ def layout(**_query: Any) -> Any:
         return qa_page(principal, title, "/qa/mine", body)
     with db() as session:
         evaluations = list_evaluations(
-            db_session=session, agent_id=principal.agent_id, status="submitted"
+            db_session=session, agent_id=principal.agent_id, status=EvaluationStatus.SUBMITTED
         )
         rows = [_row(e, loc) for e in evaluations]
         tiles = _tiles(evaluations, loc)

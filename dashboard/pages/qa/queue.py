@@ -9,13 +9,13 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, ctx, dcc, html, no_update
 
+from core.roles import QA_STAFF
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa import ids
 from dashboard.pages.qa import queue_pick as qa_queue_pick
 from dashboard.pages.qa import queue_sample as qa_queue_sample
 from dashboard.pages.qa.common import (
-    QA_STAFF,
     badge,
     clicked,
     db,
@@ -26,9 +26,10 @@ from dashboard.pages.qa.common import (
     table,
     today,
 )
+from qa.calibration.schemas import SessionStatus
 from qa.calibration.service import list_sessions
 from qa.evaluations.schemas import EvaluationError
-from qa.sampling.schemas import SamplingError, WorkItem
+from qa.sampling.schemas import SamplingError, WorkItem, WorkStatus
 from qa.sampling.service import start_assignment, work_queue
 
 dash.register_page(__name__, path="/qa", title="QA work queue · Floorboard", name="QA")  # type: ignore[no-untyped-call]
@@ -37,7 +38,9 @@ dash.register_page(__name__, path="/qa", title="QA work queue · Floorboard", na
 def _status(item: WorkItem, loc: str) -> Any:
     if item.overdue:
         return badge(t("qa.q.overdue", loc), "fail")
-    kind = {"due": "info", "in_progress": "warn", "done": "ok"}[item.status]
+    kind = {WorkStatus.DUE: "info", WorkStatus.IN_PROGRESS: "warn", WorkStatus.DONE: "ok"}[
+        item.status
+    ]
     return badge(t(f"qa.q.{item.status}", loc), kind)
 
 
@@ -69,7 +72,7 @@ def _team(items: list[WorkItem], loc: str) -> Any:
     counts: dict[str, list[int]] = {}
     for i in items:
         tally = counts.setdefault(i.evaluator, [0, 0, 0])
-        tally[0 if i.status == "due" else 1] += 1
+        tally[0 if i.status is WorkStatus.DUE else 1] += 1
         tally[2] += int(i.overdue)
     head = [t(k, loc) for k in ("qa.evaluator", "qa.q.due", "qa.q.in_progress", "qa.q.overdue")]
     rows = [
@@ -98,9 +101,9 @@ def _tables(loc: str, me: str) -> tuple[Any, Any]:
 def _tiles(loc: str, me: str) -> html.Div:
     with db() as session:
         mine = work_queue(db_session=session, evaluator=me, today=today())
-        waiting = list_sessions(db_session=session, status="open", participant=me)
+        waiting = list_sessions(db_session=session, status=SessionStatus.OPEN, participant=me)
     values = (
-        (sum(1 for i in mine if i.status == "due"), "qa.q.due"),
+        (sum(1 for i in mine if i.status is WorkStatus.DUE), "qa.q.due"),
         (sum(1 for i in mine if i.status == "in_progress"), "qa.q.in_progress"),
         (sum(1 for i in mine if i.overdue), "qa.q.overdue"),
         (len(waiting), "qa.q.calibrations"),

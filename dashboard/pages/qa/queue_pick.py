@@ -13,12 +13,11 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from collectors.history.models import Call
 from collectors.history.schemas import CallFilter
 from collectors.history.service import list_calls
-from core.roles import Principal
+from core.roles import QA_STAFF, Principal
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
-    QA_STAFF,
     choices,
     clicked,
     db,

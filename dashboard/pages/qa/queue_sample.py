@@ -11,14 +11,13 @@ from typing import Any
 import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from core.roles import Principal
+from core.roles import QA_STAFF, Principal
 from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.forms import limited
 from dashboard.i18n import t
 from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
-    QA_STAFF,
     choices,
     clicked,
     date_range,
@@ -43,6 +42,7 @@ from qa.sampling.schemas import (
     SamplingPolicy,
 )
 from qa.sampling.service import run_sampling
+from qa.scorecards.schemas import ScorecardStatus
 from qa.scorecards.service import list_scorecards
 
 OUTCOMES = ("answered", "transferred")
@@ -57,7 +57,11 @@ def people(principal: Principal) -> tuple[list[str], list[str], list[str], list[
     with db() as session:
         queues, agents = recent_facets(session)
         evaluators = staff_names(session)
-        cards = [c.key for c in list_scorecards(db_session=session) if c.status == "current"]
+        cards = [
+            c.key
+            for c in list_scorecards(db_session=session)
+            if c.status == ScorecardStatus.CURRENT
+        ]
     if principal.name not in evaluators:
         evaluators.append(principal.name)
     return queues, agents, evaluators, cards

@@ -11,23 +11,16 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, dcc, html
 
+from core.roles import QA_READERS
 from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa import ids
-from dashboard.pages.qa.common import (
-    QA_READERS,
-    choices,
-    date_range,
-    db,
-    dropdown,
-    field,
-    parse_day,
-    qa_page,
-)
-from dashboard.routes.qa_exports import default_range, report_tables
+from dashboard.pages.qa.common import choices, date_range, db, dropdown, field, parse_day, qa_page
+from dashboard.qa_web import today
 from dashboard.state import app_state
-from qa.reports.schemas import GroupBy, Table
+from qa.reports.export import default_range, report_tables
+from qa.reports.schemas import GroupBy, ReportKind, Table
 from qa.sampling.schemas import Period
 
 dash.register_page(__name__, path="/qa/reports", title="QA reports · Floorboard", name="QA reports")  # type: ignore[no-untyped-call]
@@ -113,7 +106,7 @@ def trend(data: Table, loc: str) -> Any:
 
 
 def _filters(loc: str) -> html.Div:
-    first, end = default_range()
+    first, end = default_range(today())
     downloads = html.Div([html.Span(id=ids.QA_R_CSV, className="qa-downloads"),
                           html.A("XLSX", id=ids.QA_R_XLSX, className="qa-btn-quiet", href="#")],
                          className="qa-downloads")  # fmt: skip
@@ -137,22 +130,23 @@ def layout(**_query: Any) -> Any:
 
 
 def _range(start: Any, end: Any) -> tuple[date, date]:
-    first, last = default_range()
+    first, last = default_range(today())
     start_day = parse_day(start) or first
     return start_day, (parse_day(end) or last - timedelta(days=1)) + timedelta(days=1)
 
 
-def _cards(tables: dict[str, Table], loc: str, split: bool) -> list[Any]:
+def _cards(tables: dict[ReportKind, Table], loc: str, split: bool) -> list[Any]:
     text = "text_zh" if loc != "zh" else "text"
+    quality = tables[ReportKind.QUALITY]
     return [
-        html.Div([html.H2(t("qa.r.quality", loc)), trend(tables["quality"], loc) if split else None,
-                  table(tables["quality"], loc, hide=() if split else ("period",))],
+        html.Div([html.H2(t("qa.r.quality", loc)), trend(quality, loc) if split else None,
+                  table(quality, loc, hide=() if split else ("period",))],
                  className="qa-card"),
         html.Div([html.H2(t("qa.r.items", loc)),
                   html.P(t("qa.r.items_help", loc), className="qa-muted"),
-                  table(tables["items"], loc, hide=("scorecard", "item", text))],
+                  table(tables[ReportKind.ITEMS], loc, hide=("scorecard", "item", text))],
                  className="qa-card"),
-        html.Div([html.H2(t("qa.r.workload", loc)), table(tables["evaluators"], loc)],
+        html.Div([html.H2(t("qa.r.workload", loc)), table(tables[ReportKind.EVALUATORS], loc)],
                  className="qa-card"),
     ]  # fmt: skip
 
@@ -171,7 +165,7 @@ def show(start: Any, end: Any, group: str | None, period: str | None) -> tuple[A
     csv = [
         html.A(f"CSV · {t(f'qa.r.csv.{kind}', loc)}", className="qa-btn-quiet",
                href="/qa/export/report.csv?" + urlencode({**query, "kind": kind}))
-        for kind in ("quality", "items", "evaluators")
+        for kind in ReportKind
     ]  # fmt: skip
     return _cards(tables, loc, split is not None), csv, "/qa/export/report.xlsx?" + urlencode(query)
 

@@ -15,11 +15,12 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from core.roles import QA_STAFF
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa import builder_form as form
 from dashboard.pages.qa import ids
-from dashboard.pages.qa.common import QA_STAFF, change_text, clicked, db, gone, message, qa_page
+from dashboard.pages.qa.common import change_text, clicked, db, gone, message, qa_page
 from qa.scorecards.files import parse_spec, spec_to_dict
 from qa.scorecards.schemas import ScorecardError
 from qa.scorecards.service import evaluation_count, get_latest, save_scorecard, spec_of

@@ -11,12 +11,12 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from core.roles import QA_STAFF
 from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.i18n import t
 from dashboard.pages.qa import ids
 from dashboard.pages.qa.common import (
-    QA_STAFF,
     badge,
     change_text,
     clicked,
@@ -28,7 +28,7 @@ from dashboard.pages.qa.common import (
 )
 from qa.limits import MAX_SCORECARD_BYTES
 from qa.scorecards.files import loads_spec
-from qa.scorecards.schemas import ScorecardError
+from qa.scorecards.schemas import ScorecardError, ScorecardStatus
 from qa.scorecards.service import (
     get_latest,
     install_default,
@@ -63,7 +63,7 @@ def _actions(key: str, version: int, latest: bool, status: str, loc: str) -> htm
                 className="qa-btn qa-small",
             ),
         )
-        archive = "qa.sc.restore" if status == "archived" else "qa.sc.archive"
+        archive = "qa.sc.restore" if status == ScorecardStatus.ARCHIVED else "qa.sc.archive"
         links.append(
             html.Button(
                 t(archive, loc),
@@ -76,7 +76,11 @@ def _actions(key: str, version: int, latest: bool, status: str, loc: str) -> htm
 
 def _row(session: Any, card: Any, latest: bool, loc: str) -> html.Tr:
     out = scorecard_out(db_session=session, scorecard=card)
-    kind = {"current": "ok", "superseded": "neutral", "archived": "warn"}[out.status]
+    kind = {
+        ScorecardStatus.CURRENT: "ok",
+        ScorecardStatus.SUPERSEDED: "neutral",
+        ScorecardStatus.ARCHIVED: "warn",
+    }[out.status]
     name = out.name_zh or out.name if loc == "zh" else out.name or out.name_zh
     return html.Tr([
         html.Td(html.Strong(out.key)), html.Td(f"v{out.version}", className="num"),
@@ -169,7 +173,7 @@ def act(contents: str | None, filename: str | None) -> tuple[Any, Any]:
             else:
                 key = str(trigger["index"])
                 latest = get_latest(db_session=session, key=key)
-                archived = latest is not None and latest.status != "archived"
+                archived = latest is not None and latest.status != ScorecardStatus.ARCHIVED
                 set_archived(db_session=session, key=key, archived=archived, actor=principal.name)
                 return message(
                     t("qa.sc.archived" if archived else "qa.sc.restored", loc, card=key)
