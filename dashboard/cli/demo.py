@@ -38,7 +38,7 @@ from core.center_time import center_time
 from core.db import make_engine, session_factory, session_scope
 from core.migrate import upgrade
 from dashboard.announcements.demo import seed_demo_announcements
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.cli.pipeline import stop_on_signals
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
 from dashboard.settings import Settings
@@ -64,7 +64,7 @@ def business_hours_zone(now: datetime) -> str:
     return min(DEMO_ZONES, key=distance)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--speed",
     type=click.FloatRange(min=0.1),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.db import make_engine, session_factory, session_scope
 from core.migrate import require_tables
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from qa.awards.decisions import override_coefficient, resolve_tie
 from qa.awards.month import compute as compute_awards
 from qa.awards.month import revise as revise_awards
@@ -101,7 +101,7 @@ def _session(ctx: Context) -> Iterator[Session]:
 # --- agents -------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def agents() -> None:
     """Agents (telephony agent id, name, team, employment regular|probation)."""
 
@@ -140,7 +140,7 @@ def agents_list(ctx: Context, team: str | None, as_json: bool) -> None:
 # --- ledger -------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def ledger() -> None:
     """Deductions and bonuses (entries are never edited: corrections are new entries)."""
 
@@ -225,7 +225,7 @@ def ledger_correct(ctx: Context, entry_id: int, points: str, reason: str, actor:
 # --- awards -------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def awards() -> None:
     """Monthly star awards and performance coefficients (draft → reviewed → published)."""
 
