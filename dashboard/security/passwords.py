@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashboard.auth.schemas import AuthError
 from dashboard.i18n import EN, t
+from dashboard.security.errors import AuthError
 from dashboard.security.strength import estimate
 
 #: werkzeug's memory-hard KDF (its default since 3.0; pinned so an upgrade cannot weaken it).
