@@ -159,12 +159,12 @@ def test_the_cache_reloads_after_its_ttl_or_a_publication(
         assert shared is poster_cache() and shared.get() is not None
     hr = client_of("hr")  # a page action of this process invalidates the app's cache at once
     with app.test_request_context():
-        poster_cache()._loaded = 1e18  # would otherwise stay fresh "forever"
+        poster_cache()._poster.loaded_at = 1e18  # would otherwise stay fresh "forever"
     values = {f"{hr_ids.HR_MONTH}.value": "2026-02", f"{hr_ids.HR_COMPUTE}.n_clicks": 1}
     callback(hr, app, (f"{hr_ids.HR_MESSAGE}.children", f"{hr_ids.HR_SIGNAL}.data"), values,
              changed=f"{hr_ids.HR_COMPUTE}.n_clicks")  # fmt: skip
     with app.test_request_context():
-        assert poster_cache()._loaded == float("-inf")
+        assert poster_cache()._poster.loaded_at == float("-inf")
 
 
 def test_the_shipped_poster_board_is_valid_and_fills_its_grid() -> None:
