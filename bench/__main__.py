@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import month, pipeline, wallboard
+from bench import month, pipeline, startup, wallboard
 from bench.common import write_section
 
 
@@ -19,6 +19,9 @@ def main() -> None:
     static = month.run()
     write_section("Month of a static-member center", static, command="make bench")
     print(static)
+    commands = startup.run()
+    write_section("Start-up of commands", commands, command="make bench")
+    print(commands)
 
 
 if __name__ == "__main__":

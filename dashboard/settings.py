@@ -23,7 +23,7 @@ from collectors.aggregator.roster import RosterError, Shift, parse_roster
 from core import safe_yaml
 
 DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value production refuses
-#: Fewest bits of estimated entropy of a production secret key (dashboard.security.strength).
+#: Fewest bits of estimated entropy of a production secret key (dashboard.strength).
 MIN_SECRET_BITS = 128
 
 
@@ -150,7 +150,7 @@ class Settings:
 
 def _check_secret(secret: str) -> None:
     """Refuse a production secret key that looks guessable (32 x "a", words, a pattern)."""
-    from dashboard.security.strength import secret_bits  # noqa: PLC0415 - zxcvbn: production only
+    from dashboard.strength import secret_bits  # noqa: PLC0415 - zxcvbn: production only
 
     bits = secret_bits(secret)
     if bits < MIN_SECRET_BITS:

@@ -8,9 +8,6 @@ imports ``qa``; so the packages never import each other in a loop. Inside each p
 modules import each other in a loop either. Every import counts: those inside functions (a
 deferred import hides a loop, it does not remove it) and those under ``TYPE_CHECKING`` (the
 modules still depend on each other).
-
-``KNOWN_BREACHES`` and ``KNOWN_CYCLES`` list what the reshape has not removed yet: they may
-only shrink, and a test fails when an entry is gone so that the list is kept exact.
 """
 
 from __future__ import annotations
@@ -34,34 +31,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 CORE_FORBIDDEN = frozenset({"click", "flask", "flask_login", "dash", "plotly", "redis"})
 #: Packages whose modules must not import each other in a loop.
 ACYCLIC = PACKAGES
-
-#: Imports that break the layers today, as (file, imported module): being removed (issue 13).
-KNOWN_BREACHES: frozenset[tuple[str, str]] = frozenset()
-#: Import loops between modules present today, each as its modules (a strongly connected set).
-KNOWN_CYCLES: tuple[frozenset[str], ...] = (
-    # Subcommand modules import the group from dashboard.cli, which imports them to register.
-    frozenset(
-        {
-            "dashboard.cli",
-            "dashboard.cli.ami",
-            "dashboard.cli.collect",
-            "dashboard.cli.commands",
-            "dashboard.cli.db",
-            "dashboard.cli.demo",
-            "dashboard.cli.displays",
-            "dashboard.cli.forecast",
-            "dashboard.cli.health",
-            "dashboard.cli.hr",
-            "dashboard.cli.import_calls",
-            "dashboard.cli.pipeline",
-            "dashboard.cli.qa",
-            "dashboard.cli.serve",
-            "dashboard.cli.simulate",
-            "dashboard.cli.staffing",
-            "dashboard.cli.users",
-        }
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -254,51 +223,33 @@ def test_the_scan_sees_every_package_and_every_kind_of_import() -> None:
 
 
 def test_each_package_imports_only_the_layers_below_it() -> None:
-    found = breaches()
-    new = [_explain(imp) for imp in found if (imp.path, imp.target) not in KNOWN_BREACHES]
-    assert new == [], "\n".join(
-        ["imports across the layers core <- collectors <- qa <- dashboard:", *new]
+    found = [_explain(imp) for imp in breaches()]
+    assert found == [], "\n".join(
+        ["imports across the layers core <- collectors <- qa <- dashboard:", *found]
     )
-
-
-def test_known_breaches_only_shrink() -> None:
-    present = {(imp.path, imp.target) for imp in breaches()}
-    gone = sorted(KNOWN_BREACHES - present)
-    assert gone == [], f"no longer imported: remove from KNOWN_BREACHES: {gone}"
 
 
 def test_no_import_cycle_between_packages() -> None:
     edges = [
         (_top(imp.source), _top(imp.target))
         for imp in imports()
-        if _top(imp.target) in PACKAGES
-        and _top(imp.target) != _top(imp.source)
-        and (imp.path, imp.target) not in KNOWN_BREACHES
+        if _top(imp.target) in PACKAGES and _top(imp.target) != _top(imp.source)
     ]
     loops = cycles(_graph(edges))
-    upward = [str(imp) for imp in breaches() if (imp.path, imp.target) not in KNOWN_BREACHES]
+    upward = [str(imp) for imp in breaches()]
     assert loops == [], "\n  ".join(
         [f"packages importing each other: {[sorted(loop) for loop in loops]}", *upward]
     )
 
 
-def test_no_new_import_cycle_between_modules() -> None:
-    new = [cycle for cycle in module_cycles() if not any(cycle <= known for known in KNOWN_CYCLES)]
+def test_no_import_cycle_between_modules() -> None:
+    new = module_cycles()
     message = [
         f"modules importing each other in a loop: {sorted(cycle)}\n  "
         + "\n  ".join(_evidence(cycle))
         for cycle in new
     ]
     assert new == [], "\n".join(message)
-
-
-def test_known_cycles_only_shrink() -> None:
-    present = module_cycles()
-    stale = [sorted(known) for known in KNOWN_CYCLES if known not in present]
-    assert stale == [], (
-        "these loops are gone or smaller: update KNOWN_CYCLES to "
-        f"{[sorted(cycle) for cycle in present]}; stale: {stale}"
-    )
 
 
 def test_the_rules_catch_a_breach_and_a_loop() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import get_by_id, session_scope
+from core.ttl_cache import Reloading
 from dashboard.announcements.models import Announcement
 from dashboard.auth.service import utcnow
 from qa.limits import Field, check_length, max_length
@@ -153,34 +153,20 @@ class AnnouncementCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions
-        self.ttl_s = ttl_s
-        self.clock = clock
-        self._notices: list[Notice] = []
-        self._loaded = float("-inf")
-        self._lock = threading.Lock()
+        self._notices: Reloading[list[Notice]] = Reloading(
+            self._read, initial=[], ttl_s=ttl_s, clock=clock, keep_on=(SQLAlchemyError,),
+            on_error=lambda: log.exception("announcements: reload failed; keeping the last ones"),
+        )  # fmt: skip
 
     def for_board(self, board: str, *, now: datetime | None = None) -> list[Notice]:
         """What the ticker of ``board`` shows now."""
         moment = now or utcnow()
-        return [n for n in self._all() if n.shows_on(board, moment)]
+        return [n for n in self._notices.get() if n.shows_on(board, moment)]
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._loaded = float("-inf")
+        self._notices.invalidate()
 
-    def _all(self) -> list[Notice]:
-        now = self.clock()
-        with self._lock:
-            if now - self._loaded < self.ttl_s:
-                return self._notices
-            self._loaded = now
+    def _read(self) -> list[Notice]:
         # Load a little past the horizon so that scheduled ones appear on time.
-        try:
-            with session_scope(self.sessions) as session:
-                notices = current_and_scheduled(session, now=utcnow() - timedelta(seconds=1))
-        except SQLAlchemyError:
-            log.exception("announcements: reload failed; keeping the last ones")
-            return self._notices
-        with self._lock:
-            self._notices = notices
-        return notices
+        with session_scope(self.sessions) as session:
+            return current_and_scheduled(session, now=utcnow() - timedelta(seconds=1))

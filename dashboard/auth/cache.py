@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
+from core.ttl_cache import Reloading, TtlCache
 from dashboard.auth import service
 from dashboard.auth.schemas import DisplayInfo, UserInfo
 
@@ -46,26 +47,18 @@ class UserCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions
-        self.ttl_s = ttl_s
-        self.clock = clock
-        self._users: dict[int, tuple[float, UserInfo | None]] = {}
+        self._users: TtlCache[int, UserInfo | None] = TtlCache(ttl_s=ttl_s, clock=clock)
         self._engine: Engine = sessions.kw["bind"]
-        self._lock = threading.Lock()
 
     def get(self, user_id: int) -> UserInfo | None:
-        now = self.clock()
-        with self._lock:
-            hit = self._users.get(user_id)
-        if hit is not None and now - hit[0] < self.ttl_s:
-            return hit[1]
-        return self._load(user_id, now)
+        return self._users.get_or_load(user_id, self._read)
 
-    def _load(self, user_id: int, now: float) -> UserInfo | None:
+    def _load(self, user_id: int) -> UserInfo | None:
+        return self._users.load(user_id, self._read)
+
+    def _read(self, user_id: int) -> UserInfo | None:
         with session_scope(self.sessions) as session:
-            user = service.get_user(session, user_id=user_id)
-        with self._lock:
-            self._users[user_id] = (now, user)
-        return user
+            return service.get_user(session, user_id=user_id)
 
     def session_user(self, user_id: int, *, version: object) -> UserInfo | None:
         """The user of a session cookie holding ``version``, or ``None`` if that session has
@@ -81,7 +74,7 @@ class UserCache:
         user = self.get(user_id)
         if user is not None and user.session_version != version:
             try:  # the cache may be older than the login
-                user = self._load(user_id, self.clock())
+                user = self._load(user_id)
             except SQLAlchemyError:
                 return None  # cannot tell: refused, and the cached account stays for others
         if user is None or not user.active or user.session_version != version:
@@ -98,11 +91,7 @@ class UserCache:
         return user
 
     def invalidate(self, user_id: int | None = None) -> None:
-        with self._lock:
-            if user_id is None:
-                self._users.clear()
-            else:
-                self._users.pop(user_id, None)
+        self._users.invalidate(user_id)
 
 
 class DisplayCache:
@@ -127,33 +116,32 @@ class DisplayCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions
-        self.ttl_s = ttl_s
         self.touch_every_s = touch_every_s
         self.miss_reload_s = miss_reload_s
         self.clock = clock
-        self._tokens: dict[str, DisplayInfo] = {}
-        self._loaded = float("-inf")
         self._touched = clock()
         self._seen: dict[int, datetime] = {}
         self._lock = threading.Lock()
-        # One load at a time. A known token never waits for it (the current table serves
-        # meanwhile); an unknown one waits, so that no TV is refused because another thread
-        # had started, but not finished, loading the table.
-        self._load_lock = threading.Lock()
+        # The active tokens by hash. One load at a time: a known token never waits for it (the
+        # current table serves meanwhile); an unknown one waits, so that no TV is refused
+        # because another thread had started, but not finished, loading the table.
+        self._table: Reloading[dict[str, DisplayInfo]] = Reloading(
+            self._read, initial={}, ttl_s=ttl_s, clock=clock, keep_on=(SQLAlchemyError,),
+            # Keep serving the tokens we know: a database hiccup must not blank every TV.
+            on_error=lambda: log.exception(
+                "display tokens: reload failed; keeping %d cached", len(self._table.value)
+            ),
+        )  # fmt: skip
 
     def lookup(self, token: str | None) -> DisplayInfo | None:
         """The active display holding ``token``, or ``None``."""
         if not token:
             return None
-        self._refresh(wait=False)
         digest = service.hash_token(token)
-        with self._lock:
-            info = self._tokens.get(digest)
+        info = self._table.get().get(digest)
         if info is None:
             # A token created a moment ago: look again, at most once per ``miss_reload_s``.
-            self._refresh(wait=True, max_age_s=self.miss_reload_s)
-            with self._lock:
-                info = self._tokens.get(digest)
+            info = self._table.refresh(wait=True, max_age_s=self.miss_reload_s).get(digest)
         if info is not None and info.expired():
             return None  # expired since the last reload
         if info is not None:
@@ -162,38 +150,17 @@ class DisplayCache:
         return info
 
     def invalidate(self) -> None:
+        self._table.invalidate()
+
+    def _read(self) -> dict[str, DisplayInfo]:
+        """The active tokens; writes the ``last_seen`` batch first when it is due."""
+        now = self.clock()
         with self._lock:
-            self._loaded = float("-inf")
-
-    def _refresh(self, *, wait: bool, max_age_s: float | None = None) -> None:
-        """Reload the table if it is older than ``max_age_s`` (default ``ttl_s``); with
-        ``wait=False`` a reload another thread is doing is not waited for."""
-        if not self._load_lock.acquire(blocking=wait):
-            return
-        try:
-            now = self.clock()
-            with self._lock:
-                if now - self._loaded < (self.ttl_s if max_age_s is None else max_age_s):
-                    return
-                touch = now - self._touched >= self.touch_every_s
-                seen, self._seen = (self._seen, {}) if touch else ({}, self._seen)
-                if seen:
-                    self._touched = now
-            tokens = self._load(seen)
-            with self._lock:
-                self._loaded = now
-                if tokens is not None:
-                    self._tokens = tokens
-        finally:
-            self._load_lock.release()
-
-    def _load(self, seen: dict[int, datetime]) -> dict[str, DisplayInfo] | None:
-        try:
-            with session_scope(self.sessions) as session:
-                if seen:
-                    service.touch_displays(session, seen=seen)
-                return service.active_displays(session)
-        except SQLAlchemyError:
-            # Keep serving the tokens we know: a database hiccup must not blank every TV.
-            log.exception("display tokens: reload failed; keeping %d cached", len(self._tokens))
-            return None
+            touch = now - self._touched >= self.touch_every_s
+            seen, self._seen = (self._seen, {}) if touch else ({}, self._seen)
+            if seen:
+                self._touched = now
+        with session_scope(self.sessions) as session:
+            if seen:
+                service.touch_displays(session, seen=seen)
+            return service.active_displays(session)

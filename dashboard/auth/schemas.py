@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.roles import USER_ROLES, Principal, Role
+from dashboard.security.errors import AuthError as AuthError  # re-exported: auth's error type
 
 LOCALES = ("en", "zh")
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 _DISPLAY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$")
-
-
-class AuthError(ValueError):
-    """Bad input to the auth service; the message says what is wrong."""
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,17 @@ from dashboard.security.passwords import HASH_METHOD, PasswordPolicy
 from qa.audit.service import record
 from qa.limits import Field, check_length
 
-# Compared against when the username does not exist, so that a wrong username costs as much
-# time as a wrong password (no user enumeration by timing).
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method=HASH_METHOD)
 TOKEN_BYTES = 24
 SYSTEM = "system"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the username does not exist, so that a wrong username costs as
+    much time as a wrong password (no user enumeration by timing). Made on first use, not at
+    import: a scrypt hash takes a tenth of a second that commands without a login need not pay.
+    """
+    return generate_password_hash("not-a-real-password", method=HASH_METHOD)
 
 
 def utcnow() -> datetime:
@@ -309,9 +315,10 @@ def get_user(session: Session, *, user_id: int) -> UserInfo | None:
 
 def authenticate(session: Session, *, username: str, password: str) -> UserInfo | None:
     """The active user with this username and password, else ``None`` (records the login)."""
+    dummy = _dummy_hash()  # made before the look-up: a first login costs the same either way
     row = session.scalars(select(User).where(User.username == username)).one_or_none()
     if row is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(dummy, password or "")
         return None
     if not check_password_hash(row.password_hash, password or "") or not row.active:
         return None

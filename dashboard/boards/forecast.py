@@ -8,11 +8,11 @@ live with the forecast (:mod:`collectors.forecast.schemas`).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 
 from collectors.forecast.schemas import Forecast, ForecastProvider
+from core.ttl_cache import TtlCache
 
 
 def no_forecast(*, day: str, queues: tuple[str, ...] | None) -> Forecast | None:
@@ -37,21 +37,13 @@ class CachedForecast:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.provider = provider
-        self.ttl_s = ttl_s
-        self.clock = clock
-        self._cache: dict[tuple[str, tuple[str, ...] | None], tuple[float, Forecast | None]] = {}
-        self._lock = threading.Lock()
+        # Days come and go: past 256 (day, queues) answers it starts afresh.
+        self._cache: TtlCache[tuple[str, tuple[str, ...] | None], Forecast | None] = TtlCache(
+            ttl_s=ttl_s, clock=clock, max_entries=256
+        )
 
     def __call__(self, *, day: str, queues: tuple[str, ...] | None) -> Forecast | None:
-        key = (day, queues)
-        now = self.clock()
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < self.ttl_s:
-            return hit[1]
-        value = self.provider(day=day, queues=queues)
-        with self._lock:
-            if len(self._cache) > 256:
-                self._cache.clear()
-            self._cache[key] = (now, value)
-        return value
+        return self._cache.get_or_load((day, queues), self._ask)
+
+    def _ask(self, key: tuple[str, tuple[str, ...] | None]) -> Forecast | None:
+        return self.provider(day=key[0], queues=key[1])

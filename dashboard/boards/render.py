@@ -11,7 +11,7 @@ from typing import Any
 
 from dash import html
 
-from dashboard.boards import presence, scope
+from dashboard.boards import ids, presence, scope
 from dashboard.boards.agents import agent_grid
 from dashboard.boards.chart import graph
 from dashboard.boards.frame import Frame
@@ -20,7 +20,6 @@ from dashboard.boards.staffing import estimate
 from dashboard.boards.tile_head import head
 from dashboard.boards.tiles_schema import Column, Tile
 from dashboard.i18n import fmt_duration, fmt_int, fmt_percent, fmt_value
-from dashboard.pages.floor import ids
 
 
 def column_label(frame: Frame, column: Column) -> str:

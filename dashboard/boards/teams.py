@@ -10,7 +10,7 @@ refresh ever waits on SQL.
 from __future__ import annotations
 
 import logging
-import threading
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
+from core.ttl_cache import Reloading
 from qa.people.service import list_agents
 
 log = logging.getLogger(__name__)
@@ -43,21 +44,18 @@ class TeamDirectory:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions
-        self.ttl_s = ttl_s
-        self.clock = clock
-        self._teams: dict[str, str] = {}
-        self._loaded = float("-inf")
-        self._loading = False
-        self._lock = threading.Lock()
-        self._first_load = threading.Lock()
+        self._table: Reloading[dict[str, str]] = Reloading(
+            self._read, initial={}, ttl_s=ttl_s, clock=clock, keep_on=(SQLAlchemyError,),
+            # Keep the last table: a database hiccup must not empty the filters.
+            on_error=lambda: log.exception(
+                "teams: reload failed; keeping %d agents", len(self._table.value)
+            ),
+        )  # fmt: skip
 
     def ensure(self) -> None:
         """Load the table now unless it was ever loaded (the first use in a process)."""
-        if self._loaded != float("-inf"):
-            return
-        with self._first_load:
-            if self._loaded == float("-inf"):  # not loaded by the thread we waited for
-                self._load()
+        if not self._table.loads:  # else waits for the first load another thread is doing
+            self._table.refresh(wait=True, max_age_s=math.inf)
 
     def mapping(self) -> Mapping[str, str]:
         """The table as it is in memory; an old one is reloaded in the background.
@@ -66,15 +64,7 @@ class TeamDirectory:
         :meth:`ensure` for that); after it, no caller ever waits on the database.
         """
         self.ensure()
-        now = self.clock()
-        with self._lock:
-            stale = now - self._loaded >= self.ttl_s and not self._loading
-            if stale:
-                self._loading = True
-            teams = self._teams
-        if stale:
-            threading.Thread(target=self._load, name="team-directory", daemon=True).start()
-        return teams
+        return self._table.get_in_background()
 
     def names(self) -> list[str]:
         """Every team that has agents, sorted."""
@@ -82,23 +72,11 @@ class TeamDirectory:
 
     def invalidate(self) -> None:
         """Reload at the next :meth:`mapping` (in the background: e.g. after an import)."""
-        with self._lock:
-            if self._loaded != float("-inf"):
-                self._loaded = self.clock() - self.ttl_s
+        self._table.invalidate()
 
-    def _load(self) -> None:
-        teams: dict[str, str] | None = None
-        try:
-            with session_scope(self.sessions) as db_session:
-                teams = {a.agent_id: a.team_name for a in list_agents(db_session=db_session)}
-        except SQLAlchemyError:
-            # Keep the last table: a database hiccup must not empty the filters.
-            log.exception("teams: reload failed; keeping %d agents", len(self._teams))
-        with self._lock:
-            self._loading = False
-            self._loaded = self.clock()
-            if teams is not None:
-                self._teams = teams
+    def _read(self) -> dict[str, str]:
+        with session_scope(self.sessions) as db_session:
+            return {a.agent_id: a.team_name for a in list_agents(db_session=db_session)}
 
 
 _Row = TypeVar("_Row", bound=Mapping[str, Any])  # a snapshot's agent row

@@ -23,7 +23,7 @@ from collectors.ami.timestamps import WARNING as NO_TIMESTAMP_WARNING
 from collectors.pipeline.producer import EventProducer
 from core.center_time import center_time
 from dashboard.cli import Context, pass_context
-from dashboard.cli.collect import check_readable, collect
+from dashboard.cli.collect import check_readable
 from dashboard.runtime import keys_for, redis_connection
 
 REJECTS_EXIT = 3
@@ -64,7 +64,7 @@ def _report(stats: AmiStats) -> None:
         click.echo(f"  {NO_TIMESTAMP_WARNING}", err=True)
 
 
-@collect.command("ami")
+@click.command("ami")
 @click.option(
     "--host",
     default="127.0.0.1",

@@ -18,12 +18,16 @@ from collectors.queue_log.decoder import describe_ignored
 from collectors.queue_log.follower import QueueLogReader
 from collectors.queue_log.offset import ReadSummary
 from collectors.queue_log.survey import SurveyConfigError, SurveyMapping, survey_mapping
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
+from dashboard.cli.lazy import LazyGroup
 from dashboard.runtime import keys_for, redis_connection
 from dashboard.settings import Settings
 
+# ``ami`` lives in its own module (asyncio, the AMI client): imported only when it runs.
+AMI = ("dashboard.cli.ami:ami", "Follow an Asterisk Manager Interface (AMI) into the event stream.")
 
-@main.group("collect")
+
+@click.group("collect", cls=LazyGroup, lazy={"ami": AMI})
 def collect() -> None:
     """Read telephony sources (Asterisk queue_log, ...) into the event stream."""
 

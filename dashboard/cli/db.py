@@ -6,10 +6,10 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.migrate import upgrade
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 
 
-@main.group()
+@click.group()
 def db() -> None:
     """Database schema (FLOORBOARD_DATABASE_URL; SQLite under the data directory by default)."""
 

@@ -40,7 +40,7 @@ from core.migrate import upgrade
 from dashboard.announcements.demo import seed_demo_announcements
 from dashboard.auth.demo import link_demo_agent
 from dashboard.auth.service import list_users
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.cli.pipeline import stop_on_signals
 from dashboard.dbsession import sessions_for
 from dashboard.runtime import aggregator_config, keys_for, redis_connection
@@ -67,7 +67,7 @@ def business_hours_zone(now: datetime) -> str:
     return min(DEMO_ZONES, key=distance)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--speed",
     type=click.FloatRange(min=0.1),

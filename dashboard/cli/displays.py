@@ -12,7 +12,7 @@ from core.db import session_scope
 from dashboard.auth import service
 from dashboard.auth.schemas import AuthError, DisplayInfo
 from dashboard.boards.registry import BoardRegistry
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.dbsession import sessions_for
 from dashboard.pages.admin.displays_urls import board_url
 
@@ -24,7 +24,7 @@ def _default_actor() -> str:
         return "cli"
 
 
-@main.group()
+@click.group()
 def displays() -> None:
     """Display tokens for wallboard screens (kiosk mode)."""
 

@@ -30,7 +30,7 @@ from collectors.forecast import (
 from collectors.forecast.queries import queue_names
 from collectors.staffing import ServiceLevelTarget
 from core.db import make_engine, session_factory
-from dashboard.cli import Context, main, pass_context, require_tables
+from dashboard.cli import Context, pass_context, require_tables
 from dashboard.settings import Settings
 
 _NOW_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -140,7 +140,7 @@ def _run(
     return result.queues[queue]
 
 
-@main.command("forecast")
+@click.command("forecast")
 @click.option(
     "--date",
     "day",

@@ -20,11 +20,11 @@ import redis
 
 from collectors.pipeline.clients import connect
 from collectors.pipeline.sources import read_statuses
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.runtime import keys_for
 
 
-@main.command()
+@click.command()
 @click.option(
     "--max-snapshot-age",
     type=click.FloatRange(min=0, min_open=True),

@@ -22,7 +22,7 @@ import click
 from sqlalchemy.orm import Session
 
 from core.db import make_engine, session_factory, session_scope
-from dashboard.cli import Context, main, pass_context, require_tables
+from dashboard.cli import Context, pass_context, require_tables
 from qa.awards.decisions import override_coefficient, resolve_tie
 from qa.awards.month import compute as compute_awards
 from qa.awards.month import revise as revise_awards
@@ -100,7 +100,7 @@ def _session(ctx: Context) -> Iterator[Session]:
 # --- agents -------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def agents() -> None:
     """Agents (telephony agent id, name, team, employment regular|probation)."""
 
@@ -139,7 +139,7 @@ def agents_list(ctx: Context, team: str | None, as_json: bool) -> None:
 # --- ledger -------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def ledger() -> None:
     """Deductions and bonuses (entries are never edited: corrections are new entries)."""
 
@@ -224,7 +224,7 @@ def ledger_correct(ctx: Context, entry_id: int, points: str, reason: str, actor:
 # --- awards -------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def awards() -> None:
     """Monthly star awards and performance coefficients (draft → reviewed → published)."""
 

@@ -14,7 +14,7 @@ from collectors.cdr.preset import preset_names, preset_text, resolve_mapping
 from collectors.cdr.verdict import RejectLimit, RejectLimitError
 from collectors.pipeline.producer import EventProducer
 from core.center_time import center_time
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.runtime import keys_for, redis_connection
 
 _SHOWN_REJECTS = 10  # the summary names the first rejected lines; the dead-letter stream has all
@@ -88,7 +88,7 @@ def check_rejects(summary: ImportSummary, limit: RejectLimit) -> None:
         raise SystemExit(3)
 
 
-@main.command("import-calls")
+@click.command("import-calls")
 @click.argument("file", type=_READABLE_FILE)
 @click.option(
     "--mapping",

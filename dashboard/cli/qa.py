@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from collectors.history.models import Call
 from core.db import make_engine, session_factory, session_scope
-from dashboard.cli import Context, main, pass_context, require_tables
+from dashboard.cli import Context, pass_context, require_tables
 from qa.recordings.demo import write_demo_recordings
 from qa.recordings.service import RecordingError, attach_demo_recordings, find_recording
 from qa.reports.export import (
@@ -98,7 +98,7 @@ def _today(ctx: Context) -> date:
 # --- scorecards -----------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def scorecards() -> None:
     """Scorecards: versioned definitions in YAML or JSON (see the default for every field)."""
 
@@ -172,7 +172,7 @@ def scorecards_export(ctx: Context, key: str, file: Path, version: int | None) -
 # --- qa -----------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def qa() -> None:
     """QA sampling, work queues and reports."""
 
@@ -330,7 +330,7 @@ def _report(
 # --- recordings ---------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def recordings() -> None:
     """Call recordings (found by FLOORBOARD_RECORDING_PATTERN or imported per call)."""
 

@@ -6,11 +6,11 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.migrate import upgrade
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.runtime import redis_connection
 
 
-@main.command()
+@click.command()
 @click.option("--host", help="Address to listen on (default FLOORBOARD_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default FLOORBOARD_PORT).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)

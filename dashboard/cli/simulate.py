@@ -35,7 +35,7 @@ from collectors.simulator import (
     run_id_for,
 )
 from core.center_time import center_time
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.runtime import keys_for, redis_connection
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _status(timezone: str) -> Callable[[RunStats], None]:
     return show
 
 
-@main.command()
+@click.command()
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option(
     "--speed",

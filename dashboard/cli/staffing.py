@@ -22,7 +22,6 @@ from collectors.staffing import (
     staff,
 )
 from collectors.staffing.erlang import DEFAULT_SERVICE_TIME
-from dashboard.cli import main
 
 
 class _Finite(click.FloatRange):
@@ -134,7 +133,7 @@ def _table(result: StaffingResult, inputs: dict[str, Any]) -> str:
     return "\n".join(f"{label:<16} {value}" for label, value in rows)
 
 
-@main.command("staffing")
+@click.command("staffing")
 @click.option("--calls", type=_Finite(min=0), required=True, help="Calls offered in the interval.")
 @click.option("--interval-minutes", type=_POSITIVE, required=True, help="Interval length, minutes.")
 @click.option("--aht", type=_POSITIVE, required=True, help="Average handling time, seconds.")

@@ -19,7 +19,7 @@ from core.db import session_scope
 from core.roles import USER_ROLES
 from dashboard.auth import service
 from dashboard.auth.schemas import LOCALES, AuthError
-from dashboard.cli import Context, main, pass_context
+from dashboard.cli import Context, pass_context
 from dashboard.dbsession import sessions_for
 from dashboard.security.passwords import policy_for
 
@@ -48,7 +48,7 @@ def _read_password(password_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
-@main.group()
+@click.group()
 def users() -> None:
     """User accounts (roles: agent, supervisor, qa, hr, admin)."""
 

@@ -3,7 +3,7 @@
 Checked wherever a person chooses a password (``floorboard users add``, ``users password``,
 ``create_demo_users``, and any page that sets one): those callers pass a
 :class:`PasswordPolicy` to :func:`dashboard.auth.service.create_user` / ``set_password``.
-How guessable a password is comes from zxcvbn (:mod:`dashboard.security.strength`), given the
+How guessable a password is comes from zxcvbn (:mod:`dashboard.strength`), given the
 username, the display name and "floorboard" as words an attacker would try first; its warning
 and suggestions are shown in the user's language where the catalogue has them, else in English.
 Passwords are stored as werkzeug ``scrypt`` hashes (salted, memory-hard; see ``HASH_METHOD``).
@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashboard.auth.schemas import AuthError
 from dashboard.i18n import EN, t
-from dashboard.security.strength import estimate
+from dashboard.security.errors import AuthError
+from dashboard.strength import estimate
 
 #: werkzeug's memory-hard KDF (its default since 3.0; pinned so an upgrade cannot weaken it).
 HASH_METHOD = "scrypt"

@@ -13,7 +13,6 @@ app passes its i18n ``t``): the domain holds no user-facing catalogue.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.center_time import center_time
 from core.db import session_scope
+from core.ttl_cache import Reloading
 from qa.awards.engine import number
 from qa.awards.models import AwardMonth
 from qa.awards.month import STAR_KEYS
@@ -210,32 +210,21 @@ class PosterCache:
     ) -> None:
         self.sessions = sessions
         self.tz = tz
-        self.ttl_s = ttl_s
-        self.clock = clock
-        self._data: PosterData | None = None
-        self._loaded = float("-inf")
-        self._lock = threading.Lock()
+        self._poster: Reloading[PosterData | None] = Reloading(
+            self._read, initial=None, ttl_s=ttl_s, clock=clock, keep_on=(SQLAlchemyError,),
+            on_error=lambda: log.exception("poster: reload failed; keeping the last one"),
+        )  # fmt: skip
 
     def get(self) -> PosterData | None:
         """The newest published poster (None when nothing is published yet)."""
-        now = self.clock()
-        with self._lock:
-            if now - self._loaded < self.ttl_s:
-                return self._data
-            self._loaded = now
-        try:
-            with session_scope(self.sessions) as session:
-                data = poster_data(db_session=session, tz=self.tz)
-        except SQLAlchemyError:
-            log.exception("poster: reload failed; keeping the last one")
-            return self._data
-        with self._lock:
-            self._data = data
-        return data
+        return self._poster.get()
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._loaded = float("-inf")
+        self._poster.invalidate()
+
+    def _read(self) -> PosterData | None:
+        with session_scope(self.sessions) as session:
+            return poster_data(db_session=session, tz=self.tz)
 
 
 # --- drawing -------------------------------------------------------------------------------

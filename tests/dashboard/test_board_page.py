@@ -13,6 +13,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
+from dashboard.boards import ids as tile_ids
 from dashboard.pages.floor import ids
 from dashboard.settings import Settings
 
@@ -78,7 +79,7 @@ def test_the_page_arrives_with_its_first_frame(
     assert by_id(layout, ids.BOARD_CONFIG)["data"]["board"] == "center"
     # every tile is filled: numbers, their freshness, the chart with its bars
     waiting = snapshot["queues"]["*"]["now"]["calls_waiting"]
-    tile0 = by_id(layout, {"type": ids.TILE, "board": "center", "index": 0})
+    tile0 = by_id(layout, {"type": tile_ids.TILE, "board": "center", "index": 0})
     values = [c["props"]["children"] for c in components(tile0["children"])
               if c["props"].get("className") == "tile-value"]  # fmt: skip
     assert values == [str(waiting)]

@@ -40,7 +40,7 @@ def test_a_screen_arriving_during_the_first_load_waits_for_it(
     token = make_display(("center",))
     cache = DisplayCache(sessions)
     answers: dict[str, Any] = {}
-    with cache._load_lock:  # the first load, in progress in another thread
+    with cache._table.load_lock:  # the first load, in progress in another thread
         screen = threading.Thread(target=lambda: answers.update(info=cache.lookup(token)))
         screen.start()
         time.sleep(0.3)
@@ -58,7 +58,7 @@ def test_a_known_screen_never_waits_for_a_reload(
     new = make_display(("agents",))
     time.sleep(cache.miss_reload_s + 0.1)  # an unknown token may reload the table again
     answers: dict[str, Any] = {}
-    with cache._load_lock:  # another thread is reloading (slowly)
+    with cache._table.load_lock:  # another thread is reloading (slowly)
         began = time.monotonic()
         assert cache.lookup(known) is not None
         assert time.monotonic() - began < 0.5

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.db import session_scope
 from dashboard.app import create_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
+from dashboard.boards import ids as tile_ids
 from dashboard.boards.layout import load_board
 from dashboard.i18n import t
 from dashboard.pages.floor import ids as floor_ids
@@ -94,7 +95,7 @@ def refresh_body(board: str) -> dict[str, Any]:
     return {
         "output": None,
         "outputs": [
-            [{"id": {"type": floor_ids.TILE, "board": board, "index": tile.index},
+            [{"id": {"type": tile_ids.TILE, "board": board, "index": tile.index},
               "property": "children"}
              for tile in spec.tiles if tile.kind not in ("ticker", "clock")],
             [],
@@ -160,12 +161,12 @@ def test_the_cache_reloads_after_its_ttl_or_a_publication(
         assert shared is app_state().poster and shared.get() is not None
     hr = client_of("hr")  # a page action of this process invalidates the app's cache at once
     with app.test_request_context():
-        app_state().poster._loaded = 1e18  # would otherwise stay fresh "forever"
+        app_state().poster._poster.loaded_at = 1e18  # would otherwise stay fresh "forever"
     values = {f"{hr_ids.HR_MONTH}.value": "2026-02", f"{hr_ids.HR_COMPUTE}.n_clicks": 1}
     callback(hr, app, (f"{hr_ids.HR_MESSAGE}.children", f"{hr_ids.HR_SIGNAL}.data"), values,
              changed=f"{hr_ids.HR_COMPUTE}.n_clicks")  # fmt: skip
     with app.test_request_context():
-        assert app_state().poster._loaded == float("-inf")
+        assert app_state().poster._poster.loaded_at == float("-inf")
 
 
 def test_the_shipped_poster_board_is_valid_and_fills_its_grid() -> None:

@@ -96,7 +96,7 @@ def test_a_database_failure_keeps_the_last_table(people: sessionmaker[Session]) 
         db.execute(text("ALTER TABLE agents RENAME TO agents_gone"))
     clock.now += 61
     directory.mapping()
-    wait_until(lambda: not directory._loading)
+    wait_until(lambda: not directory._table.loading)
     assert directory.mapping() == TEAMS
 
 

@@ -24,6 +24,7 @@ from core.roles import BOARD_VIEWERS
 from dashboard import inputs
 from dashboard.auth import guard
 from dashboard.boards import chart
+from dashboard.boards import ids as tile_ids
 from dashboard.boards.agents import uses_teams
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import Board, LayoutError
@@ -211,8 +212,8 @@ def register_callbacks(app: dash.Dash) -> None:
     guard.callback(
         app,
         BOARD_VIEWERS,
-        Output({"type": ids.TILE, "board": ALL, "index": ALL}, "children"),
-        Output({"type": ids.TILE_GRAPH, "board": ALL, "index": ALL}, "figure"),
+        Output({"type": tile_ids.TILE, "board": ALL, "index": ALL}, "children"),
+        Output({"type": tile_ids.TILE_GRAPH, "board": ALL, "index": ALL}, "figure"),
         Output(ids.BOARD_CHART_SIG, "data"),
         Output(ids.BOARD_STATUS, "data"),
         Input(ids.BOARD_REFRESH, "n_intervals"),
@@ -226,7 +227,7 @@ def register_callbacks(app: dash.Dash) -> None:
     guard.callback(
         app,
         BOARD_VIEWERS,
-        Output({"type": ids.TILE_TICKER, "board": ALL, "index": ALL}, "children"),
+        Output({"type": tile_ids.TILE_TICKER, "board": ALL, "index": ALL}, "children"),
         Output(ids.BOARD_TICKER_SIG, "data"),
         Input(ids.BOARD_TICKER_REFRESH, "n_intervals"),
         State(ids.BOARD_NAME, "data"),
@@ -240,7 +241,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.BOARD_ROOT, "className"),
         Output(ids.BOARD_BANNER, "children"),
         Output(ids.BOARD_STAMP, "children"),
-        Output({"type": ids.TILE_CLOCK, "board": ALL, "index": ALL}, "children"),
+        Output({"type": tile_ids.TILE_CLOCK, "board": ALL, "index": ALL}, "children"),
         Output(ids.BOARD_SCREEN, "data"),
         Output(ids.BOARD_REFRESH, "max_intervals"),
         Input(ids.BOARD_TICK, "n_intervals"),

@@ -20,12 +20,6 @@ BOARD_TICKER_REFRESH = "board-ticker-refresh"
 BOARD_TICKER_SIG = "board-ticker-sig"  # Store: the ticker's signature and the refresh answered
 BOARD_CHART_SIG = "board-chart-sig"
 
-# pattern-matching ids of tiles: {"type": TILE, "board": name, "index": n}. The board is part of
-# the id so that a refresh of the board shown before a switch, answered after it, lands nowhere.
-TILE = "tile"
-TILE_GRAPH = "tile-graph"
-TILE_TICKER = "tile-ticker"
-TILE_CLOCK = "tile-clock"
 
 # -- supervisor live view -----------------------------------------------------------------
 LIVE_REFRESH = "live-refresh"
