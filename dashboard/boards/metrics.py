@@ -1,5 +1,6 @@
-"""The metric catalogue: every SPEC §3 figure a tile may show, where it exists, how it is
-formatted and its default thresholds (the same on boards and in the supervisor's live view).
+"""The metric catalogue: every figure a tile may show (docs/METRICS.md), where it exists, how
+it is formatted and its default thresholds (the same on boards and in the supervisor's live
+view).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ These are shared by every screen that shows a figure: wallboards, the live view,
 from __future__ import annotations
 
 EN: dict[str, str] = {
-    # metrics (SPEC §3)
+    # metrics (docs/METRICS.md)
     "m.calls_waiting": "Calls waiting",
     "m.longest_wait": "Longest wait",
     "m.connected": "Calls connected",

@@ -1,1 +1,2 @@
-"""Monthly star awards and performance coefficients (SPEC §6): policy, engine, workflow."""
+"""Monthly star awards and performance coefficients (docs/METRICS.md#awards-month): policy,
+engine, workflow."""
