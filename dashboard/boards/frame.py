@@ -9,11 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.boards import scope
+from dashboard.boards import metrics, scope
 from dashboard.boards.forecast import ForecastProvider, no_forecast
 from dashboard.boards.source import Reading
 from dashboard.boards.thresholds import NONE
-from dashboard.i18n import EN, t
+from dashboard.i18n import t
 from dashboard.settings import Settings
 
 
@@ -67,9 +67,12 @@ class Frame:
         return t(key, self.locale, **values)
 
     def definition(self, metric: str) -> str:
-        """The metric's definition for its tooltip ("" when the catalogue has none)."""
-        key = f"def.{metric}"
-        return self.t(key) if key in EN else ""
+        """The metric's tooltip: its definition and its section of docs/METRICS.md."""
+        return metrics.help_text(metric, self.locale)
+
+    def explain(self, key: str, anchor: str) -> str:
+        """A tile's tooltip: the message ``key`` and the section ``anchor`` of docs/METRICS.md."""
+        return metrics.explain(self.t(key), anchor, self.locale)
 
     def queue_label(self, queue: str) -> str:
         if queue == scope.ALL:
