@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from render_support import rendered_texts
+from support.render import rendered_texts
 
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import parse_board
