@@ -1,4 +1,5 @@
-"""Canonical events (SPEC §2): the one model every source is normalised to before anything counts.
+"""Canonical events (docs/METRICS.md#canonical-events): the one model every source is normalised
+to before anything counts.
 
 An event is a small immutable tuple so that millions of them can be built, serialised and
 read back cheaply. ``event_id`` is stable for the same input (a queue_log line, a CDR row, a

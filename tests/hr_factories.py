@@ -1,5 +1,5 @@
-"""Small builders for the HR page tests: a month with agents, ledger, calls and QA evaluations,
-and a way to call a page's Dash callback through the Flask test client as the browser does.
+"""Small builders for the HR page tests: a month with agents, ledger, calls and QA evaluations
+(pages and callbacks are called with ``support.dash_requests``).
 
 The month (January 2026) is built so that each tie-break shows:
 
@@ -18,9 +18,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import dash
-import flask
-from flask.testing import FlaskClient
 from qa_factories import card, evaluate, make_call
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,8 +25,6 @@ from collectors.aggregator.engine import Engine
 from collectors.history.service import archive_records
 from collectors.simulator import generate
 from core.db import session_scope
-from dashboard.app import dash_app
-from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
 from dashboard.runtime import aggregator_config
 from dashboard.settings import Settings
 from qa.awards.month import previous_month
@@ -82,93 +77,6 @@ def seed_month(db: Session) -> None:
             for n in range(count)
         ]
         evaluate(db, calls[0], SCORES[agent_id], now=datetime(2026, 1, 20, 9))
-
-
-def router_body(path: str) -> dict[str, Any]:
-    """The request with which dash-renderer asks for the layout of ``path`` (with its query)."""
-    path, _, query = path.partition("?")
-    return {
-        "output": f"..{ROUTER_MARKER}..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": f"?{query}" if query else ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-
-
-def page(client: FlaskClient, path: str) -> str:
-    """The layout of ``path`` as JSON text (what the router sends to the browser)."""
-    client.get("/")
-    response = client.post(CALLBACK_ENDPOINT, json=router_body(path))
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return json.dumps(response.get_json(), ensure_ascii=False)
-
-
-def _key(app: dash.Dash, *outputs: str) -> str:
-    found = [k for k in app.callback_map if all(o in k for o in outputs)]
-    assert len(found) == 1, (outputs, found)
-    return found[0]
-
-
-def _pattern_id(ident: Any) -> dict[str, Any] | None:
-    """A pattern-matching id (the callback map keeps it as JSON text), or None."""
-    if isinstance(ident, str) and ident.startswith("{"):
-        ident = json.loads(ident)
-    return ident if isinstance(ident, dict) else None
-
-
-def _ident(item: Any) -> str:
-    found = _pattern_id(item["id"])
-    return str(found["type"]) if found else f"{item['id']}.{item['property']}"
-
-
-def callback(
-    client: FlaskClient,
-    server: flask.Flask,
-    outputs: tuple[str, ...],
-    values: dict[str, Any] | None = None,
-    changed: str | None = None,
-) -> Any:
-    """Call the callback whose outputs include ``outputs`` (``"id.prop"`` strings).
-
-    Args:
-        client: A logged-in test client.
-        server: The app.
-        outputs: Enough of its outputs to name it.
-        values: ``"id.prop"`` → value for plain inputs and states; a pattern's type → the list
-            of ``{"id": ..., "property": ..., "value": ...}`` the browser would send.
-        changed: The input that fired (``"id.prop"``, or a pattern id's JSON + ``.prop``).
-    """
-    app = dash_app(server)
-    client.get("/")  # the router registers on the first request
-    key = _key(app, *outputs)
-    spec = app.callback_map[key]
-    values = values or {}
-
-    def dep(item: dict[str, Any]) -> Any:
-        if _pattern_id(item["id"]) is not None:
-            return values.get(_ident(item), [])
-        return {"id": item["id"], "property": item["property"], "value": values.get(_ident(item))}
-
-    listed = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
-    outs = [
-        [] if _pattern_id(o.component_id) is not None
-        else {"id": o.component_id, "property": o.component_property}
-        for o in listed
-    ]  # fmt: skip
-    body = {
-        "output": key,
-        "outputs": outs if len(outs) > 1 else outs[0],
-        "inputs": [dep(i) for i in spec["inputs"]],
-        "state": [dep(s) for s in spec["state"]],
-        "changedPropIds": [changed] if changed else [],
-    }
-    return client.post(CALLBACK_ENDPOINT, json=body)
 
 
 def pattern(kind: str, index: str, prop: str, value: Any) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""SPEC §3 agent states: log in and out, pauses with reasons, wrap-up; and presence.
+"""Agent states (docs/METRICS.md#agents-by-state): log in and out, pauses with reasons,
+wrap-up; and presence.
 
-Presence (docs/METRICS.md "Presence") says whether an agent is on duty: ``session`` when a
+Presence (docs/METRICS.md#presence) says whether an agent is on duty: ``session`` when a
 source stated it (login, member add, AMI member list, a roster shift), ``calls`` when only call
 activity shows it (an estimate that lapses after ``presence_idle_gap_s`` without activity), else
 ``unknown``. Time in a state is counted only in ``session``: idle time of an agent nobody said

@@ -1,4 +1,4 @@
-"""SPEC §3 call counting: offered, answered, abandoned, exited, handled, surveys."""
+"""Call counting (docs/METRICS.md#calls): offered, answered, abandoned, exited, handled, surveys."""
 
 from __future__ import annotations
 

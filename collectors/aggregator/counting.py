@@ -22,7 +22,7 @@ MKey = tuple[int, str, str]  # (epoch minute, queue, counter)
 
 @dataclass(frozen=True)
 class AggregatorConfig:
-    """Counting rules that a center configures (SPEC §3 defaults).
+    """Counting rules that a center configures (defaults: docs/METRICS.md#settings).
 
     Args:
         timezone: the center's IANA time zone; days and intervals are local.
@@ -35,7 +35,7 @@ class AggregatorConfig:
         trunk_capacity: lines available, for "lines in use" when no channel source says.
         presence_idle_gap_s: an agent shown only by call activity counts as present (by
             estimate, presence ``calls``) until this many seconds pass without activity
-            (docs/METRICS.md "Presence").
+            (docs/METRICS.md#presence).
         roster: per queue, static members with shift hours (``roster.parse_roster``): on
             shift they are in session without any event.
     """

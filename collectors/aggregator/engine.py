@@ -1,9 +1,9 @@
 """Applies canonical events to live state and counters, in memory, with no I/O.
 
-The engine is the single implementation of SPEC §3's counting rules (in ``call_rules``,
-``handoff_rules`` and ``agent_rules``). The consumer feeds it events from the stream and writes
-what changed to Redis in one transaction per batch; the report command and the tests feed it
-directly.
+The engine is the single implementation of the counting rules of docs/METRICS.md (in
+``call_rules``, ``handoff_rules`` and ``agent_rules``). The consumer feeds it events from the
+stream and writes what changed to Redis in one transaction per batch; the report command and
+the tests feed it directly.
 
 Why a chain of classes (``Counting`` → ``AgentRules`` → ``CallRules`` → ``HandoffRules`` →
 ``Engine``, and ``PartitionEngine`` below it) and not rule objects composed together: the rules

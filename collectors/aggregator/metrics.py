@@ -1,4 +1,5 @@
-"""SPEC §3 metrics, derived from raw counters. The one place the definitions are written down.
+"""The metrics derived from raw counters: the one place the formulas of docs/METRICS.md are
+written (docs/METRICS.md#rates-and-times).
 
 Counters are integers (durations in milliseconds) so that Redis ``HINCRBY`` sums them exactly.
 Every derived rate is ``None`` when its denominator is empty, never 0 and never an error.
@@ -91,7 +92,7 @@ def _seconds(ms: float, count: float) -> float | None:
 
 
 def queue_metrics(c: Mapping[str, int], *, waiting_over_t: int = 0) -> dict[str, Any]:
-    """Every SPEC §3 interval metric of one queue (or the center) with its inputs.
+    """Every interval metric of one queue (or the center) with its inputs (docs/METRICS.md).
 
     Args:
         c: raw counters (missing names count as 0).
@@ -155,7 +156,8 @@ def not_available(c: Mapping[str, int]) -> list[str]:
 
 
 def aht_parts(c: Mapping[str, int]) -> list[str]:
-    """Which parts of handling time the sources reported (SPEC: a missing part counts as 0)."""
+    """Which parts of handling time the sources reported (a missing part counts as 0:
+    docs/METRICS.md#aht)."""
     parts = ["talk"]
     if c.get("hold_reported", 0):
         parts.append("hold")

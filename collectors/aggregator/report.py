@@ -79,7 +79,7 @@ def interval_records(
             record["occupancy"] = occupancy(agents.get(slot, {})) if name == ALL else None
             if name == ALL:
                 # Over how many agents, and how many had calls but no session data
-                # (docs/METRICS.md "Presence").
+                # (docs/METRICS.md#presence).
                 record["occupancy_agents"] = len(timed.get(slot, ()))
                 record["agents_without_session"] = len(seen.get(slot, set()) - timed[slot])
             records.append(record)

@@ -2,7 +2,8 @@
 
 Every screen reads this one key. It holds "now" values (calls waiting, longest wait, agents by
 state), and per queue and for the center (``*``) the current interval, today, rolling windows
-and today's intervals for the intraday chart, each with the SPEC §3 metrics and their inputs.
+and today's intervals for the intraday chart, each with the metrics of docs/METRICS.md and
+their inputs.
 
 The document's shape and version are :mod:`collectors.aggregator.snapshot_schema`.
 """
@@ -80,7 +81,7 @@ def _now_figures(
 ) -> NowFigures:
     """Live figures of a queue (``None``: the center, over agents in any queue).
 
-    Presence (docs/METRICS.md "Presence"): logged in, the states and occupancy are over
+    Presence (docs/METRICS.md#presence): logged in, the states and occupancy are over
     ``session`` agents only; ``agents_estimated`` counts agents present by call activity
     alone, ``agents_presence_unknown`` agents seen today whose presence nobody knows now.
     The live service level counts the calls waiting longer than T in the current

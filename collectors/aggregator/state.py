@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-# Display states of an agent (SPEC §3 "agent states").
+# Display states of an agent (docs/METRICS.md#agents-by-state).
 LOGGED_OFF = "logged_off"
 AVAILABLE = "available"
 RINGING = "ringing"
@@ -17,7 +17,7 @@ PAUSED = "paused"
 # A non-session agent that is not on a call, ringing, in wrap-up or paused: never "available".
 NO_SESSION = "no_session"
 
-# Presence (docs/METRICS.md "Presence"): what is known about whether the agent is on duty.
+# Presence (docs/METRICS.md#presence): what is known about whether the agent is on duty.
 SESSION = "session"  # a source stated it: login, member add, AMI member, roster shift
 CALLS = "calls"  # no statement, but call activity within the idle gap: an estimate
 UNKNOWN = "unknown"  # nothing said (or the session ended): not available, no idle time
@@ -134,7 +134,7 @@ class LiveAgent:
     """An agent's state. ``activity`` is what the agent does; ``paused`` is orthogonal to it
     because Asterisk lets an agent pause while still on a call.
 
-    ``presence`` is ``SESSION``, ``CALLS`` or ``UNKNOWN`` (docs/METRICS.md "Presence");
+    ``presence`` is ``SESSION``, ``CALLS`` or ``UNKNOWN`` (docs/METRICS.md#presence);
     ``logged_in`` is kept equal to ``presence == SESSION``. ``stated`` is what a source last
     said about the session (``STATED_IN``/``STATED_OUT``/none), ``on_shift`` whether the roster
     puts the agent on a shift now; ``last_activity`` is the source time (``source``'s clock) of

@@ -1,12 +1,13 @@
 """Backfill call history from a per-call export (CDR / CSV) of any ACD.
 
 Each row is one call's pass through a queue. With a :class:`~collectors.cdr.mapping.Mapping`
-it becomes canonical events (SPEC §2): ``enqueue``; then ``answer`` and ``complete`` (or
-``transfer``), or ``abandon``, or ``exit_*``. Event ids are ``cdr:<call id>:<queue>:<kind>``:
-the same call gives the same ids whatever file it comes from, so importing a file twice, or two
-overlapping exports, never counts a call twice (the aggregator drops ids it has seen). The queue
-is part of the id because an ACD that moves a call between queues exports one row per queue
-under one call id, and each of those rows is a call that queue offered.
+it becomes canonical events (docs/METRICS.md#canonical-events): ``enqueue``; then ``answer``
+and ``complete`` (or ``transfer``), or ``abandon``, or ``exit_*``. Event ids are
+``cdr:<call id>:<queue>:<kind>``: the same call gives the same ids whatever file it comes from,
+so importing a file twice, or two overlapping exports, never counts a call twice (the
+aggregator drops ids it has seen). The queue is part of the id because an ACD that moves a
+call between queues exports one row per queue under one call id, and each of those rows is a
+call that queue offered.
 
 A row that cannot become a call becomes a :class:`~collectors.events.Reject` (dead-letter) with
 its line number and the import goes on: every row read is a call, an ignored row or a reject.

@@ -1,5 +1,6 @@
-"""Intraday forecast (SPEC §4): offered calls, AHT and Erlang C agents per local interval,
-from the same weekday of previous weeks in the call history, scaled by today's actuals."""
+"""Intraday forecast (docs/METRICS.md#intraday-forecast): offered calls, AHT and Erlang C
+agents per local interval, from the same weekday of previous weeks in the call history, scaled
+by today's actuals."""
 
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ ALL = "*"
 """The scope of every queue together (as in the live snapshot)."""
 
 HANDLED_OUTCOMES = ("answered", "transferred")
-"""History outcomes that count as handled for AHT (SPEC §3: completed or transferred out)."""
+"""History outcomes that count as handled for AHT (completed or transferred out:
+docs/METRICS.md#handled)."""
 
 PAST, CURRENT, FUTURE = "past", "current", "future"
 

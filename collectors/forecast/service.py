@@ -1,9 +1,10 @@
-"""The intraday forecast read from the SQL call history (SPEC §4).
+"""The intraday forecast read from the SQL call history (docs/METRICS.md#intraday-forecast).
 
 For a local day D the history is D − 7, D − 14, … (``options.weeks`` weeks). Offered calls
 are counted by ``enqueued_at`` and handling time (talk + hold + wrap of calls answered or
-transferred) by ``ended_at``, like the live counters (SPEC §3). The database does the
-counting (``queries.py``: ``GROUP BY queue, time block`` per day, through the index).
+transferred) by ``ended_at``, like the live counters (docs/METRICS.md#intervals-and-midnight).
+The database does the counting (``queries.py``: ``GROUP BY queue, time block`` per day, through
+the index).
 
 A history day counts for a scope (a queue, or ``*``) only if the scope had at least one
 offered call that day: days before a queue existed, or with the collector down, are left out
@@ -44,7 +45,7 @@ from collectors.forecast.schemas import (
 from collectors.staffing import ServiceLevelTarget
 
 DEFAULT_TARGET = ServiceLevelTarget(level=0.8, time=20.0)
-"""SPEC §3 default: 80 % of calls answered within 20 s."""
+"""The default target: 80 % of calls answered within 20 s (docs/METRICS.md#service-level)."""
 
 
 def forecast_day(

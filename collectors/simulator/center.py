@@ -1,4 +1,5 @@
-"""The demo center: SPEC §4 shifts, known queue profiles and a mixed-skill roster of any size.
+"""The demo center: the seed's three shifts, known queue profiles and a mixed-skill roster of
+any size.
 
 It is built from the plain configuration types of :mod:`collectors.simulator.model`, so a
 different center is just another :class:`~collectors.simulator.model.CenterConfig`.
@@ -50,7 +51,7 @@ def default_center(
     timezone: str = "UTC",
     peak_calls_per_agent: float = PEAK_CALLS_PER_AGENT,
 ) -> CenterConfig:
-    """The demo center: SPEC §4 shifts (08-20, 09-21, 20-08), mixed-skill agents, busy weekdays.
+    """The demo center: the seed's shifts (08-20, 09-21, 20-08), mixed-skill agents, busy weekdays.
 
     Args:
         agents: roster size; about 40 % early, 40 % late and 20 % night shift. With the default

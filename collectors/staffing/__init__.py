@@ -1,4 +1,4 @@
-"""Staffing maths for the forecast (SPEC §4): Erlang C agents required for a service target."""
+"""Staffing maths (docs/METRICS.md#erlang-c): Erlang C agents required for a service target."""
 
 from __future__ import annotations
 

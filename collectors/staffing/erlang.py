@@ -1,4 +1,4 @@
-"""Erlang C staffing maths (SPEC §4 forecast: agents required for the target service level).
+"""Erlang C staffing maths (docs/METRICS.md#erlang-c): agents required for a service target.
 
 Erlang C assumes Poisson arrivals, exponential handling times and callers who never abandon.
 P(wait) is computed from the Erlang B recursion ``B(n) = A·B(n−1) / (n + A·B(n−1))``, which
@@ -23,7 +23,7 @@ from collectors.staffing.schemas import (
 )
 
 DEFAULT_SERVICE_TIME = 20.0
-"""SPEC §3 default service-level threshold T, seconds."""
+"""The default service-level threshold T, seconds (docs/METRICS.md#service-level)."""
 
 # Divisions such as 14 / (1 − 0.3) give 20.000000000000004 in binary floating point; rounding
 # to this many decimals first keeps ceil() from adding an agent for representation noise.

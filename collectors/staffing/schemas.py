@@ -22,7 +22,8 @@ class ServiceLevelTarget:
     Args:
         level: Fraction of calls, strictly between 0 and 1. Erlang C never reaches 100 %, so
             1.0 is refused instead of searching forever.
-        time: Answer-time threshold T in seconds (SPEC §3 default 20 s), ``>= 0``.
+        time: Answer-time threshold T in seconds (default 20 s: docs/METRICS.md#service-level),
+            ``>= 0``.
     """
 
     level: float

@@ -222,7 +222,12 @@ def agent_grid(tile: Tile, frame: Frame) -> html.Div:
     if not cells:
         cells = [element("Div", frame.t("board.no_agents"), class_name="empty")]
     parts: list[Any] = [
-        head(frame, tile.label or frame.t("live.agents"), _badge(tile, frame)),
+        head(
+            frame,
+            tile.label or frame.t("live.agents"),
+            _badge(tile, frame),
+            tooltip=frame.explain("def.agent_grid", "agents-by-state"),
+        ),
         _legend(frame, agents),
     ]
     return html.Div(

@@ -11,11 +11,11 @@ from typing import Any
 
 from collectors.aggregator.snapshot_schema import AgentRow, Snapshot
 from collectors.forecast.schemas import ForecastProvider
-from dashboard.boards import scope
+from dashboard.boards import metrics, scope
 from dashboard.boards.forecast import no_forecast
 from dashboard.boards.source import Reading
 from dashboard.boards.thresholds import NONE
-from dashboard.i18n import EN, t
+from dashboard.i18n import t
 from dashboard.settings import Settings
 
 
@@ -101,9 +101,12 @@ class Frame:
         return t(key, self.locale, **values)
 
     def definition(self, metric: str) -> str:
-        """The metric's definition for its tooltip ("" when the catalogue has none)."""
-        key = f"def.{metric}"
-        return self.t(key) if key in EN else ""
+        """The metric's tooltip: its definition and its section of docs/METRICS.md."""
+        return metrics.help_text(metric, self.locale)
+
+    def explain(self, key: str, anchor: str) -> str:
+        """A tile's tooltip: the message ``key`` and the section ``anchor`` of docs/METRICS.md."""
+        return metrics.explain(self.t(key), anchor, self.locale)
 
     def queue_label(self, queue: str) -> str:
         if queue == scope.ALL:

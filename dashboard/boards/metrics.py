@@ -1,5 +1,6 @@
-"""The metric catalogue: every SPEC §3 figure a tile may show, where it exists, how it is
-formatted and its default thresholds (the same on boards and in the supervisor's live view).
+"""The metric catalogue: every figure a tile may show (docs/METRICS.md), where it exists, how
+it is formatted and its default thresholds (the same on boards and in the supervisor's live
+view).
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.boards.thresholds import NO_THRESHOLDS, Thresholds
+from dashboard.i18n import EN, t
 
 NOW = "now"
 PERIODS = ("interval", "today", "15m", "30m", "60m")
@@ -104,3 +106,60 @@ AGENT_STATE_METRICS = {
 def valid_names() -> str:
     """The metric names, for error messages."""
     return ", ".join(sorted(CATALOGUE))
+
+
+#: The definitions of the figures (every tooltip names the section of its figure).
+METRICS_DOC = "docs/METRICS.md"
+
+#: Where ``METRICS_DOC`` defines each metric: the anchor of its section.
+ANCHORS: dict[str, str] = {
+    "calls_waiting": "calls-waiting",
+    "longest_wait": "longest-wait",
+    "connected": "connected",
+    "waiting_over_t": "waiting-over-t",
+    "agents_logged_in": "what-each-presence-counts",
+    "agents_available": "agents-by-state",
+    "agents_estimated": "presence",
+    "agents_presence_unknown": "presence",
+    "agents_ringing": "agents-by-state",
+    "agents_on_call": "agents-by-state",
+    "agents_wrap_up": "agents-by-state",
+    "agents_paused": "agents-by-state",
+    "lines_in_use": "lines-in-use",
+    "offered": "offered",
+    "answered": "answered",
+    "abandoned": "abandoned",
+    "short_abandoned": "short-abandons",
+    "exited": "exited",
+    "handled": "handled",
+    "transferred": "transferred",
+    "answer_rate": "answer-rate",
+    "abandon_rate": "abandon-rate",
+    "asa": "asa",
+    "aht": "aht",
+    "avg_talk": "avg-talk",
+    "avg_wrap": "avg-wrap-up",
+    "max_wait_answered": "max-wait-answered",
+    "avg_abandon_wait": "avg-wait-before-abandon",
+    "csat": "csat",
+    "avg_survey_score": "avg-survey-score",
+    "service_level": "service-level",
+    "occupancy": "occupancy",
+}
+
+
+def explain(text: str, anchor: str, locale: str) -> str:
+    """A tooltip: ``text`` (may be empty) and, on its own line, where ``METRICS_DOC`` defines
+    it (a ``title`` attribute shows the line break; the board itself stays uncluttered)."""
+    see = t("def.see", locale, ref=f"{METRICS_DOC}#{anchor}")
+    return f"{text}\n{see}" if text else see
+
+
+def help_text(metric: str, locale: str) -> str:
+    """A metric's tooltip: its one-line definition and the section that defines it in full
+    ("" for a name the catalogue does not know)."""
+    anchor = ANCHORS.get(metric)
+    if anchor is None:
+        return ""
+    key = f"def.{metric}"
+    return explain(t(key, locale) if key in EN else "", anchor, locale)

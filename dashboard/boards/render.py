@@ -190,7 +190,7 @@ def _staffing(tile: Tile, frame: Frame) -> html.Div:
                 frame,
                 tile.label or frame.t("staff.title"),
                 frame.t("staff.erlang"),
-                tooltip=frame.t("staff.erlang"),
+                tooltip=frame.explain("def.staffing", "staffing-tile"),
             ),
             html.Div(pair, className="pair"),
             html.Div([html.Strong(verdict), " · ", basis], className="tile-sub"),
@@ -200,14 +200,17 @@ def _staffing(tile: Tile, frame: Frame) -> html.Div:
     )
 
 
-def _label_only(tile: Tile, frame: Frame, default: str) -> html.Div:
-    return head(frame, tile.label or default, "")
+def _label_only(tile: Tile, frame: Frame, default: str, *, tooltip: str = "") -> html.Div:
+    return head(frame, tile.label or default, "", tooltip=tooltip)
 
 
 def _poster(tile: Tile, frame: Frame) -> html.Div:
     badge, body = frame.poster(frame.locale)
     label = tile.label or frame.t("hr.poster.tile")
-    return html.Div([head(frame, label, badge), body], className="tile-body kind-poster")
+    tooltip = frame.explain("def.poster", "stars-and-ties")
+    return html.Div(
+        [head(frame, label, badge, tooltip=tooltip), body], className="tile-body kind-poster"
+    )
 
 
 def has_body(tile: Tile) -> bool:
@@ -226,7 +229,8 @@ def render_body(tile: Tile, frame: Frame) -> Any:
     if tile.kind == "staffing":
         return _staffing(tile, frame)
     if tile.kind == "chart":
-        return _label_only(tile, frame, frame.t("chart.title"))
+        tooltip = frame.explain("def.chart", "intraday-chart")
+        return _label_only(tile, frame, frame.t("chart.title"), tooltip=tooltip)
     if tile.kind == "poster":
         return _poster(tile, frame)
     return []

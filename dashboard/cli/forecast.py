@@ -1,4 +1,5 @@
-"""``floorboard forecast``: a day's intraday forecast from the call history (SPEC §4).
+"""``floorboard forecast``: a day's intraday forecast from the call history
+(docs/METRICS.md#intraday-forecast).
 
 Offered calls and AHT per interval come from the same weekday of the previous ``--weeks``
 weeks (recent weeks weigh more); for today the intervals still to come are scaled by today's

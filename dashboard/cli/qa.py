@@ -128,7 +128,7 @@ def scorecards_list(ctx: Context, all_versions: bool, as_json: bool) -> None:
 
 @scorecards.command("import")
 @click.argument("file", type=_FILE, required=False)
-@click.option("--default", "use_default", is_flag=True, help="The default scorecard (SPEC §5).")
+@click.option("--default", "use_default", is_flag=True, help="Floorboard's default scorecard.")
 @_BY
 @pass_context
 def scorecards_import(ctx: Context, file: Path | None, use_default: bool, actor: str) -> None:

@@ -90,7 +90,8 @@ def report(
     survey_scale: str | None,
 ) -> None:
     """Run the real pipeline (collector → Redis stream → aggregator) over files and print
-    every SPEC §3 metric per queue and interval. Rejected lines are summarised on stderr."""
+    every metric of docs/METRICS.md per queue and interval. Rejected lines are summarised on
+    stderr."""
     settings = ctx.settings
     survey = survey_options(settings, survey_verbs, survey_scale)
     # Every rejected line is summarised below; per-line warnings would only repeat it.

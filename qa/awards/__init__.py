@@ -1,4 +1,5 @@
-"""Monthly star awards and performance coefficients (SPEC §6): policy, engine, workflow.
+"""Monthly star awards and performance coefficients (docs/METRICS.md#awards-month): policy,
+engine, workflow.
 
 Where things are: ``schemas`` (typed inputs, outcomes, statuses and the month view), ``policy``
 (the versioned rules), ``inputs`` and ``engine`` (the month's facts → stars and coefficients),

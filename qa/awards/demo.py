@@ -53,7 +53,7 @@ STEP = Decimal("0.5")
 # Agents picked for a planned star start with at most this much (QA scorecard) deductions, so
 # that the shaping leaves them eligible (an attempt that fails is rolled back anyway).
 MAX_TARGET_DEDUCTIONS = Decimal("-1.5")
-# (note, category, points): what supervisors record most (SPEC §6 categories)
+# (note, category, points): what supervisors record most (docs/METRICS.md#deductions-and-bonuses)
 CASES = (
     ("Late for the shift (迟到)", Category.DISCIPLINE, Decimal("-0.5")),
     ("Left the seat without notice (擅自离岗)", Category.DISCIPLINE, Decimal("-0.5")),

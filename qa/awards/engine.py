@@ -1,5 +1,6 @@
-"""The monthly rules (SPEC §6) as one pure function: inputs + policy + managers' decisions →
-stars, eligibility and coefficients, each figure with the lines that explain it.
+"""The monthly rules (docs/METRICS.md#awards-month) as one pure function: inputs + policy +
+managers' decisions → stars, eligibility and coefficients, each figure with the lines that
+explain it.
 
 No database here: the same inputs always give the same result, which is what lets a stored
 month be re-evaluated after a tie decision or an override without anything else moving.

@@ -33,7 +33,8 @@ from qa.awards.service import (
 from qa.people.service import list_agents
 from qa.reports.service import qa_average_provider
 
-#: The stars of SPEC §6 in the order the poster shows them (the policy may add others).
+#: The default stars (docs/METRICS.md#stars-and-ties) in the order the poster shows them (the
+#: policy may add others).
 STAR_KEYS = ("etiquette", "service", "model")
 
 

@@ -1,4 +1,5 @@
-"""The awards policy: loading and validating the versioned YAML file (default: SPEC §6).
+"""The awards policy: loading and validating the versioned YAML file (default:
+docs/METRICS.md#awards-month).
 
 A policy is immutable once loaded. :meth:`Policy.to_dict` is what gets stored with a monthly
 result; :func:`parse_policy` reads that back, so an old month is always recomputed with the

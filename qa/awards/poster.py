@@ -122,7 +122,7 @@ def _split_label(label: str) -> tuple[str, str]:
 
 
 def _star_order(keys: list[str]) -> list[str]:
-    # SPEC order (etiquette, service, model): the largest reward sits in the middle
+    # The seed's order (etiquette, service, model): the largest reward sits in the middle
     known = [k for k in STAR_KEYS if k in keys]
     return known + [k for k in keys if k not in known]
 

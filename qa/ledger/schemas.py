@@ -9,8 +9,9 @@ from enum import StrEnum
 
 ZERO = Decimal("0.00")
 #: The largest points one entry may carry either way. A deduction point costs 0.01 of the
-#: coefficient (SPEC), so 100 already takes a whole coefficient away; 1000 leaves room for
-#: corrections while refusing typos and values the column (NUMERIC(8, 2)) cannot hold.
+#: coefficient (docs/METRICS.md#performance-coefficient), so 100 already takes a whole
+#: coefficient away; 1000 leaves room for corrections while refusing typos and values the
+#: column (NUMERIC(8, 2)) cannot hold.
 MAX_POINTS = Decimal(1000)
 
 

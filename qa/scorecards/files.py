@@ -272,7 +272,8 @@ def load_spec(path: Path) -> ScorecardSpec:
 
 
 def load_default_spec() -> ScorecardSpec:
-    """The default scorecard that ships with Floorboard (SPEC §5, English and Chinese)."""
+    """The default scorecard that ships with Floorboard (the seeds' service standards, English
+    and Chinese)."""
     return load_spec(DEFAULT_SCORECARD_PATH)
 
 

@@ -7,11 +7,12 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 import redis
+from support.waiting import wait_for
 
 from collectors.events import Event, decode_frame
 from collectors.keys import Keys
@@ -161,11 +162,3 @@ def test_the_queue_log_follower_logs_an_outage_once_and_publishes_after_it(
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 2, messages  # not one per attempt
     assert "unavailable" in messages[0] and "is back" in messages[1]
-
-
-def wait_for(check: Callable[[], bool]) -> None:
-    """Until ``check()`` holds (a safety net of 30 s, not a timing requirement)."""
-    deadline = time.monotonic() + 30
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.01)

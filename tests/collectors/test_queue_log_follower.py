@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from support.waiting import wait_for
 
 from collectors.events import Event, Kind, Reject, decode_frame
 from collectors.keys import Keys
@@ -50,14 +51,6 @@ def dead_letters(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
 def ids_of(rows: Sequence[str]) -> list[str]:
     events, _ = parse_bytes(block(rows).encode(), source="x", path_label="x")
     return [e.event_id for e in events]
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -180,6 +180,24 @@ def test_exits_carry_what_the_mapping_needs() -> None:
     assert short
 
 
+#: The agent events whose rules ``apply_agent_event`` checks.
+AGENT_KINDS = {
+    Kind.LOGIN,
+    Kind.LOGOUT,
+    Kind.MEMBER_ADD,
+    Kind.MEMBER_REMOVE,
+    Kind.PAUSE,
+    Kind.UNPAUSE,
+    Kind.RING,
+    Kind.RING_NO_ANSWER,
+    Kind.COMPLETE,
+    Kind.TRANSFER,
+    Kind.ANSWER,
+    Kind.ACW_START,
+    Kind.ACW_END,
+}
+
+
 class AgentState:
     def __init__(self) -> None:
         self.logged_in = False
@@ -193,9 +211,14 @@ def test_agents_take_one_call_at_a_time_only_when_logged_in_available_and_skille
     events = two_days()
     skills = {a.name: set(a.skills) for a in default_center().agents}
     agents: dict[str, AgentState] = defaultdict(AgentState)
+    checked: Counter[str] = Counter()
     for event in events:
         if event.agent:
             apply_agent_event(agents[event.agent], event, skills[event.agent])
+            checked[event.kind] += 1
+    # The rules were checked on events of every kind they are about, not on an empty run.
+    assert set(checked) >= AGENT_KINDS, AGENT_KINDS - set(checked)
+    assert checked[Kind.ANSWER] > 1500 and len(agents) >= 8, checked
 
 
 def apply_agent_event(state: AgentState, e: Event, skills: set[str]) -> None:  # noqa: C901

@@ -13,7 +13,8 @@ from typing import Any
 import flask
 import pytest
 from flask.testing import FlaskClient
-from qa_web_support import AGENT_A, CALLBACK, ROUTER, call, page
+from qa_web_support import AGENT_A
+from support.dash_requests import CALLBACK, call, page, router_body
 
 from core.db import session_scope
 from dashboard.announcements import service as announcements
@@ -104,15 +105,7 @@ def test_a_board_name_sent_as_a_list_is_400(
 def test_the_router_refuses_a_null_pathname_with_400(
     as_user: Callable[[str], FlaskClient],
 ) -> None:
-    body = {
-        "output": f"..{ROUTER}..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": None},
-                   {"id": "_pages_location", "property": "search", "value": ""}],
-        "changedPropIds": ["_pages_location.pathname"],
-    }  # fmt: skip
-    response = as_user("qa-1").post(CALLBACK, json=body)
+    response = as_user("qa-1").post(CALLBACK, json=router_body(None, ""))
     assert response.status_code == 400
     assert "pathname must be text" in response.get_data(as_text=True)
 

@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from support.browser import text_of
+from support.waiting import wait_for
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.events import Event, Kind
@@ -257,28 +258,6 @@ def slow_server(site: Site, delay_s: float) -> Iterator[None]:
         yield
     finally:
         app.wsgi_app = inner  # type: ignore[method-assign]
-
-
-def wait_for(condition: Any, timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def text_of(driver: Any, css: str) -> str:
-    # The board replaces its tiles every second: an element found may be gone when read.
-    for _ in range(5):
-        found = driver.find_elements(By.CSS_SELECTOR, css)
-        try:
-            return found[0].text if found else ""
-        except StaleElementReferenceException:
-            continue
-    return ""
 
 
 def root_class(driver: Any) -> str:

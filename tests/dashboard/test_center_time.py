@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from hr_factories import MONTH, seed_month
-from qa_web_support import build_world, call
+from qa_web_support import build_world
 from sqlalchemy.orm import Session, sessionmaker
+from support.dash_requests import call
 
 from core.center_time import center_time
 from core.db import session_scope

@@ -5,7 +5,6 @@ Screenshots: ``tests/output/screenshots/decide-*.png`` and ``language-*.png``.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from qa_web_support import build_world
 from selenium.webdriver.common.by import By
+from support.waiting import wait_for
 
 from core.db import make_engine, session_factory, session_scope
 from core.migrate import upgrade
@@ -58,17 +58,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, redis_server: Any) -> Iterato
     web = serve_in_thread(settings, host="127.0.0.1", port=0)
     yield Site(settings, web, dispute_id)
     web.stop()
-
-
-def wait_for(condition: Any, timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def sign_in(driver: Any, site: Site, username: str) -> None:

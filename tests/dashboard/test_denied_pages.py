@@ -14,11 +14,12 @@ import flask
 import plotly.utils
 import pytest
 from flask.testing import FlaskClient
+from support.dash_requests import router_body
 
 from core.roles import Principal, Role
 from dashboard.app import create_app
 from dashboard.auth.access import may_open
-from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
+from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.i18n import t
 from dashboard.settings import Settings
 
@@ -112,21 +113,6 @@ def test_the_awards_page_offers_qa_no_link_to_the_incidents_ledger(app: flask.Fl
 
     assert not any(h.startswith("/hr/incidents") for h in links_for(Role.QA))
     assert any(h.startswith("/hr/incidents") for h in links_for(Role.SUPERVISOR))
-
-
-def router_body(path: str, search: str = "") -> dict[str, Any]:
-    return {
-        "output": f"..{ROUTER_MARKER}..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys as Key
+from support.browser import text_of
+from support.waiting import wait_for
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.keys import Keys
@@ -130,24 +131,6 @@ def tv() -> Iterator[Any]:
     driver = webdriver.Chrome(options=options)
     yield driver
     driver.quit()
-
-
-def wait_for(condition: Any, timeout: float = 20.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = condition()
-        except (StaleElementReferenceException, WebDriverException):
-            value = None  # re-rendered between find and read
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def text_of(driver: Any, css: str) -> str:
-    return " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, css))
 
 
 def root_class(driver: Any) -> str:

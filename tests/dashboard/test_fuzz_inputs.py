@@ -26,7 +26,8 @@ import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from qa_web_support import CALLBACK, ROUTER, World, build_world
+from qa_web_support import World, build_world
+from support.dash_requests import CALLBACK, router_body
 
 from core.roles import Role
 from dashboard.app import create_app, dash_app
@@ -224,18 +225,7 @@ def test_no_page_path_gives_a_server_error(
     def check(template: str, value: str, role: Role, search: Any, pathname: Any) -> None:
         if pathname == "fill":
             pathname = re.sub(r"<[^>]+>", lambda _m: value.replace("/", "_"), template)
-        body = {
-            "output": f"..{ROUTER}..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": pathname},
-                {"id": "_pages_location", "property": "search", "value": search},
-            ],
-            "changedPropIds": ["_pages_location.pathname"],
-        }
+        body = router_body(pathname, search)
         response = clients[role].post(
             CALLBACK, data=json.dumps(body), content_type="application/json"
         )

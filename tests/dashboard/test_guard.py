@@ -16,6 +16,7 @@ import dash
 import flask
 import pytest
 from flask.testing import FlaskClient
+from support.dash_requests import router_body
 
 from core.roles import Principal, Role, allowed
 from dashboard.app import create_app, dash_app
@@ -207,21 +208,6 @@ def test_pages_over_http_and_through_the_router(
         assert rendered.status_code == 200
         text = rendered.get_data(as_text=True)
         assert ("denied" in text) != ok, (who, path)
-
-
-def router_body(path: str) -> dict[str, Any]:
-    return {
-        "output": f"..{ROUTER_MARKER}..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
 
 
 @pytest.mark.parametrize("who", PRINCIPALS)

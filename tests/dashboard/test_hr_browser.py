@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 from hr_factories import simulate_last_month
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys as Key
+from support.browser import text_of
+from support.waiting import wait_for
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.keys import Keys
@@ -69,25 +70,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, redis_server: Any) -> Iterato
     month = str(previous_month(tz=settings.timezone))
     yield Site(settings, web, token, month, agent, Keys(prefix="fbhr", center=settings.center))
     web.stop()
-
-
-def wait_for(condition: Any, timeout: float = 20.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = condition()
-        except (StaleElementReferenceException, WebDriverException):
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def text_of(driver: Any, css: str) -> str:
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return " ".join(f.text for f in found)
 
 
 def viewport(driver: Any, width: int, height: int) -> None:

@@ -12,8 +12,9 @@ import flask
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
-from hr_factories import MONTH, callback, page, pattern, pattern_changed, seed_month
+from hr_factories import MONTH, pattern, pattern_changed, seed_month
 from sqlalchemy.orm import Session, sessionmaker
+from support.dash_requests import call, page
 
 from core.db import session_scope
 from dashboard.app import create_app
@@ -55,7 +56,7 @@ def as_role(
 
 def act(client: FlaskClient, app: flask.Flask, button: str, **values: Any) -> Any:
     states = {f"{ids.HR_MONTH}.value": str(MONTH), f"{button}.n_clicks": 1, **values}
-    return callback(client, app, ACT, states, changed=f"{button}.n_clicks")
+    return call(client, app, ACT, states, trigger=f"{button}.n_clicks")
 
 
 def publish(client: FlaskClient, app: flask.Flask, revision: int | None) -> Any:
@@ -68,12 +69,12 @@ def ask_publish(client: FlaskClient, app: flask.Flask) -> Any:
     """Press Publish: the confirmation box's outputs."""
     values = {f"{ids.HR_MONTH}.value": str(MONTH), f"{ids.HR_PUBLISH}.n_clicks": 1}
     outputs = (f"{ids.HR_PUBLISH_ASK}.hidden", f"{ids.HR_PUBLISH_PENDING}.data")
-    return callback(client, app, outputs, values, changed=f"{ids.HR_PUBLISH}.n_clicks")
+    return call(client, app, outputs, values, trigger=f"{ids.HR_PUBLISH}.n_clicks")
 
 
 def render(client: FlaskClient, app: flask.Flask, revision: int | None = None) -> Any:
     values = {f"{ids.HR_MONTH}.value": str(MONTH), f"{ids.HR_REVISION}.value": revision}
-    return callback(client, app, RENDER, values, changed=f"{ids.HR_MONTH}.value")
+    return call(client, app, RENDER, values, trigger=f"{ids.HR_MONTH}.value")
 
 
 def view(sessions: sessionmaker[Session], revision: int | None = None) -> dict[str, Any]:
@@ -148,10 +149,10 @@ def test_ties_overrides_publication_and_revisions(
         ids.HR_TIE_REASON: [pattern(ids.HR_TIE_REASON, "model", "value", "")],
         f"{ids.HR_MONTH}.value": str(MONTH),
     }
-    refused = callback(hr, app, ACT, tie, changed=resolve).get_json()
+    refused = call(hr, app, ACT, tie, trigger=resolve).get_json()
     assert t("hr.need_reason") in json.dumps(refused)
     tie[ids.HR_TIE_REASON][0]["value"] = "Covered the night shift twice"
-    assert callback(hr, app, ACT, tie, changed=resolve).status_code == 200
+    assert call(hr, app, ACT, tie, trigger=resolve).status_code == 200
     decided = view(sessions)["stars"]["model"]
     assert decided["winner"] == "A4" and decided["status"] == "decided"
     override = {
@@ -161,13 +162,13 @@ def test_ties_overrides_publication_and_revisions(
         f"{ids.HR_MONTH}.value": str(MONTH),
     }
     apply = pattern_changed(ids.HR_OVR_APPLY, "A3", "n_clicks")
-    assert callback(hr, app, ACT, override, changed=apply).status_code == 200
+    assert call(hr, app, ACT, override, trigger=apply).status_code == 200
     a3 = next(a for a in view(sessions)["agents"] if a["agent_id"] == "A3")
     assert a3["coefficient"] == 0.9 and a3["override"]["reason"] == "Two unreported absences"
     act(hr, app, ids.HR_REVIEW)
     publish(hr, app, revision=1)
     assert view(sessions)["status"] == "published"
-    frozen = callback(hr, app, ACT, override, changed=apply).get_json()
+    frozen = call(hr, app, ACT, override, trigger=apply).get_json()
     assert "published and frozen" in json.dumps(frozen)
     assert t("hr.need_reason") in json.dumps(act(hr, app, ids.HR_REVISE).get_json())
     act(hr, app, ids.HR_REVISE, **{f"{ids.HR_REVISE_REASON}.value": "A1's lateness was wrong"})
@@ -191,9 +192,9 @@ def test_the_explanation_panel_and_the_override_form(
     }
     outputs = (f"{ids.HR_DETAIL}.children",)
     for client, form in ((hr, True), (supervisor, False)):
-        shown = json.dumps(callback(client, app, outputs, values).get_json(), ensure_ascii=False)
+        shown = json.dumps(call(client, app, outputs, values).get_json(), ensure_ascii=False)
         assert "coefficient = base 1.0 + Service Star" in shown
-        assert "tie-break qa_average" in json.dumps(callback(client, app, RENDER, values).json)
+        assert "tie-break qa_average" in json.dumps(call(client, app, RENDER, values).json)
         assert (ids.HR_OVR_APPLY in shown) is form
 
 
@@ -210,7 +211,7 @@ def test_supervisors_record_incidents_and_corrections(
         f"{ids.HR_INC_NOTE}.value": "Dress code",
         f"{ids.HR_INC_ADD}.n_clicks": 1,
     }
-    done = callback(supervisor, app, INC_ACT, record, changed=f"{ids.HR_INC_ADD}.n_clicks")
+    done = call(supervisor, app, INC_ACT, record, trigger=f"{ids.HR_INC_ADD}.n_clicks")
     assert done.status_code == 200, done.get_data(as_text=True)
     with session_scope(sessions) as db:
         entry = list_entries(db_session=db, agent_id="A6")[-1]
@@ -223,7 +224,7 @@ def test_supervisors_record_incidents_and_corrections(
         f"{ids.HR_INC_CORR_REASON}.value": "Was wearing the uniform",
         f"{ids.HR_INC_CORRECT}.n_clicks": 1,
     }
-    fixed = callback(supervisor, app, INC_ACT, correct, changed=f"{ids.HR_INC_CORRECT}.n_clicks")
+    fixed = call(supervisor, app, INC_ACT, correct, trigger=f"{ids.HR_INC_CORRECT}.n_clicks")
     assert f"#{entry_id}" in json.dumps(fixed.get_json(), ensure_ascii=False)
     with session_scope(sessions) as db:
         rows = list_entries(db_session=db, agent_id="A6")
@@ -232,12 +233,12 @@ def test_supervisors_record_incidents_and_corrections(
         assert [(e.kind, str(e.points), e.corrects_id) for e in rows][-1] == (
             "correction", "0.50", entry_id
         )  # fmt: skip
-    listing = callback(supervisor, app, INC_LIST, {f"{ids.HR_INC_MONTH}.value": "2026-01"})
+    listing = call(supervisor, app, INC_LIST, {f"{ids.HR_INC_MONTH}.value": "2026-01"})
     text = json.dumps(listing.get_json(), ensure_ascii=False)
     assert "Was wearing the uniform" in text and "孙丽" in text
     for role, status in (("qa", 403), ("agent", 403), ("hr", 200), ("admin", 200)):
-        response = callback(as_role(role), app, INC_ACT, record,
-                            changed=f"{ids.HR_INC_ADD}.n_clicks")  # fmt: skip
+        response = call(as_role(role), app, INC_ACT, record,
+                            trigger=f"{ids.HR_INC_ADD}.n_clicks")  # fmt: skip
         assert response.status_code == status, role
 
 
@@ -253,8 +254,8 @@ def test_bad_incidents_are_refused_with_a_reason(
          t("hr.inc.bad_points")),
     )  # fmt: skip
     for values, message in cases:
-        out = callback(supervisor, app, INC_ACT, {**base, **values},
-                       changed=f"{ids.HR_INC_ADD}.n_clicks")  # fmt: skip
+        out = call(supervisor, app, INC_ACT, {**base, **values},
+                       trigger=f"{ids.HR_INC_ADD}.n_clicks")  # fmt: skip
         assert message in json.dumps(out.get_json(), ensure_ascii=False)
 
 
@@ -281,7 +282,7 @@ def test_an_agent_sees_only_their_own_history(
         assert "denied" in page(agent, other), other
     # nothing else of HR answers an agent: ranking callbacks, ledger, payroll
     assert render(agent, app).status_code == 403
-    assert callback(agent, app, INC_LIST, {}).status_code == 403
+    assert call(agent, app, INC_LIST, {}).status_code == 403
     assert agent.get(f"/hr/export/{MONTH}.csv").status_code == 403
     unlinked = page(as_role("agent"), "/hr/agent/me")
     assert t("hr.agent.not_linked") in unlinked and "denied" not in unlinked

@@ -13,9 +13,10 @@ import flask
 import pytest
 import redis
 from flask.testing import FlaskClient
-from hr_factories import AGENTS, MONTH, callback, page, seed_month
+from hr_factories import AGENTS, MONTH, seed_month
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
+from support.dash_requests import call, page
 
 from core.db import session_scope
 from dashboard.app import create_app
@@ -163,8 +164,8 @@ def test_the_cache_reloads_after_its_ttl_or_a_publication(
     with app.test_request_context():
         app_state().poster._poster.loaded_at = 1e18  # would otherwise stay fresh "forever"
     values = {f"{hr_ids.HR_MONTH}.value": "2026-02", f"{hr_ids.HR_COMPUTE}.n_clicks": 1}
-    callback(hr, app, (f"{hr_ids.HR_MESSAGE}.children", f"{hr_ids.HR_SIGNAL}.data"), values,
-             changed=f"{hr_ids.HR_COMPUTE}.n_clicks")  # fmt: skip
+    call(hr, app, (f"{hr_ids.HR_MESSAGE}.children", f"{hr_ids.HR_SIGNAL}.data"), values,
+             trigger=f"{hr_ids.HR_COMPUTE}.n_clicks")  # fmt: skip
     with app.test_request_context():
         assert app_state().poster._poster.loaded_at == float("-inf")
 

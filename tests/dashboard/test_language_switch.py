@@ -11,9 +11,9 @@ from typing import Any
 import flask
 import pytest
 from flask.testing import FlaskClient
-from hr_factories import page
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from support.dash_requests import page
 
 from core.db import session_scope
 from dashboard.app import create_app

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from render_support import rendered_texts
+from support.render import rendered_texts
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.events import Event

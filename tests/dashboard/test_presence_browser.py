@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_support import tile_text, wait_for
 from selenium.webdriver.common.by import By
+from support.browser import tile_text
+from support.waiting import wait_for
 
 from collectors.aggregator.snapshot_schema import SCHEMA_VERSION
 from collectors.keys import Keys

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_support import rendered_texts
+from support.render import rendered_texts
 
 from dashboard.boards.frame import Frame
 from dashboard.boards.layout import parse_board

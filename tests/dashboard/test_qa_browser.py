@@ -21,6 +21,7 @@ import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
+from support.waiting import wait_for
 
 from collectors.aggregator.engine import Engine
 from collectors.history.models import Call
@@ -82,17 +83,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, redis_server: Any) -> Iterato
     web = serve_in_thread(settings, host="127.0.0.1", port=0)
     yield Site(settings, web)
     web.stop()
-
-
-def wait_for(condition: Any, timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def sign_in(driver: Any, site: Site, username: str) -> None:

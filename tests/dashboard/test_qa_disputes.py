@@ -12,7 +12,8 @@ from typing import Any
 import flask
 import pytest
 from flask.testing import FlaskClient
-from qa_web_support import World, build_world, call, page
+from qa_web_support import World, build_world
+from support.dash_requests import call, page
 
 from core.db import session_scope
 from dashboard.app import create_app, dash_app

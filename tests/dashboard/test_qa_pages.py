@@ -15,7 +15,8 @@ from typing import Any
 import flask
 import pytest
 from flask.testing import FlaskClient
-from qa_web_support import AGENT_A, World, build_world, call, page
+from qa_web_support import AGENT_A, World, build_world
+from support.dash_requests import call, page
 from yaml_bombs import BOMB
 
 from core.db import session_scope

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys as Key
+from support.browser import text_of
+from support.waiting import wait_for
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.events import Event, Kind
@@ -55,25 +56,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, redis_server: Any) -> Iterato
     web = serve_in_thread(settings, host="127.0.0.1", port=0)
     yield Site(settings, web, token)
     web.stop()
-
-
-def wait_for(condition: Any, timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def text_of(driver: Any, css: str) -> str:
-    try:
-        found = driver.find_elements(By.CSS_SELECTOR, css)
-        return found[0].text if found else ""
-    except StaleElementReferenceException:  # re-rendered between find and read
-        return ""
 
 
 def problems(dash_br: Any) -> list[str]:

@@ -16,11 +16,12 @@ import flask
 import pytest
 import requests
 from flask.testing import FlaskClient
+from support.dash_requests import router_body
 
 from core.db import session_scope
 from dashboard.announcements import service as announcements
 from dashboard.app import create_app, dash_app
-from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
+from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.security import csrf
 from dashboard.settings import Settings
 from dashboard.webserver import WebServerThread, serve_in_thread
@@ -82,21 +83,6 @@ def announce_body(app: flask.Flask, text: str) -> dict[str, Any]:
             {"id": "ann-ends", "property": "value", "value": ""},
         ],
         "changedPropIds": ["ann-post.n_clicks"],
-    }
-
-
-def router_body(path: str) -> dict[str, Any]:
-    return {
-        "output": f"..{ROUTER_MARKER}..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
     }
 
 

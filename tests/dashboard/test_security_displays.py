@@ -13,13 +13,14 @@ import pytest
 from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import inspect, update
+from support.dash_requests import router_body
 
 from core.db import make_engine, session_scope
 from core.migrate import alembic_config, upgrade
 from dashboard.app import create_app
 from dashboard.auth import service
 from dashboard.auth.cache import DisplayCache
-from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
+from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.auth.models import DisplayToken
 from dashboard.auth.schemas import AuthError
 from dashboard.cli import main
@@ -31,21 +32,6 @@ def expire(sessions: Any, name: str) -> None:
     with session_scope(sessions) as s:
         past = service.utcnow() - timedelta(seconds=1)
         s.execute(update(DisplayToken).where(DisplayToken.name == name).values(expires_at=past))
-
-
-def router_body(path: str) -> dict[str, Any]:
-    return {
-        "output": f"..{ROUTER_MARKER}..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
 
 
 def test_an_expired_token_no_longer_opens_its_board(

@@ -13,7 +13,8 @@ from typing import Any
 
 import flask
 from flask.testing import FlaskClient
-from qa_web_support import World, call, page
+from qa_web_support import World
+from support.dash_requests import call, page
 
 from core.db import session_scope
 from dashboard.app import dash_app

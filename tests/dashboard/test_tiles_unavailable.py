@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import redis
-from render_support import rendered_texts
+from support.render import rendered_texts
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.cdr import import_calls, load_mapping

@@ -11,7 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from render_support import tile_text, wait_for
+from support.browser import tile_text
+from support.waiting import wait_for
 
 from collectors.aggregator.consumer import Aggregator
 from collectors.cdr import import_calls, load_mapping

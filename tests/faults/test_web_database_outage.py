@@ -16,13 +16,14 @@ from faults.test_database_outage import through
 from flask.testing import FlaskClient
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from support.dash_requests import router_body
 
 from collectors.redis_server import EmbeddedRedis
 from core.db import make_engine, session_factory, session_scope
 from core.migrate import upgrade
 from dashboard.app import create_app
 from dashboard.auth import service
-from dashboard.auth.guard import CALLBACK_ENDPOINT, ROUTER_MARKER
+from dashboard.auth.guard import CALLBACK_ENDPOINT
 from dashboard.i18n import t
 from dashboard.routes.outage import HEADER
 from dashboard.security import csrf
@@ -31,21 +32,6 @@ from dashboard.webserver import serve_in_thread
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "correct-horse-battery-9"  # noqa: S105 - a test account
-
-
-def router_body(path: str) -> dict[str, Any]:
-    return {
-        "output": f"..{ROUTER_MARKER}..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
 
 
 def log_in(client: FlaskClient, username: str) -> Any:

@@ -1,5 +1,5 @@
-"""``/live``: the supervisor's live view: every queue with every SPEC §3 metric (now and
-today) and every agent, filtered by queue and team, sortable, coloured with the boards'
+"""``/live``: the supervisor's live view: every queue with every metric (docs/METRICS.md; now
+and today) and every agent, filtered by queue and team, sortable, coloured with the boards'
 thresholds."""
 
 from __future__ import annotations

@@ -28,8 +28,9 @@ class Preset:
     points: str
 
 
-#: SPEC §6: floor-management and civilised-office rules → discipline (Model Star); etiquette;
-#: service and business handling → service. Bonuses (customer praise) count the same way.
+#: docs/METRICS.md#deductions-and-bonuses: floor-management and civilised-office rules →
+#: discipline (Model Star); etiquette; service and business handling → service. Bonuses
+#: (customer praise) count the same way.
 PRESETS = (
     Preset("late", "incident", "discipline", "0.5"),
     Preset("seat", "incident", "discipline", "0.5"),
