@@ -10,6 +10,7 @@ from typing import Any
 
 import flask
 import pytest
+from support.dash_requests import router_body
 
 from dashboard.app import create_app
 from dashboard.auth.guard import CALLBACK_ENDPOINT
@@ -26,19 +27,7 @@ def app(settings: Settings, sessions: Any) -> flask.Flask:
 def page(client: Any, path: str, search: str = "") -> dict[str, Any]:
     """The layout Dash's router sends a browser for ``path`` (what it shows first)."""
     assert client.get(path + search).status_code == 200
-    router = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    response = client.post(CALLBACK_ENDPOINT, json=router)
+    response = client.post(CALLBACK_ENDPOINT, json=router_body(path, search))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     content: dict[str, Any] = response.get_json()["response"]["_pages_content"]["children"]
     return content

@@ -12,6 +12,7 @@ import flask
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session, sessionmaker
+from support.dash_requests import router_body
 
 from core.db import session_scope
 from dashboard.app import create_app, dash_app
@@ -152,19 +153,7 @@ def app(settings: Settings, people: Any, layouts: Path) -> flask.Flask:
 def open_page(client: Any, path: str, search: str = "") -> None:
     """What a browser does to show a page: GET it, then ask Dash's router for its layout."""
     assert client.get(path + search).status_code == 200
-    router = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    response = client.post(CALLBACK_ENDPOINT, json=router)
+    response = client.post(CALLBACK_ENDPOINT, json=router_body(path, search))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
 
 
